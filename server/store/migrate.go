@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// A migration is one numbered SQL file. Migrations are append-only: a released file never changes,
+// a schema change is a new file with the next free number.
+type migration struct {
+	number int
+	name   string
+	sql    string
+}
+
+func loadMigrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil || n <= 0 {
+			return nil, fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		body, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{number: n, name: name, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].number < ms[j].number })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].number == ms[i-1].number {
+			return nil, fmt.Errorf("two migrations are numbered %d", ms[i].number)
+		}
+	}
+	return ms, nil
+}
+
+// LatestMigration is the highest migration number this binary knows.
+func LatestMigration() int {
+	ms, err := loadMigrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].number
+}
+
+// migrate applies every migration above the recorded one, each in its own transaction.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return classifyOpenErr(err)
+	}
+	var current int
+	if err := db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return classifyOpenErr(err)
+	}
+	if len(ms) > 0 && current > ms[len(ms)-1].number {
+		return fmt.Errorf("%w (schema %d, this binary knows up to %d): upgrade Valet or use another --data directory",
+			ErrSchemaTooNew, current, ms[len(ms)-1].number)
+	}
+	for _, m := range ms {
+		if m.number <= current {
+			continue
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %04d_%s: %w", m.number, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (number, name, applied_at) VALUES (?, ?, ?)`,
+			m.number, m.name, db.now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classifyOpenErr turns SQLite's "file is not a database" (a corrupt header) into ErrNotDatabase.
+func classifyOpenErr(err error) error {
+	if err != nil && strings.Contains(err.Error(), "file is not a database") {
+		return fmt.Errorf("%w (%v)", ErrNotDatabase, err)
+	}
+	return err
+}

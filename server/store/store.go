@@ -1,0 +1,196 @@
+// Package store persists Valet's state in one SQLite file through modernc.org/sqlite (pure Go, no cgo).
+//
+// The database runs in WAL mode with foreign keys on and a busy timeout. Writes go through a single
+// connection (SQLite has one writer; queueing in Go is cheaper than retrying SQLITE_BUSY), reads through a
+// pool of read-only connections that never wait for writers. Each area of the server keeps its tables in
+// numbered migrations under migrations/ and its queries in a file of its own in this package.
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Sentinel errors; callers test them with errors.Is.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrAlreadyExists   = errors.New("already exists")
+	ErrVersionConflict = errors.New("version conflict")
+	ErrNotDatabase     = errors.New("not a SQLite database")
+	ErrSchemaTooNew    = errors.New("database was written by a newer version of Valet")
+)
+
+// DB is the SQLite-backed store. It is safe for concurrent use.
+type DB struct {
+	path string
+	w    *sql.DB // the single writer connection
+	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
+	now  func() time.Time
+}
+
+// Options tune Open. The zero value is ready to use.
+type Options struct {
+	// Now is the clock used for lastUpdated stamps; time.Now when nil.
+	Now func() time.Time
+	// ReadConns bounds the read pool; 2×GOMAXPROCS when zero.
+	ReadConns int
+}
+
+// Memory is the path that opens a private in-memory database (for tests and throwaway sandboxes).
+const Memory = ":memory:"
+
+// Open opens (creating when missing) the database at path and applies pending migrations.
+// It never overwrites a file that is not a SQLite database, and refuses a database whose schema is
+// newer than this binary knows (ErrSchemaTooNew).
+func Open(ctx context.Context, path string, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if path != Memory {
+		if err := checkHeader(path); err != nil {
+			return nil, err
+		}
+	}
+	db := &DB{path: path, now: opt.Now}
+	var err error
+	if path == Memory {
+		// An in-memory database lives in one connection; readers share it with the writer.
+		if db.w, err = sql.Open("sqlite", "file::memory:?"+pragmas(false)); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(1)
+		db.r = db.w
+	} else {
+		if db.w, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+			return nil, err
+		}
+		db.w.SetMaxOpenConns(1)
+		if db.r, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+			db.w.Close()
+			return nil, err
+		}
+		n := opt.ReadConns
+		if n <= 0 {
+			n = 2 * runtime.GOMAXPROCS(0)
+		}
+		db.r.SetMaxOpenConns(n)
+		db.r.SetMaxIdleConns(n)
+	}
+	db.w.SetConnMaxIdleTime(0)
+	db.w.SetMaxIdleConns(1)
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, describeOpenError(path, err)
+	}
+	return db, nil
+}
+
+// Path is the database file, or ":memory:".
+func (db *DB) Path() string { return db.path }
+
+// Now is the store's clock.
+func (db *DB) Now() time.Time { return db.now() }
+
+// Close checkpoints the WAL and closes every connection.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil && db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		// Fold the WAL back into the main file so a closed database is one self-contained file.
+		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{tx: sqlTx, now: db.now}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// Tx is a write transaction. It must not be used after the function given to DB.Tx returns.
+type Tx struct {
+	tx  *sql.Tx
+	now func() time.Time
+}
+
+// SQL exposes the underlying transaction to the other files of this package.
+func (tx *Tx) SQL() *sql.Tx { return tx.tx }
+
+func pragmas(readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	}
+	return q.Encode()
+}
+
+func dsn(path string, readOnly bool) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas(readOnly)
+}
+
+// checkHeader refuses anything at path that is not empty and not a SQLite database, so that a mistyped
+// --data never turns someone's file into a database.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read database file %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("cannot read database file %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("database path %s is a directory: %w", path, ErrNotDatabase)
+	}
+	head := make([]byte, 16)
+	n, err := io.ReadFull(f, head)
+	if n == 0 && (err == io.EOF) {
+		return nil // an empty file is a new database
+	}
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("cannot read database file %s: %w", path, err)
+	}
+	if !bytes.Equal(head[:n], []byte("SQLite format 3\x00")) {
+		return fmt.Errorf("%s: %w", path, ErrNotDatabase)
+	}
+	return nil
+}
+
+func describeOpenError(path string, err error) error {
+	if errors.Is(err, ErrSchemaTooNew) || errors.Is(err, ErrNotDatabase) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return fmt.Errorf("open database %s: %w", path, err)
+}

@@ -1,0 +1,130 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/store/storetest"
+)
+
+func openMemory(t *testing.T) store.Store {
+	db, err := store.Open(context.Background(), store.Memory, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func openDisk(t *testing.T) store.Store {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformanceMemory(t *testing.T) { storetest.Run(t, openMemory) }
+func TestConformanceDisk(t *testing.T)   { storetest.Run(t, openDisk) }
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutSetting(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		if st, _ := os.Stat(path + "-wal"); st.Size() != 0 {
+			t.Errorf("WAL not checkpointed on close: %d bytes left", st.Size())
+		}
+	}
+	db, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.Setting(ctx, "k"); err != nil || v != "v" {
+		t.Errorf("after reopen: %q, %v", v, err)
+	}
+}
+
+func TestOpenRefusesNonDatabaseAndLeavesItAlone(t *testing.T) {
+	for name, content := range map[string]string{
+		"text":          "these are my notes, not a database\n",
+		"short":         "SQLite",
+		"corrupt-pages": "SQLite format 3\x00" + strings.Repeat("\xff", 4096),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "valet.db")
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := store.Open(context.Background(), path, store.Options{})
+			if !errors.Is(err, store.ErrNotDatabase) {
+				t.Fatalf("got %v, want ErrNotDatabase", err)
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			got, _ := os.ReadFile(path)
+			if string(got) != content {
+				t.Error("the file was modified")
+			}
+		})
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (number, name, applied_at) VALUES (9999, 'future', 'x')`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+	_, err = store.Open(ctx, path, store.Options{})
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("got %v, want ErrSchemaTooNew", err)
+	}
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) {
+		t.Error("opening a newer database modified it")
+	}
+}
+
+func TestMigrationsRecorded(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Memory, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.SQL().QueryRowContext(ctx, `SELECT MAX(number) FROM schema_migrations`).Scan(&n)
+	})
+	if err != nil || n != store.LatestMigration() || n < 2 {
+		t.Errorf("recorded migration %d (%v), binary knows %d", n, err, store.LatestMigration())
+	}
+}
