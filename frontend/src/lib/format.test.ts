@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { formatCount, formatUptime, liveUptime, sortCounts } from './format';
+
+describe('formatUptime', () => {
+  it.each([
+    [0, '0s'],
+    [12.9, '12s'],
+    [59, '59s'],
+    [60, '1m 00s'],
+    [61, '1m 01s'],
+    [3599, '59m 59s'],
+    [3600, '1h 00m 00s'],
+    [3 * 3600 + 5 * 60 + 9, '3h 05m 09s'],
+    [86400, '1d 0h 00m 00s'],
+    [2 * 86400 + 4 * 3600 + 7, '2d 4h 00m 07s'],
+  ])('formats %s seconds as %s', (input, want) => {
+    expect(formatUptime(input)).toBe(want);
+  });
+
+  it('shows a dash for values that are not a duration', () => {
+    expect(formatUptime(-1)).toBe('—');
+    expect(formatUptime(Number.NaN)).toBe('—');
+    expect(formatUptime(Number.POSITIVE_INFINITY)).toBe('—');
+  });
+});
+
+describe('liveUptime', () => {
+  it('adds the time elapsed since the fetch', () => {
+    expect(liveUptime(12.5, 1_000, 4_500)).toBe(16);
+  });
+
+  it('never goes backwards if the clock reads earlier than the fetch', () => {
+    expect(liveUptime(12.5, 5_000, 4_000)).toBe(12.5);
+  });
+});
+
+describe('sortCounts', () => {
+  it('orders by count descending, then by type name', () => {
+    expect(sortCounts({ Patient: 25, Observation: 900, Encounter: 25, Condition: 40 })).toEqual([
+      { type: 'Observation', count: 900 },
+      { type: 'Condition', count: 40 },
+      { type: 'Encounter', count: 25 },
+      { type: 'Patient', count: 25 },
+    ]);
+  });
+
+  it('treats a missing map as no resources', () => {
+    expect(sortCounts(undefined)).toEqual([]);
+    expect(sortCounts(null)).toEqual([]);
+    expect(sortCounts({})).toEqual([]);
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(1234567)).toBe('1,234,567');
+  });
+});

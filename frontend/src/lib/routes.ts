@@ -1,0 +1,30 @@
+// The control panel's views and hash routing (#/apps). Hash routes need no server-side
+// fallback, so the Go handler only ever serves index.html at "/".
+
+export type RouteId = 'dashboard' | 'apps' | 'launch' | 'patients' | 'flows' | 'settings';
+
+export interface Route {
+  id: RouteId;
+  label: string;
+  href: string;
+  /** One line on what the view does (or will do), shown under its title. */
+  summary: string;
+  /** False while the view is only an empty state waiting for a later release. */
+  ready: boolean;
+}
+
+export const routes: readonly Route[] = [
+  { id: 'dashboard', label: 'Dashboard', href: '#/', summary: 'Where the sandbox runs, how long it has been up, and what it holds.', ready: true },
+  { id: 'apps', label: 'Apps', href: '#/apps', summary: 'Register SMART apps: client IDs, redirect URIs, scopes, secrets and keys.', ready: false },
+  { id: 'launch', label: 'Launch', href: '#/launch', summary: 'Build EHR and standalone launches with the patient, encounter and user in context.', ready: false },
+  { id: 'patients', label: 'Patients', href: '#/patients', summary: 'Browse, generate and import synthetic patients and their records.', ready: false },
+  { id: 'flows', label: 'Flows', href: '#/flows', summary: 'Watch every step of each OAuth flow live, with decoded tokens.', ready: false },
+  { id: 'settings', label: 'Settings', href: '#/settings', summary: 'Strictness, sandbox clock, signing keys, TLS and failure simulation.', ready: false },
+];
+
+/** The route for a location hash; "" and "#/" are the Dashboard, an unknown path is undefined. */
+export function routeFromHash(hash: string): Route | undefined {
+  const path = hash.replace(/^#/, '').replace(/[?].*$/, '').replace(/\/+$/, '');
+  if (path === '') return routes[0];
+  return routes.find((r) => r.href === `#${path}`);
+}
