@@ -1,0 +1,95 @@
+// Package control is the JSON control API under /api that the control panel, the CLI and tests use to
+// drive the sandbox.
+package control
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Info describes the running sandbox; the server fills it per request.
+type Info struct {
+	Version   string
+	StartedAt time.Time
+	Now       time.Time
+	BaseURL   string
+	FHIRBase  string
+	DataFile  string
+}
+
+// API serves /api.
+type API struct {
+	Store store.Resources
+	Info  func() Info
+}
+
+// Mount registers the control endpoints.
+func (a *API) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/status", a.status)
+	mux.HandleFunc("/api/", notFound)
+}
+
+// Status is the body of GET /api/status.
+type Status struct {
+	Version               string         `json:"version"`
+	StartedAt             time.Time      `json:"started_at"`
+	UptimeSeconds         float64        `json:"uptime_seconds"`
+	BaseURL               string         `json:"base_url"`
+	ControlPanelURL       string         `json:"control_panel_url"`
+	FHIRBaseURL           string         `json:"fhir_base_url"`
+	SMARTConfigurationURL string         `json:"smart_configuration_url"`
+	DataFile              string         `json:"data_file"`
+	ResourceCounts        map[string]int `json:"resource_counts"`
+	ResourceTotal         int            `json:"resource_total"`
+}
+
+func (a *API) status(w http.ResponseWriter, r *http.Request) {
+	counts, err := a.Store.CountByType(r.Context())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "count resources: "+err.Error())
+		return
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	in := a.Info()
+	writeJSON(w, http.StatusOK, Status{
+		Version:               in.Version,
+		StartedAt:             in.StartedAt.UTC().Truncate(time.Second),
+		UptimeSeconds:         in.Now.Sub(in.StartedAt).Seconds(),
+		BaseURL:               in.BaseURL,
+		ControlPanelURL:       in.BaseURL + "/",
+		FHIRBaseURL:           in.FHIRBase,
+		SMARTConfigurationURL: in.FHIRBase + "/.well-known/smart-configuration",
+		DataFile:              in.DataFile,
+		ResourceCounts:        counts,
+		ResourceTotal:         total,
+	})
+}
+
+// Error is the body of every control API error.
+type Error struct {
+	Error string `json:"error"`
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "no control API endpoint "+r.Method+" "+r.URL.Path)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, Error{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Warn("write control API response", "err", err)
+	}
+}

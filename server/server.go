@@ -1,0 +1,101 @@
+// Package server composes Valet's parts — the authorization server, the FHIR API, the control API and the
+// control panel — into one http.Handler, and runs it on a listener with a clean shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Config is what the server needs from the program that starts it.
+type Config struct {
+	// BaseURL is the public origin apps use, without a trailing slash (e.g. http://127.0.0.1:8765).
+	// The FHIR base, the iss and aud of every token, is BaseURL + "/fhir".
+	BaseURL string
+	Version string
+	Store   *store.DB
+	// UI serves the control panel at "/".
+	UI http.Handler
+	// Now is the sandbox clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Server is the composed sandbox.
+type Server struct {
+	cfg     Config
+	handler http.Handler
+	started time.Time
+}
+
+// New wires every part onto one mux.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s := &Server{cfg: cfg, started: cfg.Now()}
+	mux := http.NewServeMux()
+	for _, part := range []interface{ Mount(*http.ServeMux) }{
+		&control.API{Store: cfg.Store, Info: s.info},
+	} {
+		part.Mount(mux)
+	}
+	if cfg.UI != nil {
+		mux.Handle("/", cfg.UI)
+	}
+	s.handler = mux
+	return s, nil
+}
+
+// Handler is the whole sandbox as one http.Handler (the desktop window's AssetServer uses it too).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// FHIRBase is the FHIR base URL: the iss of launches and the aud of tokens.
+func (s *Server) FHIRBase() string { return s.cfg.BaseURL + "/fhir" }
+
+func (s *Server) info() control.Info {
+	return control.Info{
+		Version:   s.cfg.Version,
+		StartedAt: s.started,
+		Now:       s.cfg.Now(),
+		BaseURL:   s.cfg.BaseURL,
+		FHIRBase:  s.FHIRBase(),
+		DataFile:  s.cfg.Store.Path(),
+	}
+}
+
+// Serve answers requests on ln until ctx is cancelled, then stops accepting, lets in-flight requests
+// finish (up to grace), and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
