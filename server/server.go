@@ -32,6 +32,10 @@ type Server struct {
 	cfg     Config
 	handler http.Handler
 	started time.Time
+	jobs    *control.Jobs
+	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
+	// http.Server.Shutdown waits for every connection to go idle and a stream never does.
+	stopping chan struct{}
 }
 
 // New wires every part onto one mux.
@@ -43,10 +47,10 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, started: cfg.Now()}
+	s := &Server{cfg: cfg, started: cfg.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
 	mux := http.NewServeMux()
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
-		&control.API{Store: cfg.Store, Info: s.info},
+		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping},
 	} {
 		part.Mount(mux)
 	}
@@ -82,6 +86,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	srv.RegisterOnShutdown(func() { close(s.stopping) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -94,6 +99,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	s.jobs.Wait() // a running generation or import stops at its next transaction boundary
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

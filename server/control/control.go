@@ -25,11 +25,18 @@ type Info struct {
 type API struct {
 	Store store.Resources
 	Info  func() Info
+	// Jobs runs long work (generation, import, reset); Population does that work.
+	Jobs       *Jobs
+	Population Population
+	// Stopping is closed when the server begins to shut down, so that event streams end and let it.
+	Stopping <-chan struct{}
 }
 
 // Mount registers the control endpoints.
 func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/status", a.status)
+	a.mountJobs(mux)
+	a.mountPopulation(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 
