@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -31,6 +34,9 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	handler http.Handler
+	auth    *auth.Server
+	keys    *keys.Keyring
+	events  *events.Log
 	started time.Time
 }
 
@@ -45,8 +51,12 @@ func New(cfg Config) (*Server, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, started: cfg.Now()}
 	mux := http.NewServeMux()
+	if err := s.newAuth(); err != nil {
+		return nil, err
+	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info},
+		s.auth, s.authAPI(),
 	} {
 		part.Mount(mux)
 	}
