@@ -98,7 +98,7 @@ type consentItem struct {
 	Narrow               []struct{ Label, Query string }
 }
 
-var consentTmpl = page(`<p><strong>{{.Client.Name}}</strong> ({{.Client.ClientID}}) asks for access.
+var consentTmpl = page(`<p><strong>{{.Client.Name}}</strong> ({{.Client.ID}}) asks for access.
 Signed in as <strong>{{.Req.User}}</strong>{{if .Req.Patient}}; patient <strong>Patient/{{.Req.Patient}}</strong>{{end}}{{if .Req.Encounter}}; encounter Encounter/{{.Req.Encounter}}{{end}}.</p>
 <form method="post" action="/auth/consent">
 <input type="hidden" name="req" value="{{.Req.ID}}"><input type="hidden" name="csrf" value="{{.Req.CSRF}}">

@@ -74,7 +74,9 @@ func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[
 	resp := map[string]any{"access_token": at, "token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": ac.Scope}
 	var rt *store.RefreshToken
 	if in.refresh {
-		online := !in.scopes.HasKind(scope.OfflineAccess)
+		// offline vs online follows the grant, not a narrowed refresh request.
+		grantScopes, _ := scope.ParseList(g.Scope)
+		online := !grantScopes.HasKind(scope.OfflineAccess)
 		rttl := lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
 		if online {
 			rttl = min(rttl, OnlineRefreshTokenLifetime)
