@@ -49,7 +49,7 @@ func parseAssertion(raw string) (*parsedAssertion, error) {
 	for i, a := range AssertionAlgorithms {
 		algs[i] = jose.SignatureAlgorithm(a)
 	}
-	jws, err := jose.ParseSigned(raw, algs)
+	jws, err := jose.ParseSignedCompact(raw, algs)
 	if err != nil {
 		return nil, fmt.Errorf("client_assertion is not a compact JWS signed with %s: %v", strings.Join(AssertionAlgorithms, " or "), err)
 	}

@@ -17,24 +17,24 @@ import (
 // authRequest is an authorization request on its way through login, pickers and consent. It is stored
 // between pages; the browser holds only its id, a CSRF token and a binding cookie.
 type authRequest struct {
-	ID            string       `json:"id"`
-	CSRF          string       `json:"csrf"`
-	Binding       string       `json:"binding"` // hash of the cookie that ties the request to one browser
-	ClientID      string       `json:"client_id"`
-	RedirectURI   string       `json:"redirect_uri"`
-	State         string       `json:"state"`
-	Nonce         string       `json:"nonce,omitempty"`
-	CodeChallenge string       `json:"code_challenge"`
-	Scope         string       `json:"scope"` // requested, limited to the client's allowed scopes
-	Dropped       []string     `json:"dropped,omitempty"`
+	ID            string        `json:"id"`
+	CSRF          string        `json:"csrf"`
+	Binding       string        `json:"binding"` // hash of the cookie that ties the request to one browser
+	ClientID      string        `json:"client_id"`
+	RedirectURI   string        `json:"redirect_uri"`
+	State         string        `json:"state"`
+	Nonce         string        `json:"nonce,omitempty"`
+	CodeChallenge string        `json:"code_challenge"`
+	Scope         string        `json:"scope"` // requested, limited to the client's allowed scopes
+	Dropped       []string      `json:"dropped,omitempty"`
 	Launch        *store.Launch `json:"launch,omitempty"`
-	User          string       `json:"user,omitempty"` // fhirUser once signed in
-	SessionHash   string       `json:"session,omitempty"`
-	AuthTime      time.Time    `json:"auth_time"`
-	Patient       string       `json:"patient,omitempty"`
-	Encounter     string       `json:"encounter,omitempty"`
-	EncounterDone bool         `json:"encounter_done,omitempty"`
-	AutoApprove   bool         `json:"auto_approve,omitempty"`
+	User          string        `json:"user,omitempty"` // fhirUser once signed in
+	SessionHash   string        `json:"session,omitempty"`
+	AuthTime      time.Time     `json:"auth_time"`
+	Patient       string        `json:"patient,omitempty"`
+	Encounter     string        `json:"encounter,omitempty"`
+	EncounterDone bool          `json:"encounter_done,omitempty"`
+	AutoApprove   bool          `json:"auto_approve,omitempty"`
 }
 
 func (ar *authRequest) scopes() scope.Set {

@@ -72,7 +72,10 @@ func (k backendKey) assertion(t *testing.T, iss, aud string, claims map[string]a
 
 var jtiN int
 
-func randomJTI() string { jtiN++; return time.Now().Format("150405.000000") + "-" + string(rune('a'+jtiN%26)) + strings.Repeat("x", jtiN%7) }
+func randomJTI() string {
+	jtiN++
+	return time.Now().Format("150405.000000") + "-" + string(rune('a'+jtiN%26)) + strings.Repeat("x", jtiN%7)
+}
 
 func (s *sandbox) backendToken(assertion, scope string) (int, map[string]any, http.Header) {
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope},

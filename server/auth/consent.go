@@ -95,7 +95,7 @@ func explain(sc scope.Scope) string {
 
 type consentItem struct {
 	Raw, Explanation, Note string
-	Narrow               []struct{ Label, Query string }
+	Narrow                 []struct{ Label, Query string }
 }
 
 var consentTmpl = page(`<p><strong>{{.Client.Name}}</strong> ({{.Client.ID}}) asks for access.

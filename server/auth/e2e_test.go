@@ -21,7 +21,7 @@ import (
 )
 
 type sandbox struct {
-	t    *testing.T
+	t    testing.TB
 	ts   *httptest.Server
 	srv  *server.Server
 	base string
@@ -60,7 +60,7 @@ func newSandbox(t testing.TB) *sandbox {
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
-	return &sandbox{t: t.(*testing.T), ts: ts, srv: srv, base: base, fhir: base + "/fhir"}
+	return &sandbox{t: t, ts: ts, srv: srv, base: base, fhir: base + "/fhir"}
 }
 
 func (s *sandbox) api(method, path string, body any, out any) int {
@@ -295,7 +295,10 @@ func TestRefresh(t *testing.T) {
 		if scope != "" {
 			form.Set("scope", scope)
 		}
-		resp, _ := http.PostForm(s.base+"/auth/token", form)
+		resp, err := http.PostForm(s.base+"/auth/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer resp.Body.Close()
 		var m map[string]any
 		_ = json.NewDecoder(resp.Body).Decode(&m)

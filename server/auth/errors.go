@@ -34,11 +34,15 @@ func errUnauthorizedClient(f string, a ...any) *Error {
 func errUnsupportedGrantType(f string, a ...any) *Error {
 	return oauthError("unsupported_grant_type", 400, f, a...)
 }
-func errInvalidScope(f string, a ...any) *Error  { return oauthError("invalid_scope", 400, f, a...) }
-func errAccessDenied(f string, a ...any) *Error  { return oauthError("access_denied", 400, f, a...) }
-func errServerError(f string, a ...any) *Error   { return oauthError("server_error", 500, f, a...) }
-func errClientMetadata(f string, a ...any) *Error { return oauthError("invalid_client_metadata", 400, f, a...) }
-func errRedirectURI(f string, a ...any) *Error   { return oauthError("invalid_redirect_uri", 400, f, a...) }
+func errInvalidScope(f string, a ...any) *Error { return oauthError("invalid_scope", 400, f, a...) }
+func errAccessDenied(f string, a ...any) *Error { return oauthError("access_denied", 400, f, a...) }
+func errServerError(f string, a ...any) *Error  { return oauthError("server_error", 500, f, a...) }
+func errClientMetadata(f string, a ...any) *Error {
+	return oauthError("invalid_client_metadata", 400, f, a...)
+}
+func errRedirectURI(f string, a ...any) *Error {
+	return oauthError("invalid_redirect_uri", 400, f, a...)
+}
 func errUnsupportedResponseType(f string, a ...any) *Error {
 	return oauthError("unsupported_response_type", 400, f, a...)
 }

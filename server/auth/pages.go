@@ -2,7 +2,7 @@ package auth
 
 import (
 	"encoding/json"
-		"html/template"
+	"html/template"
 	"net/http"
 	"strings"
 

@@ -66,7 +66,7 @@ func (v *Verifier) Verify(ctx context.Context, bearer string) (*token.Access, er
 // claims parses and checks a token's signature and claims, without the revocation check.
 func (v *Verifier) claims(bearer string) (accessClaims, error) {
 	var c accessClaims
-	jws, err := jose.ParseSigned(bearer, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(bearer, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return c, fmt.Errorf("%w: not a JWT signed by Valet", token.ErrInvalidToken)
 	}

@@ -14,7 +14,7 @@ var (
 	ErrExpired = errors.New("expired")
 	// ErrReused means a single-use credential (code, rotated refresh token) came back: the store has
 	// revoked the grant it belonged to (RFC 6749 §4.1.2, §10.4; OAuth 2.0 Security BCP §4.14).
-	ErrReused = errors.New("already used")
+	ErrReused  = errors.New("already used")
 	ErrRevoked = errors.New("revoked")
 )
 
