@@ -151,6 +151,7 @@ func ensureWritableDir(dir string) error {
 // serve runs sb until ctx ends, then shuts down cleanly: in-flight requests finish, the database closes.
 func (sb *sandbox) serve(ctx context.Context) error {
 	err := sb.srv.Serve(ctx, sb.ln, 10*time.Second)
+	_ = sb.srv.Close() // flush queued flow events before the store closes
 	if cerr := sb.db.Close(); err == nil {
 		err = cerr
 	}

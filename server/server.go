@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -31,6 +34,9 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	handler http.Handler
+	auth    *auth.Server
+	keys    *keys.Keyring
+	events  *events.Log
 	started time.Time
 	jobs    *control.Jobs
 	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
@@ -49,8 +55,12 @@ func New(cfg Config) (*Server, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, started: cfg.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
 	mux := http.NewServeMux()
+	if err := s.newAuth(); err != nil {
+		return nil, err
+	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping},
+		s.auth, s.authAPI(),
 	} {
 		part.Mount(mux)
 	}
