@@ -28,6 +28,8 @@ type API struct {
 	// Jobs runs long work (generation, import, reset); Population does that work.
 	Jobs       *Jobs
 	Population Population
+	// Patients answers the control panel's patient list and record views.
+	Patients PatientDirectory
 	// Stopping is closed when the server begins to shut down, so that event streams end and let it.
 	Stopping <-chan struct{}
 }
@@ -37,6 +39,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/status", a.status)
 	a.mountJobs(mux)
 	a.mountPopulation(mux)
+	a.mountPatients(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 
