@@ -61,6 +61,7 @@ func ordered(ctx context.Context, n, workers int, build func(int) []Resource, si
 	}()
 
 	var err error
+	done := 0
 	for j := range futures {
 		if err == nil {
 			err = ctx.Err()
@@ -71,6 +72,7 @@ func ordered(ctx context.Context, n, workers int, build func(int) []Resource, si
 		select {
 		case batch := <-j.out:
 			err = sink(j.i, batch)
+			done++
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
@@ -79,5 +81,8 @@ func ordered(ctx context.Context, n, workers int, build func(int) []Resource, si
 		}
 	}
 	wg.Wait()
+	if err == nil && done < n {
+		err = ctx.Err() // the producer stopped early: the caller's context was cancelled
+	}
 	return err
 }

@@ -30,7 +30,7 @@ func (r *record) clinicalProfile(p *person) {
 		i := r.rng.IntN(len(p.chronic))
 		p.chronic = append(p.chronic[:i], p.chronic[i+1:]...)
 	}
-	if len(p.chronic) == 0 && age >= 2 {
+	if len(p.chronic) == 0 && years(p.birth, r.now()) >= 2 {
 		var options []*ConditionDef
 		for i := range conditionCatalog {
 			c := &conditionCatalog[i]
