@@ -1,0 +1,55 @@
+// Package token is the contract between the authorization server, which issues and verifies access
+// tokens, and the resource servers that enforce them: what a verified token grants, and the Verifier
+// every FHIR request goes through. It imports only the scope grammar.
+package token
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/scope"
+)
+
+// ErrInvalidToken is returned (wrapped with the reason, e.g. "invalid token: expired") for a bearer token
+// that is malformed, unsigned by a published key, expired, for another audience, or revoked. Resource
+// servers answer it with 401 and WWW-Authenticate: Bearer error="invalid_token".
+var ErrInvalidToken = errors.New("invalid token")
+
+// Access is what a verified access token grants.
+type Access struct {
+	TokenID   string // jti
+	ClientID  string
+	Subject   string // sub
+	FHIRUser  string // "Practitioner/123", "Patient/456", or "" when no user signed in (backend services)
+	Patient   string // patient in context (an id, not a reference), "" when none
+	Encounter string // encounter in context, "" when none
+	Scopes    scope.Set
+	IssuedAt  time.Time
+	Expiry    time.Time
+}
+
+// Verifier checks a bearer token and says what it grants.
+type Verifier interface {
+	Verify(ctx context.Context, bearer string) (*Access, error)
+}
+
+// UserType is the resource type of FHIRUser ("Patient", "Practitioner", …), or "".
+func (a *Access) UserType() string {
+	for i := range len(a.FHIRUser) {
+		if a.FHIRUser[i] == '/' {
+			return a.FHIRUser[:i]
+		}
+	}
+	return ""
+}
+
+// UserID is the id part of FHIRUser, or "".
+func (a *Access) UserID() string {
+	for i := range len(a.FHIRUser) {
+		if a.FHIRUser[i] == '/' {
+			return a.FHIRUser[i+1:]
+		}
+	}
+	return ""
+}
