@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
 )
 
 // Config is what the server needs from the program that starts it.
@@ -25,6 +27,8 @@ type Config struct {
 	UI http.Handler
 	// Now is the sandbox clock; time.Now when nil.
 	Now func() time.Time
+	// Verifier checks the access tokens of FHIR requests; nil rejects every token.
+	Verifier token.Verifier
 }
 
 // Server is the composed sandbox.
@@ -32,6 +36,7 @@ type Server struct {
 	cfg     Config
 	handler http.Handler
 	started time.Time
+	fhir    *fhir.Service
 }
 
 // New wires every part onto one mux.
@@ -45,8 +50,10 @@ func New(cfg Config) (*Server, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, started: cfg.Now()}
 	mux := http.NewServeMux()
+	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: cfg.Verifier, Now: cfg.Now})
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
-		&control.API{Store: cfg.Store, Info: s.info},
+		&control.API{Store: cfg.Store, Info: s.info, Audit: s.fhir},
+		s.fhir,
 	} {
 		part.Mount(mux)
 	}
@@ -94,6 +101,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	_ = s.fhir.Close() // flush the queued AuditEvents
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -25,11 +25,14 @@ type Info struct {
 type API struct {
 	Store store.Resources
 	Info  func() Info
+	// Audit is the FHIR request log behind /api/audit; nil when there is none.
+	Audit AuditLog
 }
 
 // Mount registers the control endpoints.
 func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/status", a.status)
+	mux.HandleFunc("GET /api/audit", a.audit)
 	mux.HandleFunc("/api/", notFound)
 }
 

@@ -394,3 +394,11 @@ func bestDriver(cs []Cond) int {
 	}
 	return best
 }
+
+// OfType matches resources of one of the given types.
+func OfType(types ...string) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		b.WriteString(a + ".type IN ")
+		placeholders(b, types)
+	}}
+}

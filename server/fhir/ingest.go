@@ -1,0 +1,82 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Resource is one resource to ingest: its type, id and JSON.
+type Resource struct {
+	Type, ID string
+	JSON     []byte
+}
+
+// Ingest validates, stamps, indexes and stores many resources in one transaction: the bulk path the
+// generator and the importer use (no token, no audit). References must already be Type/id. A resource
+// that exists gets a new version. Any invalid resource fails the whole batch, naming it.
+func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
+	batch := make([]store.Indexed, len(rs))
+	now := s.now()
+	objs := make([]object, len(rs))
+	for i, r := range rs {
+		m, o := decode(r.JSON)
+		if o == nil {
+			o = validate(m, r.Type, false)
+		}
+		if o == nil && r.ID != "" && !spec.ValidID(r.ID) {
+			o = badRequest("invalid id %q", r.ID)
+		}
+		if o != nil {
+			return fmt.Errorf("%s/%s: %w", r.Type, r.ID, o)
+		}
+		objs[i] = m
+	}
+	return s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
+		for i, r := range rs {
+			id := r.ID
+			if id == "" {
+				id = s.ids.next(now)
+			}
+			version := int64(1)
+			cur, err := tx.Current(ctx, r.Type, id)
+			if err == nil {
+				version = cur.Version + 1
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			m := objs[i]
+			stamp(m, id, version, now)
+			batch[i] = store.Indexed{
+				Resource: store.Resource{Type: r.Type, ID: id, Version: version, LastUpdated: now, JSON: encode(m)},
+				Index:    spec.Extract(r.Type, id, m, s.base),
+			}
+		}
+		_, err := tx.PutIndexedBatch(ctx, batch)
+		return err
+	})
+}
+
+// TransactionBundle applies a transaction Bundle (JSON) with the sandbox's own authority — the CLI's
+// import of Synthea or other bundles — and returns the transaction-response Bundle.
+func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte, error) {
+	m, o := decode(bundle)
+	if o != nil {
+		return nil, o
+	}
+	if t, _ := m["type"].(string); t != "transaction" && t != "batch" {
+		return nil, badRequest("Bundle.type must be transaction or batch, not %q", t)
+	}
+	entries, o := parseEntries(m)
+	if o != nil {
+		return nil, o
+	}
+	out, o := s.transaction(ctx, nil, entries)
+	if o != nil {
+		return nil, o
+	}
+	return out, nil
+}
