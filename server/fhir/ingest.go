@@ -55,6 +55,29 @@ func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
 				Index:    spec.Extract(r.Type, id, m, s.base),
 			}
 		}
+		// A Provenance joins the compartments of its targets, which may be in this same batch.
+		patients := map[string][]string{}
+		for _, b := range batch {
+			patients[b.Resource.Type+"/"+b.Resource.ID] = b.Index.Patients
+		}
+		for i := range batch {
+			if batch[i].Resource.Type != "Provenance" {
+				continue
+			}
+			for _, ref := range batch[i].Index.Refs {
+				if ref.Param != "target" || ref.TargetType == "" {
+					continue
+				}
+				ps, ok := patients[ref.TargetType+"/"+ref.TargetID]
+				if !ok {
+					var err error
+					if ps, err = tx.Compartments(ctx, ref.TargetType, ref.TargetID); err != nil {
+						return err
+					}
+				}
+				batch[i].Index.Patients = appendNew(batch[i].Index.Patients, ps...)
+			}
+		}
 		_, err := tx.PutIndexedBatch(ctx, batch)
 		return err
 	})
