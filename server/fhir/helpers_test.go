@@ -141,7 +141,7 @@ func dataset(n int) []Resource {
 			"identifier": []any{map[string]any{"system": "urn:mrn", "value": fmt.Sprintf("MRN%d", i)}},
 			"name":       []any{map[string]any{"family": families[i%len(families)], "given": []any{fmt.Sprintf("Pat%d", i)}}},
 			"gender":     gender, "birthDate": fmt.Sprintf("%d-0%d-1%d", 1950+i%50, 1+i%9, i%10),
-			"address":    []any{map[string]any{"city": "Boston", "state": "MA", "postalCode": "02110"}},
+			"address": []any{map[string]any{"city": "Boston", "state": "MA", "postalCode": "02110"}},
 		})
 		add("Coverage", p+"-cov", map[string]any{"status": "active", "beneficiary": ref("Patient/" + p), "payor": []any{ref("Patient/" + p)}})
 		add("AllergyIntolerance", p+"-alg", map[string]any{"patient": ref("Patient/" + p),
@@ -187,3 +187,5 @@ func dataset(n int) []Resource {
 	}
 	return out
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
