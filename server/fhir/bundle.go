@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -301,5 +300,3 @@ func (s *Service) batch(r *request, entries []*entry) []byte {
 	}
 	return b.bytes()
 }
-
-var _ = url.Values{}

@@ -5,9 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -212,7 +210,3 @@ func asOutcome(err error) *Outcome {
 	}
 	return internal(err)
 }
-
-func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
-
-var _ = spec.ValidID

@@ -2,7 +2,6 @@ package fhir
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/valet-sandbox/valet/server/fhir/spec"
@@ -35,24 +34,30 @@ func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
 		}
 		objs[i] = m
 	}
+	// Everything but numbering versions happens before the write transaction, so concurrent callers
+	// overlap this CPU work with the single writer. Resources that already exist are re-stamped inside.
+	keys := make([][2]string, len(rs))
+	for i, r := range rs {
+		id := r.ID
+		if id == "" {
+			id = s.ids.next(now)
+		}
+		keys[i] = [2]string{r.Type, id}
+		stamp(objs[i], id, 1, now)
+		batch[i] = store.Indexed{
+			Resource: store.Resource{Type: r.Type, ID: id, Version: 1, LastUpdated: now, JSON: encode(objs[i])},
+			Index:    spec.Extract(r.Type, id, objs[i], s.base),
+		}
+	}
 	return s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
-		for i, r := range rs {
-			id := r.ID
-			if id == "" {
-				id = s.ids.next(now)
-			}
-			version := int64(1)
-			cur, err := tx.Current(ctx, r.Type, id)
-			if err == nil {
-				version = cur.Version + 1
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			m := objs[i]
-			stamp(m, id, version, now)
-			batch[i] = store.Indexed{
-				Resource: store.Resource{Type: r.Type, ID: id, Version: version, LastUpdated: now, JSON: encode(m)},
-				Index:    spec.Extract(r.Type, id, m, s.base),
+		versions, err := tx.CurrentVersions(ctx, keys)
+		if err != nil {
+			return err
+		}
+		for i := range batch {
+			if v, ok := versions[keys[i]]; ok {
+				stamp(objs[i], keys[i][1], v+1, now)
+				batch[i].Resource.Version, batch[i].Resource.JSON = v+1, encode(objs[i])
 			}
 		}
 		// A Provenance joins the compartments of its targets, which may be in this same batch.
@@ -78,7 +83,7 @@ func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
 				batch[i].Index.Patients = appendNew(batch[i].Index.Patients, ps...)
 			}
 		}
-		_, err := tx.PutIndexedBatch(ctx, batch)
+		_, err = tx.PutIndexedBatch(ctx, batch)
 		return err
 	})
 }

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/valet-sandbox/valet/server/fhir/spec"
 )
 
 // object is a decoded resource. Numbers stay json.Number so decimals keep their written precision
@@ -147,5 +145,3 @@ func sortedKeys(m object) []string {
 	sort.Strings(ks)
 	return ks
 }
-
-var _ = spec.ValidID

@@ -18,7 +18,7 @@ func subset(body []byte, summary string, elements []string) []byte {
 	if o != nil {
 		return body
 	}
-	keep := func(k string) bool { return true }
+	var keep func(k string) bool
 	switch {
 	case len(elements) > 0:
 		set := map[string]bool{"id": true, "meta": true}
