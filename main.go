@@ -56,10 +56,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		// `valet --data DIR` means `valet serve --data DIR` (or the window, in a desktop build).
 		return runDefaultWith(args, stdout, stderr)
 	}
-	return usagef("unknown command %q\n%s", cmd, shortUsage)
+	return usagef("unknown command %q: %s", cmd, shortUsage)
 }
 
-const shortUsage = "Run 'valet help' for the commands and flags."
+const shortUsage = "run 'valet help' for the commands and flags"
 
 const usageText = `Valet — a SMART on FHIR sandbox on your own machine.
 

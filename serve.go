@@ -37,10 +37,10 @@ func parseServeFlags(name string, args []string, stderr io.Writer) (serveFlags, 
 	fs.StringVar(&f.data, "data", "", "")
 	fs.StringVar(&f.baseURL, "base-url", "", "")
 	if err := fs.Parse(args); err != nil {
-		return f, usagef("%v\n%s", err, shortUsage)
+		return f, usagef("%v: %s", err, shortUsage)
 	}
 	if fs.NArg() > 0 {
-		return f, usagef("unexpected argument %q\n%s", fs.Arg(0), shortUsage)
+		return f, usagef("unexpected argument %q: %s", fs.Arg(0), shortUsage)
 	}
 	return f, nil
 }
@@ -151,6 +151,7 @@ func ensureWritableDir(dir string) error {
 // serve runs sb until ctx ends, then shuts down cleanly: in-flight requests finish, the database closes.
 func (sb *sandbox) serve(ctx context.Context) error {
 	err := sb.srv.Serve(ctx, sb.ln, 10*time.Second)
+	_ = sb.srv.Close() // flush queued flow events before the store closes
 	if cerr := sb.db.Close(); err == nil {
 		err = cerr
 	}

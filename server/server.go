@@ -10,8 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/fhir"
+	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
 )
@@ -27,7 +30,7 @@ type Config struct {
 	UI http.Handler
 	// Now is the sandbox clock; time.Now when nil.
 	Now func() time.Time
-	// Verifier checks the access tokens of FHIR requests; nil rejects every token.
+	// Verifier checks the access tokens of FHIR requests; nil uses the authorization server's.
 	Verifier token.Verifier
 }
 
@@ -35,8 +38,15 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	handler http.Handler
+	auth    *auth.Server
+	keys    *keys.Keyring
+	events  *events.Log
 	started time.Time
 	fhir    *fhir.Service
+	jobs    *control.Jobs
+	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
+	// http.Server.Shutdown waits for every connection to go idle and a stream never does.
+	stopping chan struct{}
 }
 
 // New wires every part onto one mux.
@@ -48,12 +58,19 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, started: cfg.Now()}
+	s := &Server{cfg: cfg, started: cfg.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
 	mux := http.NewServeMux()
-	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: cfg.Verifier, Now: cfg.Now})
+	if err := s.newAuth(); err != nil {
+		return nil, err
+	}
+	verifier := cfg.Verifier
+	if verifier == nil {
+		verifier = s.Verifier()
+	}
+	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now})
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
-		&control.API{Store: cfg.Store, Info: s.info, Audit: s.fhir},
-		s.fhir,
+		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir},
+		s.auth, s.authAPI(), s.fhir,
 	} {
 		part.Mount(mux)
 	}
@@ -89,6 +106,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	srv.RegisterOnShutdown(func() { close(s.stopping) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -101,6 +119,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	s.jobs.Wait()      // a running generation or import stops at its next transaction boundary
 	_ = s.fhir.Close() // flush the queued AuditEvents
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -27,12 +27,19 @@ type API struct {
 	Info  func() Info
 	// Audit is the FHIR request log behind /api/audit; nil when there is none.
 	Audit AuditLog
+	// Jobs runs long work (generation, import, reset); Population does that work.
+	Jobs       *Jobs
+	Population Population
+	// Stopping is closed when the server begins to shut down, so that event streams end and let it.
+	Stopping <-chan struct{}
 }
 
 // Mount registers the control endpoints.
 func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/status", a.status)
 	mux.HandleFunc("GET /api/audit", a.audit)
+	a.mountJobs(mux)
+	a.mountPopulation(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 

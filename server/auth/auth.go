@@ -1,0 +1,136 @@
+// Package auth is Valet's SMART App Launch 2.2 authorization server: discovery, authorization endpoint
+// with its login / picker / consent pages, token endpoint (authorization_code, refresh_token,
+// client_credentials), introspection, revocation, dynamic registration, and the access-token verifier the
+// FHIR server calls on every request.
+//
+// Each endpoint lives in its own file; the token endpoint owns the shared steps (client authentication,
+// writing responses and errors) and each grant only adds its own checks (dex's layout).
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/keys"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Store is what the authorization server needs from persistence.
+type Store interface {
+	store.Resources
+	store.Clients
+	store.Grants
+	store.Launches
+	ListResources(ctx context.Context, typ, after string, limit int) ([]store.Resource, error)
+}
+
+// Config wires the authorization server.
+type Config struct {
+	BaseURL string // public origin, no trailing slash
+	Store   Store
+	Keys    *keys.Keyring
+	Events  *events.Log
+	Now     func() time.Time
+	// HTTPClient fetches clients' JWKS URLs; a client with a 5 s timeout when nil.
+	HTTPClient *http.Client
+}
+
+// Lifetimes (SMART: access tokens SHOULD last no more than an hour; codes at most a minute).
+const (
+	DefaultAccessTokenLifetime  = time.Hour
+	DefaultRefreshTokenLifetime = 30 * 24 * time.Hour
+	OnlineRefreshTokenLifetime  = 12 * time.Hour
+	BackendTokenLifetime        = 300 * time.Second
+	IDTokenLifetime             = time.Hour
+	CodeLifetime                = 60 * time.Second
+	LaunchLifetime              = time.Hour
+	AuthRequestLifetime         = 30 * time.Minute
+	// MaxAssertionLifetime bounds a client assertion's exp (SMART Backend Services: at most five minutes),
+	// with a small allowance for clock skew.
+	MaxAssertionLifetime = 5 * time.Minute
+	ClockSkew            = 30 * time.Second
+)
+
+// Server is the authorization server.
+type Server struct {
+	base, fhirBase string
+	store          Store
+	keys           *keys.Keyring
+	events         *events.Log
+	now            func() time.Time
+	jwks           *jwksCache
+	verifier       *Verifier
+}
+
+// New builds the authorization server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Keys == nil || cfg.Events == nil {
+		return nil, errors.New("auth: Store, Keys and Events are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	s := &Server{base: base, fhirBase: base + "/fhir", store: cfg.Store, keys: cfg.Keys, events: cfg.Events, now: cfg.Now}
+	s.jwks = &jwksCache{client: cfg.HTTPClient, now: cfg.Now, entries: map[string]*jwksEntry{}}
+	s.verifier = &Verifier{keys: cfg.Keys, store: cfg.Store, fhirBase: s.fhirBase, now: cfg.Now, cache: map[[32]byte]*cached{}}
+	return s, nil
+}
+
+// Verifier is the access-token verifier other packages (the FHIR server) use.
+func (s *Server) Verifier() *Verifier { return s.verifier }
+
+// FHIRBase is the iss and aud of every token.
+func (s *Server) FHIRBase() string { return s.fhirBase }
+
+func (s *Server) url(path string) string { return s.base + path }
+
+// Mount registers every authorization endpoint.
+func (s *Server) Mount(mux *http.ServeMux) {
+	mux.Handle("GET /fhir/.well-known/smart-configuration", cors(http.HandlerFunc(s.smartConfiguration)))
+	mux.Handle("GET /fhir/.well-known/openid-configuration", cors(http.HandlerFunc(s.openIDConfiguration)))
+	mux.Handle("OPTIONS /fhir/.well-known/", cors(http.NotFoundHandler()))
+	mux.Handle("GET /auth/jwks", cors(s.keys))
+	mux.HandleFunc("GET /auth/authorize", s.authorize)
+	mux.HandleFunc("POST /auth/authorize", s.authorize)
+	mux.HandleFunc("POST /auth/login", s.login)
+	mux.HandleFunc("GET /auth/pick-patient", s.patientPicker)
+	mux.HandleFunc("POST /auth/select-patient", s.selectPatient)
+	mux.HandleFunc("POST /auth/select-encounter", s.selectEncounter)
+	mux.HandleFunc("POST /auth/consent", s.consent)
+	mux.HandleFunc("POST /auth/logout", s.logout)
+	mux.Handle("GET /auth/style.json", cors(http.HandlerFunc(s.style)))
+	for path, h := range map[string]http.HandlerFunc{
+		"/auth/token": s.token, "/auth/introspect": s.introspect, "/auth/revoke": s.revoke, "/auth/register": s.register,
+	} {
+		mux.Handle("POST "+path, cors(h))
+		mux.Handle("OPTIONS "+path, cors(http.NotFoundHandler()))
+	}
+}
+
+// randomToken is a URL-safe random string with n bytes of entropy.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hash is how credentials are stored: codes, refresh tokens, secrets and session ids are high-entropy
+// random strings, so one SHA-256 suffices (no salt or stretching needed, unlike passwords).
+func hash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func (s *Server) record(e events.Event) { s.events.Record(e) }

@@ -1,0 +1,290 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// authRequest is an authorization request on its way through login, pickers and consent. It is stored
+// between pages; the browser holds only its id, a CSRF token and a binding cookie.
+type authRequest struct {
+	ID            string        `json:"id"`
+	CSRF          string        `json:"csrf"`
+	Binding       string        `json:"binding"` // hash of the cookie that ties the request to one browser
+	ClientID      string        `json:"client_id"`
+	RedirectURI   string        `json:"redirect_uri"`
+	State         string        `json:"state"`
+	Nonce         string        `json:"nonce,omitempty"`
+	CodeChallenge string        `json:"code_challenge"`
+	Scope         string        `json:"scope"` // requested, limited to the client's allowed scopes
+	Dropped       []string      `json:"dropped,omitempty"`
+	Launch        *store.Launch `json:"launch,omitempty"`
+	User          string        `json:"user,omitempty"` // fhirUser once signed in
+	SessionHash   string        `json:"session,omitempty"`
+	AuthTime      time.Time     `json:"auth_time"`
+	Patient       string        `json:"patient,omitempty"`
+	Encounter     string        `json:"encounter,omitempty"`
+	EncounterDone bool          `json:"encounter_done,omitempty"`
+	AutoApprove   bool          `json:"auto_approve,omitempty"`
+}
+
+func (ar *authRequest) scopes() scope.Set {
+	set, _ := scope.ParseList(ar.Scope)
+	return set
+}
+
+func (ar *authRequest) launchID() string {
+	if ar.Launch != nil {
+		return ar.Launch.ID
+	}
+	return ""
+}
+
+// authorize is the authorization endpoint (GET and POST, SMART authorize-post). It validates the request
+// (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.2 §Obtain authorization code) and starts the user's way
+// through the pages.
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The authorization request is malformed: "+err.Error())
+		return
+	}
+	q := r.Form
+	ctx := r.Context()
+	flow := randomToken(16)
+	s.record(events.Event{Kind: "authorize.received", FlowID: flow, ClientID: q.Get("client_id"), LaunchID: q.Get("launch"), Request: events.Form(q)})
+
+	// Until client and redirect_uri are known good, errors go to an error page, never to a redirect
+	// (RFC 6749 §4.1.2.1): otherwise Valet would be an open redirector.
+	client, err := s.store.Client(ctx, q.Get("client_id"))
+	if err != nil {
+		s.refusePage(w, flow, q.Get("client_id"), "Unknown client_id "+quote(q.Get("client_id"))+".")
+		return
+	}
+	redirectURI := q.Get("redirect_uri")
+	if redirectURI == "" && len(client.RedirectURIs) == 1 {
+		redirectURI = client.RedirectURIs[0]
+	}
+	if !slices.Contains(client.RedirectURIs, redirectURI) {
+		s.refusePage(w, flow, client.ID, "The redirect_uri "+quote(redirectURI)+" is not registered for this app (redirect URIs must match exactly).")
+		return
+	}
+	if len(q["state"]) > 1 || len(q["scope"]) > 1 || len(q["code_challenge"]) > 1 {
+		s.redirectErr(w, r, flow, client.ID, redirectURI, q.Get("state"), errInvalidRequest("parameters must not repeat"))
+		return
+	}
+	ar := &authRequest{ID: flow, CSRF: randomToken(16), ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
+		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge")}
+	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
+		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
+		return
+	}
+	binding := randomToken(16)
+	ar.Binding = hash(binding)
+	http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if user, err := s.store.Session(ctx, hash(c.Value)); err == nil {
+			ar.User, ar.SessionHash, ar.AuthTime = user, hash(c.Value), s.now()
+		}
+	}
+	s.advance(w, r, ar, client)
+}
+
+// checkAuthorizeRequest applies every check that is answered by redirecting with an error.
+func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]string, client store.Client, ar *authRequest) *Error {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	switch {
+	case client.Type == store.ClientBackendService:
+		return errUnauthorizedClient("backend services use client_credentials, not the authorization endpoint")
+	case get("response_type") != "code":
+		return errUnsupportedResponseType("response_type must be code")
+	case ar.State == "":
+		return errInvalidRequest("state is required")
+	case get("aud") != s.fhirBase:
+		return errInvalidRequest("aud must be the FHIR base URL %s", s.fhirBase)
+	case ar.CodeChallenge == "":
+		return errInvalidRequest("PKCE is required: send code_challenge and code_challenge_method=S256")
+	case get("code_challenge_method") != "S256":
+		return errInvalidRequest("code_challenge_method must be S256 (plain is not accepted)")
+	case len(ar.CodeChallenge) != 43:
+		return errInvalidRequest("code_challenge must be the 43-character base64url SHA-256 of the verifier")
+	}
+	requested, err := scope.ParseList(get("scope"))
+	if err != nil {
+		return errInvalidScope("%v", err)
+	}
+	allowed, _ := scope.ParseList(client.Scope)
+	var kept scope.Set
+	for _, sc := range requested {
+		if sc.WithinAny(allowed) {
+			kept = append(kept, sc)
+		} else {
+			ar.Dropped = append(ar.Dropped, sc.Raw)
+		}
+	}
+	if len(kept) == 0 {
+		return errInvalidScope("none of the requested scopes is allowed for this app")
+	}
+	ar.Scope = kept.String()
+	if l := get("launch"); l != "" {
+		if !kept.Has("launch") {
+			return errInvalidScope("an EHR launch (launch parameter) needs the launch scope")
+		}
+		launch, err := s.store.UseLaunch(ctx, l)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return errInvalidRequest("unknown launch %q", l)
+		case errors.Is(err, store.ErrReused):
+			return errInvalidRequest("launch %q was already used", l)
+		case errors.Is(err, store.ErrExpired):
+			return errInvalidRequest("launch %q has expired", l)
+		case err != nil:
+			return errServerError("%v", err)
+		case launch.ClientID != client.ID:
+			return errInvalidRequest("launch %q belongs to another app", l)
+		}
+		ar.Launch = &launch
+		ar.User, ar.Patient, ar.Encounter, ar.AutoApprove = launch.User, launch.Patient, launch.Encounter, launch.AutoApprove
+		ar.EncounterDone = launch.Encounter != ""
+	} else if kept.Has("launch") {
+		return errInvalidScope("the launch scope is for EHR launches; this request has no launch parameter")
+	}
+	if ar.User == "" && client.User != "" {
+		ar.User = client.User
+	}
+	if ar.User != "" {
+		ar.AuthTime = s.now()
+	}
+	ar.AutoApprove = ar.AutoApprove || client.AutoApprove
+	return nil
+}
+
+// advance moves a request to its next page, or finishes it with a code.
+func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client) {
+	set := ar.scopes()
+	if ar.User == "" {
+		s.saveAndRender(w, r, ar, func() { s.renderLogin(w, r, ar, client, "") })
+		return
+	}
+	wantsPatient := slices.ContainsFunc(set, func(sc scope.Scope) bool { return sc.Kind == scope.Launch && sc.LaunchType == "patient" })
+	wantsEncounter := slices.ContainsFunc(set, func(sc scope.Scope) bool { return sc.Kind == scope.Launch && sc.LaunchType == "encounter" })
+	if strings.HasPrefix(ar.User, "Patient/") {
+		// A patient's own record is the only patient context they can choose (DESIGN.md, least privilege).
+		ar.Patient = strings.TrimPrefix(ar.User, "Patient/")
+	}
+	if ar.Patient == "" && wantsPatient {
+		if client.Patient != "" {
+			ar.Patient = client.Patient
+		} else {
+			s.saveAndRender(w, r, ar, func() { s.renderPatientPicker(w, r, ar, client, pickerQuery{}) })
+			return
+		}
+	}
+	if wantsEncounter && !ar.EncounterDone && ar.Patient != "" {
+		s.saveAndRender(w, r, ar, func() { s.renderEncounterPicker(w, r, ar, client) })
+		return
+	}
+	if !ar.AutoApprove {
+		s.saveAndRender(w, r, ar, func() { s.renderConsent(w, r, ar, client) })
+		return
+	}
+	s.record(events.Event{Kind: "consent.auto", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
+		Decision: "approved without asking (auto-approve)"})
+	s.finish(w, r, ar, client, leastPrivilege(set, ar.User, ar.Patient))
+}
+
+func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authRequest, render func()) {
+	body, _ := json.Marshal(ar)
+	if err := s.store.PutAuthRequest(r.Context(), ar.ID, body, s.now().Add(AuthRequestLifetime)); err != nil {
+		s.errorPage(w, http.StatusInternalServerError, "Could not save the authorization request: "+err.Error())
+		return
+	}
+	render()
+}
+
+// finish issues the authorization code for the granted scopes and redirects back to the app.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, granted scope.Set) {
+	ctx := r.Context()
+	_ = s.store.DeleteAuthRequest(ctx, ar.ID)
+	if len(granted) == 0 {
+		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
+		return
+	}
+	g := store.Grant{ID: randomToken(16), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
+		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
+		AuthTime: ar.AuthTime, CreatedAt: s.now()}
+	g.Context = launchContext(ar, s.url("/auth/style.json"))
+	code := randomToken(32)
+	ac := store.AuthCode{Hash: hash(code), ClientID: client.ID, RedirectURI: ar.RedirectURI, CodeChallenge: ar.CodeChallenge,
+		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime)}
+	if err := s.store.CreateGrant(ctx, g, ac); err != nil {
+		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errServerError("%v", err))
+		return
+	}
+	to := withQuery(ar.RedirectURI, map[string][]string{"code": {code}, "state": {ar.State}})
+	s.record(events.Event{Kind: "code.issued", FlowID: ar.ID, ClientID: client.ID, LaunchID: ar.launchID(),
+		Decision: "granted " + g.Scope, Response: map[string]any{"redirect": ar.RedirectURI, "code": events.Redact(code), "state": ar.State}})
+	noStore(w)
+	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context).
+func launchContext(ar *authRequest, styleURL string) json.RawMessage {
+	m := map[string]any{}
+	if ar.Patient != "" {
+		m["need_patient_banner"] = true
+		m["smart_style_url"] = styleURL
+	}
+	if l := ar.Launch; l != nil {
+		m["smart_style_url"] = styleURL
+		m["need_patient_banner"] = ar.Patient != ""
+		if l.NeedPatientBanner != nil {
+			m["need_patient_banner"] = *l.NeedPatientBanner
+		}
+		if l.SmartStyleURL != "" {
+			m["smart_style_url"] = l.SmartStyleURL
+		}
+		if l.Intent != "" {
+			m["intent"] = l.Intent
+		}
+		if l.Tenant != "" {
+			m["tenant"] = l.Tenant
+		}
+		if len(l.FHIRContext) > 0 {
+			m["fhirContext"] = l.FHIRContext
+		}
+	}
+	body, _ := json.Marshal(m)
+	return body
+}
+
+func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, flow, clientID, redirectURI, state string, e *Error) {
+	s.record(events.Event{Kind: "authorize.refused", FlowID: flow, ClientID: clientID, Decision: e.Code + ": " + e.Description,
+		Response: map[string]any{"redirect": redirectURI, "error": e.Code, "error_description": e.Description, "state": state}})
+	redirectError(w, r, redirectURI, state, e)
+}
+
+func (s *Server) refusePage(w http.ResponseWriter, flow, clientID, msg string) {
+	s.record(events.Event{Kind: "authorize.refused", FlowID: flow, ClientID: clientID, Decision: msg + " (error page, no redirect)"})
+	s.errorPage(w, http.StatusBadRequest, msg)
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+const sessionCookie = "valet_session"
+
+func bindingCookie(id string) string { return "valet_flow_" + id }

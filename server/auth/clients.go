@@ -1,0 +1,246 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Default allowed scopes when a client is registered without a scope.
+const (
+	DefaultUserScopes    = "openid fhirUser profile launch launch/patient launch/encounter offline_access online_access patient/*.cruds user/*.cruds"
+	DefaultBackendScopes = "system/*.cruds"
+)
+
+// ClientInput is a client as registered (RFC 7591 metadata plus Valet's sandbox extensions). The control
+// API and /auth/register both go through it, so both validate the same way.
+type ClientInput struct {
+	ClientID                string          `json:"client_id,omitempty"`
+	Name                    string          `json:"client_name"`
+	Type                    string          `json:"type,omitempty"`
+	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
+	GrantTypes              []string        `json:"grant_types"`
+	RedirectURIs            []string        `json:"redirect_uris"`
+	LaunchURI               string          `json:"launch_uri"`
+	Scope                   string          `json:"scope"`
+	JWKS                    json.RawMessage `json:"jwks"`
+	JWKSURI                 string          `json:"jwks_uri"`
+	AccessTokenLifetime     int             `json:"access_token_lifetime"`
+	RefreshTokenLifetime    int             `json:"refresh_token_lifetime"`
+	NoRefreshRotation       bool            `json:"no_refresh_rotation"`
+	User                    string          `json:"valet_user"`
+	Patient                 string          `json:"valet_patient"`
+	AutoApprove             bool            `json:"valet_auto_approve"`
+}
+
+// ClientOutput is a stored client with, once, its plain secret.
+type ClientOutput struct {
+	store.Client
+	Secret     string   `json:"client_secret,omitempty"`
+	GrantTypes []string `json:"grant_types"`
+}
+
+// toClient validates metadata and derives the client type (SMART App Launch 2.2 §Client types).
+func (in ClientInput) toClient() (store.Client, *Error) {
+	c := store.Client{ID: in.ClientID, Name: in.Name, RedirectURIs: in.RedirectURIs, LaunchURI: in.LaunchURI, Scope: in.Scope,
+		JWKS: in.JWKS, JWKSURI: in.JWKSURI, AccessTokenLifetime: in.AccessTokenLifetime, RefreshTokenLifetime: in.RefreshTokenLifetime,
+		NoRefreshRotation: in.NoRefreshRotation, User: in.User, Patient: in.Patient, AutoApprove: in.AutoApprove}
+	method := in.TokenEndpointAuthMethod
+	backend := slices.Contains(in.GrantTypes, "client_credentials") || in.Type == store.ClientBackendService
+	for _, g := range in.GrantTypes {
+		if g != "authorization_code" && g != "refresh_token" && g != "client_credentials" {
+			return c, errClientMetadata("grant type %q is not supported (authorization_code, refresh_token, client_credentials)", g)
+		}
+	}
+	if method == "" {
+		switch in.Type {
+		case store.ClientConfidentialSymmetric:
+			method = "client_secret_basic"
+		case store.ClientConfidentialAsymmetric, store.ClientBackendService:
+			method = "private_key_jwt"
+		default:
+			if backend {
+				method = "private_key_jwt"
+			} else if in.Type == "" && (len(in.JWKS) > 0 || in.JWKSURI != "") {
+				method = "private_key_jwt"
+			} else {
+				method = "none"
+			}
+		}
+	}
+	switch method {
+	case "none":
+		c.Type = store.ClientPublic
+	case "client_secret_basic", "client_secret_post":
+		c.Type = store.ClientConfidentialSymmetric
+	case "private_key_jwt":
+		c.Type = store.ClientConfidentialAsymmetric
+	default:
+		return c, errClientMetadata("token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post, private_key_jwt)", method)
+	}
+	c.AuthMethod = method
+	if backend {
+		if method != "private_key_jwt" {
+			return c, errClientMetadata("backend services (client_credentials) authenticate with private_key_jwt only")
+		}
+		c.Type = store.ClientBackendService
+	}
+	if in.Type != "" && in.Type != c.Type {
+		return c, errClientMetadata("type %q does not match token_endpoint_auth_method %q and grant_types", in.Type, method)
+	}
+	if c.Type == store.ClientConfidentialAsymmetric || c.Type == store.ClientBackendService {
+		if (len(in.JWKS) == 0) == (in.JWKSURI == "") {
+			return c, errClientMetadata("private_key_jwt needs exactly one of jwks and jwks_uri")
+		}
+		if len(in.JWKS) > 0 {
+			var set jose.JSONWebKeySet
+			if err := json.Unmarshal(in.JWKS, &set); err != nil || len(set.Keys) == 0 {
+				return c, errClientMetadata("jwks is not a JSON Web Key Set with at least one key")
+			}
+			for _, k := range set.Keys {
+				if !k.IsPublic() {
+					return c, errClientMetadata("jwks must hold public keys only (key %q is private)", k.KeyID)
+				}
+			}
+		}
+		if in.JWKSURI != "" && !isHTTPURL(in.JWKSURI) {
+			return c, errClientMetadata("jwks_uri must be an absolute http(s) URL")
+		}
+	} else if len(in.JWKS) > 0 || in.JWKSURI != "" {
+		return c, errClientMetadata("jwks and jwks_uri belong to private_key_jwt clients")
+	}
+	if c.Type == store.ClientBackendService {
+		if len(c.RedirectURIs) > 0 {
+			return c, errRedirectURI("backend services do not use redirect_uris")
+		}
+	} else {
+		if len(c.RedirectURIs) == 0 {
+			return c, errRedirectURI("at least one redirect_uri is required")
+		}
+		for _, u := range c.RedirectURIs {
+			if err := checkRedirectURI(u); err != nil {
+				return c, err
+			}
+		}
+	}
+	if c.LaunchURI != "" && !isHTTPURL(c.LaunchURI) {
+		return c, errClientMetadata("launch_uri must be an absolute http(s) URL")
+	}
+	if c.Scope == "" {
+		c.Scope = DefaultUserScopes
+		if c.Type == store.ClientBackendService {
+			c.Scope = DefaultBackendScopes
+		}
+	}
+	set, err := scope.ParseList(c.Scope)
+	if err != nil {
+		return c, errClientMetadata("scope: %v", err)
+	}
+	if c.Type == store.ClientBackendService {
+		for _, sc := range set {
+			if sc.Kind != scope.Resource || sc.Context != "system" {
+				return c, errClientMetadata("backend services may only hold system/ scopes, not %q", sc.Raw)
+			}
+		}
+	}
+	if c.AccessTokenLifetime < 0 || c.RefreshTokenLifetime < 0 {
+		return c, errClientMetadata("token lifetimes must not be negative")
+	}
+	if c.Type == store.ClientBackendService && c.AccessTokenLifetime > int(BackendTokenLifetime.Seconds()) {
+		return c, errClientMetadata("backend service access tokens last at most %d seconds", int(BackendTokenLifetime.Seconds()))
+	}
+	if c.User != "" && !strings.HasPrefix(c.User, "Practitioner/") && !strings.HasPrefix(c.User, "Patient/") {
+		return c, errClientMetadata("valet_user must be Practitioner/{id} or Patient/{id}")
+	}
+	return c, nil
+}
+
+// checkRedirectURI applies RFC 6749 §3.1.2: absolute, no fragment. Redirect URIs are matched exactly.
+func checkRedirectURI(u string) *Error {
+	p, err := url.Parse(u)
+	if err != nil || !p.IsAbs() || ((p.Scheme == "http" || p.Scheme == "https") && p.Host == "") {
+		return errRedirectURI("redirect_uri %q is not an absolute URL", u)
+	}
+	if p.Fragment != "" || strings.Contains(u, "#") {
+		return errRedirectURI("redirect_uri %q must not contain a fragment", u)
+	}
+	return nil
+}
+
+func isHTTPURL(u string) bool {
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
+}
+
+// CreateClient validates and stores a client, returning its secret once (for client_secret_* methods).
+func (s *Server) CreateClient(ctx context.Context, in ClientInput) (ClientOutput, error) {
+	c, oerr := in.toClient()
+	if oerr != nil {
+		return ClientOutput{}, oerr
+	}
+	if c.ID == "" {
+		c.ID = randomToken(12)
+	}
+	c.CreatedAt = s.now()
+	var secret string
+	if c.Type == store.ClientConfidentialSymmetric {
+		secret = randomToken(32)
+		c.SecretHash = hash(secret)
+	}
+	if err := s.store.CreateClient(ctx, c); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			return ClientOutput{}, errClientMetadata("client_id %q is taken", c.ID)
+		}
+		return ClientOutput{}, err
+	}
+	return ClientOutput{Client: c, Secret: secret, GrantTypes: grantTypes(c)}, nil
+}
+
+// UpdateClient replaces a client's metadata; its secret stays unless the type changes to one that needs
+// a new one.
+func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (ClientOutput, error) {
+	in.ClientID = id
+	next, oerr := in.toClient()
+	if oerr != nil {
+		return ClientOutput{}, oerr
+	}
+	var secret string
+	c, err := s.store.UpdateClient(ctx, id, func(c *store.Client) error {
+		next.CreatedAt, next.SecretHash = c.CreatedAt, c.SecretHash
+		if next.Type != store.ClientConfidentialSymmetric {
+			next.SecretHash = ""
+		} else if c.SecretHash == "" {
+			secret = randomToken(32)
+			next.SecretHash = hash(secret)
+		}
+		*c = next
+		return nil
+	})
+	if err != nil {
+		return ClientOutput{}, err
+	}
+	s.verifier.purge()
+	return ClientOutput{Client: c, Secret: secret, GrantTypes: grantTypes(c)}, nil
+}
+
+// DeleteClient removes a client and revokes its tokens.
+func (s *Server) DeleteClient(ctx context.Context, id string) error {
+	err := s.store.DeleteClient(ctx, id)
+	s.verifier.purge()
+	return err
+}
+
+func grantTypes(c store.Client) []string {
+	if c.Type == store.ClientBackendService {
+		return []string{"client_credentials"}
+	}
+	return []string{"authorization_code", "refresh_token"}
+}

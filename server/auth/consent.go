@@ -1,0 +1,174 @@
+package auth
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// narrowings are the v2 query restrictions the consent page offers per resource type (SMART App Launch
+// 2.2 §Finer-grained resource constraints using search parameters).
+var narrowings = map[string][]struct{ Label, Query string }{
+	"Observation": {
+		{"laboratory results only", "category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory"},
+		{"vital signs only", "category=http://terminology.hl7.org/CodeSystem/observation-category|vital-signs"},
+		{"social history only", "category=http://terminology.hl7.org/CodeSystem/observation-category|social-history"},
+		{"surveys only", "category=http://terminology.hl7.org/CodeSystem/observation-category|survey"},
+	},
+	"Condition": {
+		{"problem list only", "category=http://terminology.hl7.org/CodeSystem/condition-category|problem-list-item"},
+		{"encounter diagnoses only", "category=http://terminology.hl7.org/CodeSystem/condition-category|encounter-diagnosis"},
+		{"health concerns only", "category=http://hl7.org/fhir/us/core/CodeSystem/condition-category|health-concern"},
+	},
+}
+
+// leastPrivilege applies DESIGN.md's rule: a patient who signs in has no authority over other patients'
+// records, so user/ scopes become patient/ scopes for themself; system/ scopes never come from a user.
+func leastPrivilege(set scope.Set, fhirUser, patient string) scope.Set {
+	isPatient := strings.HasPrefix(fhirUser, "Patient/")
+	var out scope.Set
+	for _, sc := range set {
+		if sc.Kind == scope.Resource {
+			if sc.Context == "system" {
+				continue
+			}
+			if sc.Context == "user" && isPatient {
+				n, err := scope.Parse("patient/" + strings.TrimPrefix(sc.Raw, "user/"))
+				if err != nil || out.Has(n.Raw) {
+					continue
+				}
+				sc = n
+			}
+			if sc.Context == "patient" && patient == "" {
+				continue // a patient/ scope without a patient in context grants nothing
+			}
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// explain says in plain words what a scope allows.
+func explain(sc scope.Scope) string {
+	switch sc.Kind {
+	case scope.OpenID:
+		return "confirm who you are (OpenID Connect)"
+	case scope.FHIRUser:
+		return "know which FHIR user you are"
+	case scope.Profile:
+		return "read your profile"
+	case scope.OfflineAccess:
+		return "keep access after you close the app (until you revoke it)"
+	case scope.OnlineAccess:
+		return "keep access while you stay signed in"
+	case scope.Launch:
+		if sc.LaunchType == "" {
+			return "receive the context of the EHR launch"
+		}
+		return "know which " + sc.LaunchType + " you choose"
+	case scope.Resource:
+		var verbs []string
+		for _, v := range []struct {
+			p scope.Perms
+			w string
+		}{{scope.Create, "create"}, {scope.Read, "read"}, {scope.Update, "update"}, {scope.Delete, "delete"}, {scope.Search, "search"}} {
+			if sc.Perms&v.p != 0 {
+				verbs = append(verbs, v.w)
+			}
+		}
+		what := sc.Type + " records"
+		if sc.Type == "*" {
+			what = "all kinds of records"
+		}
+		whose := map[string]string{"patient": "of the patient in context", "user": "you can access", "system": "of any patient"}[sc.Context]
+		t := strings.Join(verbs, ", ") + " " + what + " " + whose
+		if sc.Query != nil {
+			t += " limited to " + sc.Query.Encode()
+		}
+		return t
+	}
+	return "an app-specific permission"
+}
+
+type consentItem struct {
+	Raw, Explanation, Note string
+	Narrow                 []struct{ Label, Query string }
+}
+
+var consentTmpl = page(`<p><strong>{{.Client.Name}}</strong> ({{.Client.ID}}) asks for access.
+Signed in as <strong>{{.Req.User}}</strong>{{if .Req.Patient}}; patient <strong>Patient/{{.Req.Patient}}</strong>{{end}}{{if .Req.Encounter}}; encounter Encounter/{{.Req.Encounter}}{{end}}.</p>
+<form method="post" action="/auth/consent">
+<input type="hidden" name="req" value="{{.Req.ID}}"><input type="hidden" name="csrf" value="{{.Req.CSRF}}">
+<fieldset><legend>Permissions (uncheck what you do not want to grant)</legend>
+{{range .Data}}<label><input type="checkbox" name="scope" value="{{.Raw}}" checked> <span class="scope">{{.Raw}}</span></label>
+<div class="note">{{.Explanation}}{{if .Note}} — {{.Note}}{{end}}</div>
+{{if .Narrow}}<label class="note">Limit to <select name="narrow:{{.Raw}}"><option value="">all</option>
+{{range .Narrow}}<option value="{{.Query}}">{{.Label}}</option>{{end}}</select></label>{{end}}
+{{end}}</fieldset>
+{{if .Req.Dropped}}<p class="note">Not available to this app and not requested further: {{range .Req.Dropped}}<span class="scope">{{.}}</span> {{end}}</p>{{end}}
+<button type="submit" name="decision" value="approve">Approve</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form>`)
+
+func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client) {
+	requested := ar.scopes()
+	granted := leastPrivilege(requested, ar.User, ar.Patient)
+	var items []consentItem
+	for _, sc := range granted {
+		it := consentItem{Raw: sc.Raw, Explanation: explain(sc)}
+		if !requested.Has(sc.Raw) {
+			it.Note = "narrowed from user/ because you signed in as a patient"
+		}
+		if sc.Kind == scope.Resource && sc.Query == nil && sc.Perms&^(scope.Read|scope.Search) == 0 {
+			it.Narrow = narrowings[sc.Type]
+		}
+		items = append(items, it)
+	}
+	for _, sc := range requested {
+		if sc.Kind == scope.Resource && !granted.Has(sc.Raw) && !strings.HasPrefix(sc.Raw, "user/") {
+			ar.Dropped = append(ar.Dropped, sc.Raw)
+		}
+	}
+	s.render(w, http.StatusOK, consentTmpl, pageData{Title: "Authorize " + client.Name, Req: ar, Client: client, Data: items})
+}
+
+// consent applies the user's decision. Only scopes that were offered can be approved (a forged form
+// cannot widen the grant), and a narrowing must be one the page offered.
+func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
+	ar, client, ok := s.loadRequest(w, r)
+	if !ok {
+		return
+	}
+	if r.Form.Get("decision") != "approve" {
+		_ = s.store.DeleteAuthRequest(r.Context(), ar.ID)
+		s.record(events.Event{Kind: "consent.denied", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "user denied"})
+		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("the user denied the request"))
+		return
+	}
+	offered := leastPrivilege(ar.scopes(), ar.User, ar.Patient)
+	var granted scope.Set
+	for _, raw := range r.Form["scope"] {
+		if !offered.Has(raw) {
+			continue
+		}
+		sc, _ := scope.Parse(raw)
+		if q := r.Form.Get("narrow:" + raw); q != "" && sc.Kind == scope.Resource {
+			valid := false
+			for _, n := range narrowings[sc.Type] {
+				valid = valid || n.Query == q
+			}
+			if valid {
+				if n, err := scope.Parse(sc.Context + "/" + sc.Type + "." + sc.Perms.String() + "?" + q); err == nil {
+					sc = n
+				}
+			}
+		}
+		granted = append(granted, sc)
+	}
+	s.record(events.Event{Kind: "consent.approved", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
+		Decision: "approved " + granted.String()})
+	s.finish(w, r, ar, client, granted)
+}

@@ -1,0 +1,331 @@
+package auth_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+type sandbox struct {
+	t    testing.TB
+	ts   *httptest.Server
+	srv  *server.Server
+	base string
+	fhir string
+}
+
+func newSandbox(t testing.TB) *sandbox {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := map[string]string{
+		"Practitioner/dr1": `{"resourceType":"Practitioner","id":"dr1","name":[{"family":"House","given":["Greg"]}]}`,
+		"Patient/p1":       `{"resourceType":"Patient","id":"p1","name":[{"family":"Smart","given":["Amy"]}],"birthDate":"1980-02-03","identifier":[{"value":"MRN-1"}]}`,
+		"Patient/p2":       `{"resourceType":"Patient","id":"p2","name":[{"family":"Other","given":["Bob"]}],"birthDate":"1990-01-01"}`,
+		"Encounter/e1":     `{"resourceType":"Encounter","id":"e1","subject":{"reference":"Patient/p1"},"period":{"start":"2025-01-01"}}`,
+	}
+	if err := db.Tx(ctx, func(tx *store.Tx) error {
+		for ref, body := range seed {
+			typ, id, _ := strings.Cut(ref, "/")
+			if _, err := tx.Put(ctx, store.Resource{Type: typ, ID: id, Version: 1, LastUpdated: time.Now(), JSON: []byte(body)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	srv, err := server.New(server.Config{BaseURL: base, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
+	return &sandbox{t: t, ts: ts, srv: srv, base: base, fhir: base + "/fhir"}
+}
+
+func (s *sandbox) api(method, path string, body any, out any) int {
+	s.t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(string(b)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			s.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode
+}
+
+type client struct {
+	ID     string `json:"client_id"`
+	Secret string `json:"client_secret"`
+	Error  string `json:"error"`
+}
+
+func (s *sandbox) register(meta map[string]any) client {
+	s.t.Helper()
+	var c client
+	if code := s.api("POST", "/api/clients", meta, &c); code != 201 {
+		s.t.Fatalf("register: %d %+v", code, c)
+	}
+	return c
+}
+
+const redirect = "http://app.example/cb"
+
+func (s *sandbox) oauth(c client, scopes ...string) *oauth2.Config {
+	return &oauth2.Config{ClientID: c.ID, ClientSecret: c.Secret, RedirectURL: redirect, Scopes: scopes,
+		Endpoint: oauth2.Endpoint{AuthURL: s.base + "/auth/authorize", TokenURL: s.base + "/auth/token"}}
+}
+
+// browser follows Valet's pages but stops at the app's redirect.
+func browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), redirect) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+}
+
+var hiddenRE = regexp.MustCompile(`name="(req|csrf)" value="([^"]+)"`)
+
+// submit posts a form of the page in resp with extra fields; returns the next response.
+func submit(t *testing.T, b *http.Client, resp *http.Response, action string, extra url.Values) *http.Response {
+	t.Helper()
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	form := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(string(body), -1) {
+		form.Set(m[1], m[2])
+	}
+	if form.Get("csrf") == "" {
+		t.Fatalf("page has no form: %d %s", resp.StatusCode, body)
+	}
+	for k, v := range extra {
+		form[k] = v
+	}
+	next, err := b.PostForm(resp.Request.URL.Scheme+"://"+resp.Request.URL.Host+action, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return next
+}
+
+// codeFrom reads the redirect back to the app.
+func codeFrom(t *testing.T, resp *http.Response, state string) url.Values {
+	t.Helper()
+	if resp.StatusCode != http.StatusFound {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("want redirect to app, got %d %s", resp.StatusCode, body)
+	}
+	u, _ := url.Parse(resp.Header.Get("Location"))
+	q := u.Query()
+	if q.Get("state") != state && q.Get("error") == "" {
+		t.Fatalf("state %q, want %q", q.Get("state"), state)
+	}
+	return q
+}
+
+func (s *sandbox) start(t *testing.T, b *http.Client, cfg *oauth2.Config, verifier, state string, extra ...oauth2.AuthCodeOption) *http.Response {
+	t.Helper()
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", s.fhir),
+		oauth2.SetAuthURLParam("nonce", "n-"+state)}, extra...)
+	resp, err := b.Get(cfg.AuthCodeURL(state, opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func TestEHRLaunch(t *testing.T) {
+	s := newSandbox(t)
+	ctx := context.Background()
+	c := s.register(map[string]any{"client_name": "EHR app", "redirect_uris": []string{redirect}, "launch_uri": "http://app.example/launch"})
+	var launch struct{ Launch, ISS, URL string }
+	if code := s.api("POST", "/api/launches", map[string]any{"client_id": c.ID, "patient": "p1", "encounter": "e1",
+		"user": "Practitioner/dr1", "auto_approve": true, "intent": "reconcile-medications",
+		"fhir_context": []map[string]any{{"reference": "Encounter/e1"}}}, &launch); code != 201 {
+		t.Fatalf("launch: %d", code)
+	}
+	if launch.ISS != s.fhir || !strings.Contains(launch.URL, "launch="+launch.Launch) {
+		t.Fatalf("launch = %+v", launch)
+	}
+	cfg := s.oauth(c, "launch", "openid", "fhirUser", "offline_access", "patient/*.rs")
+	v := oauth2.GenerateVerifier()
+	q := codeFrom(t, s.start(t, browser(), cfg, v, "st1", oauth2.SetAuthURLParam("launch", launch.Launch)), "st1")
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Extra("patient") != "p1" || tok.Extra("encounter") != "e1" || tok.Extra("need_patient_banner") != true ||
+		tok.Extra("intent") != "reconcile-medications" || tok.Extra("smart_style_url") == nil || tok.RefreshToken == "" {
+		t.Errorf("token response context: patient=%v encounter=%v banner=%v intent=%v", tok.Extra("patient"), tok.Extra("encounter"),
+			tok.Extra("need_patient_banner"), tok.Extra("intent"))
+	}
+	if fc, _ := tok.Extra("fhirContext").([]any); len(fc) != 1 {
+		t.Errorf("fhirContext = %v", tok.Extra("fhirContext"))
+	}
+	provider, err := oidc.NewProvider(ctx, s.fhir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idt, err := provider.Verifier(&oidc.Config{ClientID: c.ID}).Verify(ctx, tok.Extra("id_token").(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		FHIRUser string `json:"fhirUser"`
+	}
+	_ = idt.Claims(&claims)
+	if idt.Nonce != "n-st1" || claims.FHIRUser != s.fhir+"/Practitioner/dr1" {
+		t.Errorf("id_token nonce %q fhirUser %q", idt.Nonce, claims.FHIRUser)
+	}
+	a, err := s.srv.Verifier().Verify(ctx, tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Patient != "p1" || a.FHIRUser != "Practitioner/dr1" || !a.Scopes.Has("patient/*.rs") {
+		t.Errorf("access = %+v", a)
+	}
+	// A launch is single use.
+	q = codeFrom(t, s.start(t, browser(), cfg, v, "st2", oauth2.SetAuthURLParam("launch", launch.Launch)), "st2")
+	if q.Get("error") != "invalid_request" {
+		t.Errorf("reused launch: %v", q)
+	}
+}
+
+func TestStandaloneProviderLaunchWithPagesAndNarrowing(t *testing.T) {
+	s := newSandbox(t)
+	ctx := context.Background()
+	c := s.register(map[string]any{"client_name": "Provider app", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_basic"})
+	cfg := s.oauth(c, "launch/patient", "launch/encounter", "openid", "fhirUser", "patient/Observation.rs", "patient/Patient.rs")
+	b := browser()
+	v := oauth2.GenerateVerifier()
+	resp := s.start(t, b, cfg, v, "s1")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Fatalf("login page: %d", resp.StatusCode)
+	}
+	resp = submit(t, b, resp, "/auth/login", url.Values{"user": {"Practitioner/dr1"}})
+	resp = submit(t, b, resp, "/auth/select-patient", url.Values{"patient": {"Patient/p1"}})
+	resp = submit(t, b, resp, "/auth/select-encounter", url.Values{"encounter": {"Encounter/e1"}})
+	lab := "category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory"
+	resp = submit(t, b, resp, "/auth/consent", url.Values{"decision": {"approve"},
+		"scope":                         {"launch/patient", "launch/encounter", "openid", "fhirUser", "patient/Observation.rs"},
+		"narrow:patient/Observation.rs": {lab}})
+	q := codeFrom(t, resp, "s1")
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := tok.Extra("scope").(string)
+	if !strings.Contains(scope, "patient/Observation.rs?"+lab) || strings.Contains(scope, "patient/Patient.rs") {
+		t.Errorf("granted scope %q", scope)
+	}
+	if tok.Extra("patient") != "p1" || tok.Extra("encounter") != "e1" {
+		t.Errorf("context %v %v", tok.Extra("patient"), tok.Extra("encounter"))
+	}
+	// Deny → access_denied.
+	resp = s.start(t, b, cfg, v, "s2") // signed in already: straight to the picker
+	resp = submit(t, b, resp, "/auth/select-patient", url.Values{"patient": {"Patient/p1"}})
+	resp = submit(t, b, resp, "/auth/select-encounter", nil)
+	q = codeFrom(t, submit(t, b, resp, "/auth/consent", url.Values{"decision": {"deny"}}), "s2")
+	if q.Get("error") != "access_denied" {
+		t.Errorf("deny: %v", q)
+	}
+}
+
+func TestStandalonePatientLaunchAndPortalLeastPrivilege(t *testing.T) {
+	s := newSandbox(t)
+	ctx := context.Background()
+	c := s.register(map[string]any{"client_name": "Portal", "redirect_uris": []string{redirect}, "valet_user": "Patient/p1", "valet_auto_approve": true})
+	cfg := s.oauth(c, "launch/patient", "openid", "fhirUser", "online_access", "user/*.rs")
+	v := oauth2.GenerateVerifier()
+	q := codeFrom(t, s.start(t, browser(), cfg, v, "p"), "p")
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Extra("patient") != "p1" || tok.Extra("scope") != "launch/patient openid fhirUser online_access patient/*.rs" {
+		t.Errorf("patient user got patient=%v scope=%v", tok.Extra("patient"), tok.Extra("scope"))
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	s := newSandbox(t)
+	ctx := context.Background()
+	c := s.register(map[string]any{"client_name": "R", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post",
+		"valet_user": "Practitioner/dr1", "valet_patient": "p1", "valet_auto_approve": true})
+	cfg := s.oauth(c, "launch/patient", "offline_access", "patient/*.rs")
+	cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	v := oauth2.GenerateVerifier()
+	q := codeFrom(t, s.start(t, browser(), cfg, v, "r"), "r")
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := func(rt, scope string) (int, map[string]any) {
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {c.ID}, "client_secret": {c.Secret}}
+		if scope != "" {
+			form.Set("scope", scope)
+		}
+		resp, err := http.PostForm(s.base+"/auth/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	code, r1 := refresh(tok.RefreshToken, "")
+	if code != 200 || r1["scope"] != "launch/patient offline_access patient/*.rs" || r1["patient"] != "p1" {
+		t.Fatalf("refresh without scope: %d %v", code, r1)
+	}
+	code, r2 := refresh(r1["refresh_token"].(string), "patient/Patient.rs")
+	if code != 200 || r2["scope"] != "patient/Patient.rs" {
+		t.Fatalf("narrowed refresh: %d %v", code, r2)
+	}
+	if code, e := refresh(r2["refresh_token"].(string), "patient/*.cruds"); code != 400 || e["error"] != "invalid_scope" {
+		t.Errorf("widening refresh: %d %v", code, e)
+	}
+	// Reuse of a rotated-away refresh token revokes the family.
+	if code, e := refresh(tok.RefreshToken, ""); code != 400 || e["error"] != "invalid_grant" {
+		t.Errorf("reused refresh token: %d %v", code, e)
+	}
+	if code, _ := refresh(r2["refresh_token"].(string), ""); code != 400 {
+		t.Errorf("family member still works after reuse: %d", code)
+	}
+	if _, err := s.srv.Verifier().Verify(ctx, r2["access_token"].(string)); err == nil {
+		t.Error("access token of a revoked family still verifies")
+	}
+	if code, e := refresh("random-garbage", ""); code != 400 || e["error"] != "invalid_grant" {
+		t.Errorf("random refresh token: %d %v", code, e)
+	}
+}

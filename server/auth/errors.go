@@ -1,0 +1,94 @@
+package auth
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// Error is an OAuth 2.0 error (RFC 6749 §4.1.2.1, §5.2; RFC 7591 §3.2.2). Handlers return it as a value;
+// writeError and redirectError are the only places that put one on the wire.
+type Error struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	Status      int    `json:"-"`
+	// Basic is set when the client authenticated with the Authorization header: the 401 then carries
+	// WWW-Authenticate (RFC 6749 §5.2).
+	Basic bool `json:"-"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Description }
+
+func oauthError(code string, status int, format string, args ...any) *Error {
+	return &Error{Code: code, Description: fmt.Sprintf(format, args...), Status: status}
+}
+
+// Constructors return fresh values, so no one mutates a shared error.
+func errInvalidRequest(f string, a ...any) *Error { return oauthError("invalid_request", 400, f, a...) }
+func errInvalidClient(f string, a ...any) *Error  { return oauthError("invalid_client", 401, f, a...) }
+func errInvalidGrant(f string, a ...any) *Error   { return oauthError("invalid_grant", 400, f, a...) }
+func errUnauthorizedClient(f string, a ...any) *Error {
+	return oauthError("unauthorized_client", 400, f, a...)
+}
+func errUnsupportedGrantType(f string, a ...any) *Error {
+	return oauthError("unsupported_grant_type", 400, f, a...)
+}
+func errInvalidScope(f string, a ...any) *Error { return oauthError("invalid_scope", 400, f, a...) }
+func errAccessDenied(f string, a ...any) *Error { return oauthError("access_denied", 400, f, a...) }
+func errServerError(f string, a ...any) *Error  { return oauthError("server_error", 500, f, a...) }
+func errClientMetadata(f string, a ...any) *Error {
+	return oauthError("invalid_client_metadata", 400, f, a...)
+}
+func errRedirectURI(f string, a ...any) *Error {
+	return oauthError("invalid_redirect_uri", 400, f, a...)
+}
+func errUnsupportedResponseType(f string, a ...any) *Error {
+	return oauthError("unsupported_response_type", 400, f, a...)
+}
+
+// noStore marks a response as holding credentials or decisions that must not be cached (RFC 6749 §5.1).
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+// writeJSON writes a token-endpoint-style JSON response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	noStore(w)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError writes e as the JSON body of RFC 6749 §5.2.
+func writeError(w http.ResponseWriter, e *Error) {
+	if e.Status == http.StatusUnauthorized && e.Basic {
+		w.Header().Set("WWW-Authenticate", `Basic realm="valet", error="`+e.Code+`"`)
+	}
+	writeJSON(w, e.Status, e)
+}
+
+// redirectError sends the user agent back to the client with the error (RFC 6749 §4.1.2.1). Only for
+// requests whose client and redirect_uri have been verified.
+func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *Error) {
+	q := url.Values{"error": {e.Code}, "error_description": {e.Description}}
+	if state != "" {
+		q.Set("state", state)
+	}
+	noStore(w)
+	http.Redirect(w, r, withQuery(redirectURI, q), http.StatusFound)
+}
+
+func withQuery(u string, q url.Values) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	existing := parsed.Query()
+	for k, v := range q {
+		existing[k] = v
+	}
+	parsed.RawQuery = existing.Encode()
+	return parsed.String()
+}

@@ -1,0 +1,54 @@
+package auth
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// grantCode exchanges an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any, string, *Error) {
+	f := r.PostForm
+	code, verifier := f.Get("code"), f.Get("code_verifier")
+	if code == "" {
+		return nil, "", errInvalidRequest("code is required")
+	}
+	if client.Type == store.ClientBackendService {
+		return nil, "", errUnauthorizedClient("backend services use client_credentials")
+	}
+	ac, g, err := s.store.RedeemCode(r.Context(), hash(code))
+	switch {
+	case errors.Is(err, store.ErrReused):
+		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
+		s.verifier.purge()
+		return nil, g.FlowID, errInvalidGrant("authorization code was already used; the tokens issued from it are revoked")
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrRevoked):
+		return nil, "", errInvalidGrant("authorization code is unknown or revoked")
+	case errors.Is(err, store.ErrExpired):
+		return nil, "", errInvalidGrant("authorization code has expired (codes last %d seconds)", int(CodeLifetime.Seconds()))
+	case err != nil:
+		return nil, "", errServerError("%v", err)
+	}
+	switch {
+	case ac.ClientID != client.ID:
+		return nil, g.FlowID, errInvalidGrant("authorization code was issued to another client")
+	case f.Get("redirect_uri") != ac.RedirectURI:
+		return nil, g.FlowID, errInvalidGrant("redirect_uri does not match the authorization request")
+	case verifier == "":
+		return nil, g.FlowID, errInvalidGrant("code_verifier is required (PKCE)")
+	case len(verifier) < 43 || len(verifier) > 128:
+		return nil, g.FlowID, errInvalidGrant("code_verifier must be 43 to 128 characters (RFC 7636 §4.1)")
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(ac.CodeChallenge)) != 1 {
+		return nil, g.FlowID, errInvalidGrant("code_verifier does not match the code_challenge")
+	}
+	set, _ := scope.ParseList(g.Scope)
+	resp, e := s.mint(r.Context(), client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), nonce: ac.Nonce})
+	return resp, g.FlowID, e
+}

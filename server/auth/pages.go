@@ -1,0 +1,200 @@
+package auth
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Pages are plain server-rendered HTML that work without JavaScript, because the browser of the app
+// under test must be able to load them. Every form carries the request id and a CSRF token, and the
+// request is also bound to a cookie of the browser that started it.
+var pages = template.Must(template.New("layout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Valet — {{.Title}}</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#222}
+fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0}label{display:block;margin:.3rem 0}
+button{font-size:1rem;padding:.4rem 1.2rem;margin-right:.5rem}.scope{font-family:monospace}.note{color:#555;font-size:.9rem}
+.error{color:#9e2d2d}</style></head><body>
+<h1>{{.Title}}</h1>
+{{if .Error}}<p class="error">{{.Error}}</p>{{end}}
+{{template "body" .}}
+</body></html>`))
+
+type pageData struct {
+	Title, Error string
+	Req          *authRequest
+	Client       store.Client
+	Data         any
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, body *template.Template, d pageData) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// frame-ancestors: only Valet's own control panel may embed these pages (clickjacking a consent
+	// button is the classic attack on OAuth pages).
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'self'")
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Referrer-Policy", "no-referrer")
+	noStore(w)
+	w.WriteHeader(status)
+	if err := body.ExecuteTemplate(w, "layout", d); err != nil {
+		_, _ = w.Write([]byte("template error: " + template.HTMLEscapeString(err.Error())))
+	}
+}
+
+func page(body string) *template.Template {
+	return template.Must(template.Must(pages.Clone()).New("body").Parse(body))
+}
+
+var errorTmpl = page(`<p>{{.Data}}</p><p class="note">The app was not sent back an error because its identity or
+redirect URI could not be verified. Check the app's registration in the Valet control panel.</p>`)
+
+func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
+	s.render(w, status, errorTmpl, pageData{Title: "Authorization error", Data: msg})
+}
+
+// loadRequest restores the request a form belongs to and checks its CSRF token and browser binding.
+func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authRequest, store.Client, bool) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Malformed form: "+err.Error())
+		return nil, store.Client{}, false
+	}
+	id := r.Form.Get("req")
+	body, err := s.store.AuthRequest(r.Context(), id)
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired. Start again from the app.")
+		return nil, store.Client{}, false
+	}
+	var ar authRequest
+	if err := json.Unmarshal(body, &ar); err != nil {
+		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		return nil, store.Client{}, false
+	}
+	c, err := r.Cookie(bindingCookie(ar.ID))
+	if r.Form.Get("csrf") != ar.CSRF || err != nil || hash(c.Value) != ar.Binding {
+		s.record(events.Event{Kind: "csrf.refused", FlowID: ar.ID, ClientID: ar.ClientID, Decision: "form token or browser binding did not match"})
+		s.errorPage(w, http.StatusForbidden, "This form did not come from the browser that started the authorization (CSRF check failed).")
+		return nil, store.Client{}, false
+	}
+	client, err := s.store.Client(r.Context(), ar.ClientID)
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "The app was deleted during the authorization.")
+		return nil, store.Client{}, false
+	}
+	return &ar, client, true
+}
+
+// user is a login identity: a Practitioner or Patient resource.
+type user struct {
+	Ref, Name, Detail string
+}
+
+func describe(res store.Resource) user {
+	var v struct {
+		Name []struct {
+			Text   string   `json:"text"`
+			Family string   `json:"family"`
+			Given  []string `json:"given"`
+		} `json:"name"`
+		BirthDate  string `json:"birthDate"`
+		Gender     string `json:"gender"`
+		Identifier []struct {
+			Value string `json:"value"`
+		} `json:"identifier"`
+	}
+	_ = json.Unmarshal(res.JSON, &v)
+	u := user{Ref: res.Type + "/" + res.ID, Name: res.Type + "/" + res.ID}
+	if len(v.Name) > 0 {
+		n := v.Name[0]
+		if n.Text != "" {
+			u.Name = n.Text
+		} else if n.Family != "" || len(n.Given) > 0 {
+			u.Name = strings.TrimSpace(strings.Join(n.Given, " ") + " " + n.Family)
+		}
+	}
+	var parts []string
+	for _, p := range []string{v.Gender, v.BirthDate} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	for _, id := range v.Identifier {
+		parts = append(parts, id.Value)
+	}
+	u.Detail = strings.Join(parts, " · ")
+	return u
+}
+
+var loginTmpl = page(`<p><strong>{{.Client.Name}}</strong> asks you to sign in to Valet.</p>
+<form method="post" action="/auth/login">
+<input type="hidden" name="req" value="{{.Req.ID}}"><input type="hidden" name="csrf" value="{{.Req.CSRF}}">
+{{range $group := .Data}}<fieldset><legend>{{$group.Label}}</legend>
+{{range $group.Users}}<label><input type="radio" name="user" value="{{.Ref}}"> {{.Name}} <span class="note">{{.Ref}} {{.Detail}}</span></label>
+{{else}}<p class="note">None in the FHIR store.</p>{{end}}</fieldset>{{end}}
+<button type="submit">Sign in</button>
+</form>`)
+
+const loginListLimit = 50
+
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, msg string) {
+	type group struct {
+		Label string
+		Users []user
+	}
+	var groups []group
+	for _, typ := range []string{"Practitioner", "Patient"} {
+		res, err := s.store.ListResources(r.Context(), typ, "", loginListLimit)
+		if err != nil {
+			s.errorPage(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		g := group{Label: typ + "s"}
+		for _, x := range res {
+			g.Users = append(g.Users, describe(x))
+		}
+		groups = append(groups, g)
+	}
+	s.render(w, http.StatusOK, loginTmpl, pageData{Title: "Sign in", Error: msg, Req: ar, Client: client, Data: groups})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	ar, client, ok := s.loadRequest(w, r)
+	if !ok {
+		return
+	}
+	ref := r.Form.Get("user")
+	typ, id, _ := strings.Cut(ref, "/")
+	if typ != "Practitioner" && typ != "Patient" {
+		s.renderLogin(w, r, ar, client, "Choose a user.")
+		return
+	}
+	res, err := s.store.ReadResource(r.Context(), typ, id)
+	if err != nil || res.Deleted {
+		s.renderLogin(w, r, ar, client, "No such user: "+ref)
+		return
+	}
+	sid := randomToken(32)
+	if err := s.store.CreateSession(r.Context(), hash(sid), ref); err != nil {
+		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	ar.User, ar.SessionHash, ar.AuthTime = ref, hash(sid), s.now()
+	s.record(events.Event{Kind: "login", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "signed in as " + ref})
+	s.advance(w, r, ar, client)
+}
+
+// logout ends the browser session; online_access refresh tokens issued in it stop working.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		_ = s.store.EndSession(r.Context(), hash(c.Value))
+		s.record(events.Event{Kind: "logout", Decision: "session ended"})
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
+	s.render(w, http.StatusOK, errorTmpl, pageData{Title: "Signed out", Data: "You are signed out of Valet."})
+}

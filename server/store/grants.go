@@ -1,0 +1,379 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// More sentinel errors of the authorization tables.
+var (
+	ErrExpired = errors.New("expired")
+	// ErrReused means a single-use credential (code, rotated refresh token) came back: the store has
+	// revoked the grant it belonged to (RFC 6749 §4.1.2, §10.4; OAuth 2.0 Security BCP §4.14).
+	ErrReused  = errors.New("already used")
+	ErrRevoked = errors.New("revoked")
+)
+
+// Grant is one authorization decision: who authorized which client for what, in which context.
+type Grant struct {
+	ID        string `json:"id"`
+	ClientID  string `json:"client_id"`
+	Subject   string `json:"sub,omitempty"`
+	FHIRUser  string `json:"fhirUser,omitempty"`
+	Patient   string `json:"patient,omitempty"`
+	Encounter string `json:"encounter,omitempty"`
+	Scope     string `json:"scope"`
+	SessionID string `json:"session_id,omitempty"` // hash of the browser session (online_access ends with it)
+	LaunchID  string `json:"launch_id,omitempty"`
+	FlowID    string `json:"flow_id,omitempty"` // the authorization request, for events
+	// Context holds the extra token response parameters (fhirContext, need_patient_banner, smart_style_url,
+	// intent, tenant) as a JSON object.
+	Context   json.RawMessage `json:"context,omitempty"`
+	AuthTime  time.Time       `json:"auth_time"`
+	CreatedAt time.Time       `json:"created_at"`
+	RevokedAt time.Time       `json:"-"`
+}
+
+// AuthCode is an authorization code, bound to everything the token request must repeat.
+type AuthCode struct {
+	Hash          string    `json:"-"`
+	GrantID       string    `json:"-"`
+	ClientID      string    `json:"client_id"`
+	RedirectURI   string    `json:"redirect_uri"`
+	CodeChallenge string    `json:"code_challenge"`
+	Nonce         string    `json:"nonce,omitempty"`
+	ExpiresAt     time.Time `json:"-"`
+}
+
+// RefreshToken is stored by hash; its scope is the grant's full scope so a narrowed refresh can widen
+// back up to (never beyond) the original grant (RFC 6749 §6).
+type RefreshToken struct {
+	Hash      string    `json:"-"`
+	GrantID   string    `json:"-"`
+	ClientID  string    `json:"client_id"`
+	Scope     string    `json:"scope"`
+	Online    bool      `json:"online,omitempty"`
+	ExpiresAt time.Time `json:"-"`
+}
+
+// AccessToken is the record of an issued access token (the JWT itself is not stored).
+type AccessToken struct {
+	JTI       string
+	GrantID   string
+	ClientID  string
+	ExpiresAt time.Time
+}
+
+// Grants stores authorizations and the credentials issued from them.
+type Grants interface {
+	CreateGrant(ctx context.Context, g Grant, code AuthCode) error
+	RedeemCode(ctx context.Context, hash string) (AuthCode, Grant, error)
+	Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error
+	UseRefreshToken(ctx context.Context, hash string, rotate bool) (RefreshToken, Grant, error)
+	LookupRefreshToken(ctx context.Context, hash string) (RefreshToken, Grant, error)
+	AccessTokenActive(ctx context.Context, jti string) (AccessToken, error)
+	RevokeAccessToken(ctx context.Context, jti string) error
+	RevokeRefreshToken(ctx context.Context, hash string) error
+	RevokeGrant(ctx context.Context, id string) error
+	UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Time) error
+}
+
+// CreateGrant stores a grant with its authorization code.
+func (db *DB) CreateGrant(ctx context.Context, g Grant, code AuthCode) error {
+	gj, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	cj, err := json.Marshal(code)
+	if err != nil {
+		return err
+	}
+	return db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO grants (id, client_id, created_at, json) VALUES (?, ?, ?, ?)`,
+			g.ID, g.ClientID, Micros(g.CreatedAt), gj); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`,
+			code.Hash, g.ID, Micros(code.ExpiresAt), cj)
+		return err
+	})
+}
+
+func scanGrant(s rowScanner) (Grant, error) {
+	var g Grant
+	var body string
+	var revoked int64
+	if err := s.Scan(&body, &revoked); errors.Is(err, sql.ErrNoRows) {
+		return g, ErrNotFound
+	} else if err != nil {
+		return g, err
+	}
+	if err := json.Unmarshal([]byte(body), &g); err != nil {
+		return g, err
+	}
+	if revoked != 0 {
+		g.RevokedAt = FromMicros(revoked)
+	}
+	return g, nil
+}
+
+func (tx *Tx) grant(ctx context.Context, id string) (Grant, error) {
+	return scanGrant(tx.tx.QueryRowContext(ctx, `SELECT json, revoked_at FROM grants WHERE id = ?`, id))
+}
+
+// revokeGrant revokes a grant and every token issued from it.
+func (tx *Tx) revokeGrant(ctx context.Context, id string) error {
+	now := Micros(tx.now())
+	for _, q := range []string{
+		`UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at = 0`,
+		`UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at = 0`,
+		`UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at = 0`,
+	} {
+		if _, err := tx.tx.ExecContext(ctx, q, now, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RedeemCode marks a code used and returns it with its grant. A code presented a second time yields
+// ErrReused after its grant (and so every token issued from it) has been revoked.
+func (db *DB) RedeemCode(ctx context.Context, hash string) (AuthCode, Grant, error) {
+	var code AuthCode
+	var g Grant
+	var result error
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var body string
+		var expires, used int64
+		err := tx.tx.QueryRowContext(ctx, `SELECT grant_id, expires_at, used_at, json FROM auth_codes WHERE hash = ?`, hash).
+			Scan(&code.GrantID, &expires, &used, &body)
+		if errors.Is(err, sql.ErrNoRows) {
+			result = ErrNotFound
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(body), &code); err != nil {
+			return err
+		}
+		code.Hash, code.ExpiresAt = hash, FromMicros(expires)
+		if used != 0 {
+			result = ErrReused
+			return tx.revokeGrant(ctx, code.GrantID)
+		}
+		if !tx.now().Before(code.ExpiresAt) {
+			result = ErrExpired
+			return nil
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ? WHERE hash = ?`, Micros(tx.now()), hash); err != nil {
+			return err
+		}
+		if g, err = tx.grant(ctx, code.GrantID); err != nil {
+			return err
+		}
+		if !g.RevokedAt.IsZero() {
+			result = ErrRevoked
+		}
+		return nil
+	})
+	if err != nil {
+		return code, g, err
+	}
+	return code, g, result
+}
+
+// Issue records an issued access token and, when rt is not nil, a refresh token.
+func (db *DB) Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`,
+			at.JTI, at.GrantID, at.ClientID, Micros(at.ExpiresAt)); err != nil {
+			return err
+		}
+		if rt == nil {
+			return nil
+		}
+		body, err := json.Marshal(rt)
+		if err != nil {
+			return err
+		}
+		_, err = tx.tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`,
+			rt.Hash, rt.GrantID, Micros(rt.ExpiresAt), body)
+		return err
+	})
+}
+
+func (tx *Tx) refreshToken(ctx context.Context, hash string) (rt RefreshToken, used, revoked bool, err error) {
+	var body string
+	var expires, usedAt, revokedAt int64
+	err = tx.tx.QueryRowContext(ctx, `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`, hash).
+		Scan(&rt.GrantID, &expires, &usedAt, &revokedAt, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rt, false, false, ErrNotFound
+	}
+	if err != nil {
+		return rt, false, false, err
+	}
+	if err = json.Unmarshal([]byte(body), &rt); err != nil {
+		return rt, false, false, err
+	}
+	rt.Hash, rt.ExpiresAt = hash, FromMicros(expires)
+	return rt, usedAt != 0, revokedAt != 0, nil
+}
+
+// UseRefreshToken checks a refresh token and, when rotate is set, marks it used. A rotated-away token
+// presented again yields ErrReused after its whole family (the grant) has been revoked.
+func (db *DB) UseRefreshToken(ctx context.Context, hash string, rotate bool) (RefreshToken, Grant, error) {
+	var rt RefreshToken
+	var g Grant
+	var result error
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var used, revoked bool
+		var err error
+		rt, used, revoked, err = tx.refreshToken(ctx, hash)
+		if errors.Is(err, ErrNotFound) {
+			result = err
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case revoked:
+			result = ErrRevoked
+			return nil
+		case used:
+			result = ErrReused
+			return tx.revokeGrant(ctx, rt.GrantID)
+		case !tx.now().Before(rt.ExpiresAt):
+			result = ErrExpired
+			return nil
+		}
+		if g, err = tx.grant(ctx, rt.GrantID); err != nil {
+			return err
+		}
+		if !g.RevokedAt.IsZero() {
+			result = ErrRevoked
+			return nil
+		}
+		if rotate {
+			_, err = tx.tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, Micros(tx.now()), hash)
+		}
+		return err
+	})
+	if err != nil {
+		return rt, g, err
+	}
+	return rt, g, result
+}
+
+// LookupRefreshToken returns a live refresh token and its grant without using it (for introspection).
+func (db *DB) LookupRefreshToken(ctx context.Context, hash string) (RefreshToken, Grant, error) {
+	var rt RefreshToken
+	var g Grant
+	err := db.readTx(ctx, func(tx *Tx) error {
+		var used, revoked bool
+		var err error
+		if rt, used, revoked, err = tx.refreshToken(ctx, hash); err != nil {
+			return err
+		}
+		if used || revoked {
+			return ErrRevoked
+		}
+		if !tx.now().Before(rt.ExpiresAt) {
+			return ErrExpired
+		}
+		if g, err = tx.grant(ctx, rt.GrantID); err != nil {
+			return err
+		}
+		if !g.RevokedAt.IsZero() {
+			return ErrRevoked
+		}
+		return nil
+	})
+	return rt, g, err
+}
+
+// readTx runs fn in a read-only transaction on the read pool.
+func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.r != db.w})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	return fn(&Tx{tx: sqlTx, now: db.now})
+}
+
+// AccessTokenActive returns the record of a live access token: ErrNotFound when never issued, ErrRevoked
+// when it or its grant was revoked, ErrExpired after its expiry.
+func (db *DB) AccessTokenActive(ctx context.Context, jti string) (AccessToken, error) {
+	at := AccessToken{JTI: jti}
+	var expires, revoked, grantRevoked int64
+	err := db.r.QueryRowContext(ctx, `SELECT a.grant_id, a.client_id, a.expires_at, a.revoked_at, COALESCE(g.revoked_at, 0)
+		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`, jti).
+		Scan(&at.GrantID, &at.ClientID, &expires, &revoked, &grantRevoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return at, ErrNotFound
+	}
+	if err != nil {
+		return at, err
+	}
+	at.ExpiresAt = FromMicros(expires)
+	if revoked != 0 || grantRevoked != 0 {
+		return at, ErrRevoked
+	}
+	if !db.now().Before(at.ExpiresAt) {
+		return at, ErrExpired
+	}
+	return at, nil
+}
+
+// RevokeAccessToken revokes one access token (RFC 7009: unknown tokens are not an error).
+func (db *DB) RevokeAccessToken(ctx context.Context, jti string) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at = 0`, Micros(db.now()), jti)
+	return err
+}
+
+// RevokeRefreshToken revokes a refresh token's grant, and so the access tokens issued with it
+// (RFC 7009 §2.1 lets the server do so, and SMART apps expect a revoked refresh token to end the grant).
+func (db *DB) RevokeRefreshToken(ctx context.Context, hash string) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		rt, _, _, err := tx.refreshToken(ctx, hash)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.revokeGrant(ctx, rt.GrantID)
+	})
+}
+
+// RevokeGrant revokes a grant and everything issued from it.
+func (db *DB) RevokeGrant(ctx context.Context, id string) error {
+	return db.Tx(ctx, func(tx *Tx) error { return tx.revokeGrant(ctx, id) })
+}
+
+// UseAssertionJTI records a client assertion's jti until exp; ErrAlreadyExists when iss used it before.
+func (db *DB) UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Time) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		now := Micros(tx.now())
+		// Forget expired ones as we go: a replayed expired assertion fails its exp check anyway.
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM assertion_jtis WHERE expires_at < ?`, now); err != nil {
+			return err
+		}
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO assertion_jtis (iss, jti, expires_at) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, iss, jti, Micros(exp))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("jti %q of %s: %w", jti, iss, ErrAlreadyExists)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Launch is an EHR launch created through the control API: the context an app receives when it
+// redeems the launch parameter at the authorization endpoint. Single use.
+type Launch struct {
+	ID                string          `json:"launch"`
+	ClientID          string          `json:"client_id"`
+	Patient           string          `json:"patient,omitempty"`
+	Encounter         string          `json:"encounter,omitempty"`
+	User              string          `json:"user,omitempty"` // fhirUser signed in without the login page
+	LaunchURI         string          `json:"launch_uri,omitempty"`
+	Intent            string          `json:"intent,omitempty"`
+	FHIRContext       json.RawMessage `json:"fhir_context,omitempty"`
+	NeedPatientBanner *bool           `json:"need_patient_banner,omitempty"`
+	SmartStyleURL     string          `json:"smart_style_url,omitempty"`
+	Tenant            string          `json:"tenant,omitempty"`
+	AutoApprove       bool            `json:"auto_approve,omitempty"`
+	CreatedAt         time.Time       `json:"created_at"`
+	ExpiresAt         time.Time       `json:"expires_at"`
+	UsedAt            *time.Time      `json:"used_at,omitempty"`
+}
+
+// Launches stores EHR launches, pending authorization requests and browser sessions.
+type Launches interface {
+	CreateLaunch(ctx context.Context, l Launch) error
+	Launch(ctx context.Context, id string) (Launch, error)
+	UseLaunch(ctx context.Context, id string) (Launch, error)
+	ListLaunches(ctx context.Context, limit int) ([]Launch, error)
+	PutAuthRequest(ctx context.Context, id string, body []byte, expires time.Time) error
+	AuthRequest(ctx context.Context, id string) ([]byte, error)
+	DeleteAuthRequest(ctx context.Context, id string) error
+	CreateSession(ctx context.Context, idHash, fhirUser string) error
+	Session(ctx context.Context, idHash string) (fhirUser string, err error)
+	EndSession(ctx context.Context, idHash string) error
+}
+
+// CreateLaunch stores a new launch.
+func (db *DB) CreateLaunch(ctx context.Context, l Launch) error {
+	body, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, `INSERT INTO launches (id, client_id, created_at, expires_at, json) VALUES (?, ?, ?, ?, ?)`,
+		l.ID, l.ClientID, Micros(l.CreatedAt), Micros(l.ExpiresAt), body)
+	return err
+}
+
+func scanLaunch(s rowScanner) (Launch, error) {
+	var l Launch
+	var body string
+	var used int64
+	if err := s.Scan(&body, &used); errors.Is(err, sql.ErrNoRows) {
+		return l, ErrNotFound
+	} else if err != nil {
+		return l, err
+	}
+	if err := json.Unmarshal([]byte(body), &l); err != nil {
+		return l, err
+	}
+	if used != 0 {
+		t := FromMicros(used)
+		l.UsedAt = &t
+	}
+	return l, nil
+}
+
+// Launch returns a launch, used or not.
+func (db *DB) Launch(ctx context.Context, id string) (Launch, error) {
+	return scanLaunch(db.r.QueryRowContext(ctx, `SELECT json, used_at FROM launches WHERE id = ?`, id))
+}
+
+// UseLaunch marks a launch used and returns it: ErrNotFound, ErrReused or ErrExpired otherwise.
+func (db *DB) UseLaunch(ctx context.Context, id string) (Launch, error) {
+	var l Launch
+	var result error
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var err error
+		l, err = scanLaunch(tx.tx.QueryRowContext(ctx, `SELECT json, used_at FROM launches WHERE id = ?`, id))
+		switch {
+		case errors.Is(err, ErrNotFound):
+			result = err
+			return nil
+		case err != nil:
+			return err
+		case l.UsedAt != nil:
+			result = ErrReused
+			return nil
+		case !tx.now().Before(l.ExpiresAt):
+			result = ErrExpired
+			return nil
+		}
+		_, err = tx.tx.ExecContext(ctx, `UPDATE launches SET used_at = ? WHERE id = ?`, Micros(tx.now()), id)
+		return err
+	})
+	if err != nil {
+		return l, err
+	}
+	return l, result
+}
+
+// ListLaunches returns the newest launches first.
+func (db *DB) ListLaunches(ctx context.Context, limit int) ([]Launch, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT json, used_at FROM launches ORDER BY created_at DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Launch{}
+	for rows.Next() {
+		l, err := scanLaunch(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// PutAuthRequest stores (or replaces) a pending authorization request.
+func (db *DB) PutAuthRequest(ctx context.Context, id string, body []byte, expires time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO auth_requests (id, expires_at, json) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, json = excluded.json`, id, Micros(expires), body)
+	return err
+}
+
+// AuthRequest returns a pending request that has not expired.
+func (db *DB) AuthRequest(ctx context.Context, id string) ([]byte, error) {
+	var body []byte
+	err := db.r.QueryRowContext(ctx, `SELECT json FROM auth_requests WHERE id = ? AND expires_at > ?`, id, Micros(db.now())).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return body, err
+}
+
+// DeleteAuthRequest forgets a finished request, and any that have expired.
+func (db *DB) DeleteAuthRequest(ctx context.Context, id string) error {
+	_, err := db.w.ExecContext(ctx, `DELETE FROM auth_requests WHERE id = ? OR expires_at <= ?`, id, Micros(db.now()))
+	return err
+}
+
+// CreateSession records a signed-in browser session.
+func (db *DB) CreateSession(ctx context.Context, idHash, fhirUser string) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, fhir_user, created_at) VALUES (?, ?, ?)`,
+		idHash, fhirUser, Micros(db.now()))
+	return err
+}
+
+// Session returns the user of a live session, ErrNotFound for unknown or ended sessions.
+func (db *DB) Session(ctx context.Context, idHash string) (string, error) {
+	var u string
+	err := db.r.QueryRowContext(ctx, `SELECT fhir_user FROM sessions WHERE id_hash = ? AND ended_at = 0`, idHash).Scan(&u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return u, err
+}
+
+// EndSession ends a session (sign out).
+func (db *DB) EndSession(ctx context.Context, idHash string) error {
+	_, err := db.w.ExecContext(ctx, `UPDATE sessions SET ended_at = ? WHERE id_hash = ? AND ended_at = 0`, Micros(db.now()), idHash)
+	return err
+}
