@@ -13,8 +13,10 @@ import (
 	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
 )
 
 // Config is what the server needs from the program that starts it.
@@ -28,6 +30,8 @@ type Config struct {
 	UI http.Handler
 	// Now is the sandbox clock; time.Now when nil.
 	Now func() time.Time
+	// Verifier checks the access tokens of FHIR requests; nil uses the authorization server's.
+	Verifier token.Verifier
 }
 
 // Server is the composed sandbox.
@@ -38,6 +42,7 @@ type Server struct {
 	keys    *keys.Keyring
 	events  *events.Log
 	started time.Time
+	fhir    *fhir.Service
 	jobs    *control.Jobs
 	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
 	// http.Server.Shutdown waits for every connection to go idle and a stream never does.
@@ -58,9 +63,14 @@ func New(cfg Config) (*Server, error) {
 	if err := s.newAuth(); err != nil {
 		return nil, err
 	}
+	verifier := cfg.Verifier
+	if verifier == nil {
+		verifier = s.Verifier()
+	}
+	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now})
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
-		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping},
-		s.auth, s.authAPI(),
+		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir},
+		s.auth, s.authAPI(), s.fhir,
 	} {
 		part.Mount(mux)
 	}
@@ -109,7 +119,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
-	s.jobs.Wait() // a running generation or import stops at its next transaction boundary
+	s.jobs.Wait()      // a running generation or import stops at its next transaction boundary
+	_ = s.fhir.Close() // flush the queued AuditEvents
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

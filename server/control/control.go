@@ -25,6 +25,8 @@ type Info struct {
 type API struct {
 	Store store.Resources
 	Info  func() Info
+	// Audit is the FHIR request log behind /api/audit; nil when there is none.
+	Audit AuditLog
 	// Jobs runs long work (generation, import, reset); Population does that work.
 	Jobs       *Jobs
 	Population Population
@@ -37,6 +39,7 @@ type API struct {
 // Mount registers the control endpoints.
 func (a *API) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/status", a.status)
+	mux.HandleFunc("GET /api/audit", a.audit)
 	a.mountJobs(mux)
 	a.mountPopulation(mux)
 	a.mountPatients(mux)

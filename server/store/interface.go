@@ -18,6 +18,15 @@ type Writer interface {
 	Tx(ctx context.Context, fn func(tx *Tx) error) error
 }
 
+// Searcher answers searches from the index tables that Tx.PutIndexed fills.
+type Searcher interface {
+	Search(ctx context.Context, q Query) (Page, error)
+	Matches(ctx context.Context, rid int64, where ...Cond) (bool, error)
+	Included(ctx context.Context, rids []int64, param, targetType string, restrict ...Cond) ([]Resource, error)
+	RevIncluded(ctx context.Context, targets []Resource, srcType, param string, restrict ...Cond) ([]Resource, error)
+	VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, bool, error)
+}
+
 // Settings holds the sandbox's named settings.
 type Settings interface {
 	Setting(ctx context.Context, key string) (string, error)
@@ -28,6 +37,7 @@ type Settings interface {
 // Store is everything the server needs from persistence. Each area adds its interface here as it lands.
 type Store interface {
 	Resources
+	Searcher
 	Writer
 	Settings
 	Path() string

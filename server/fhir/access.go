@@ -1,0 +1,118 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/fhir/search"
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
+)
+
+// authenticate verifies the bearer token of r (RFC 6750 §2.1). Failures are 401 with WWW-Authenticate.
+func (s *Service) authenticate(r *http.Request) (*token.Access, *Outcome) {
+	h := r.Header.Get("Authorization")
+	bearer, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		if b, ok2 := strings.CutPrefix(h, "bearer "); ok2 {
+			bearer, ok = b, true
+		}
+	}
+	if !ok || strings.TrimSpace(bearer) == "" {
+		o := outcome(http.StatusUnauthorized, "login", "this request needs an access token (Authorization: Bearer …)")
+		o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `"`}}
+		return nil, o
+	}
+	acc, err := s.cfg.Verifier.Verify(r.Context(), strings.TrimSpace(bearer))
+	if err != nil {
+		reason := err.Error()
+		if !errors.Is(err, token.ErrInvalidToken) {
+			reason = "invalid token: " + reason
+		}
+		o := outcome(http.StatusUnauthorized, "login", "%s", reason)
+		o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `", error="invalid_token", error_description="` +
+			strings.ReplaceAll(reason, `"`, "'") + `"`}}
+		return nil, o
+	}
+	return acc, nil
+}
+
+// A grant is what an access token allows for one interaction on one type: nothing (an Outcome), all of
+// it (restrict nil), or the resources matching restrict — the union over the scopes that grant the
+// interaction, each confining to a compartment and to its v2 query restriction.
+type grant struct {
+	restrict *store.Cond
+}
+
+// contexts in the order a missing scope is named.
+var contexts = []string{"patient", "user", "system"}
+
+func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant, *Outcome) {
+	var alts []store.Cond
+	granted := false
+	for _, ctx := range contexts {
+		for _, sc := range acc.Scopes.Permits(ctx, typ, p) {
+			var conds []store.Cond
+			switch {
+			case ctx == "patient" && spec.InPatientCompartment(typ):
+				if acc.Patient == "" {
+					continue // a patient/ scope without a patient in context grants nothing here
+				}
+				conds = append(conds, store.InCompartment(acc.Patient))
+			case ctx == "user" && acc.UserType() == "Patient" && spec.InPatientCompartment(typ):
+				conds = append(conds, store.InCompartment(acc.UserID()))
+			}
+			ok := true
+			for k, vs := range sc.Query {
+				for _, v := range vs {
+					c, known, err := search.Criterion(typ, k, v, search.Options{Base: s.base, Now: s.now()})
+					if err != nil || !known {
+						ok = false // a restriction this server cannot enforce grants nothing
+						break
+					}
+					conds = append(conds, c)
+				}
+			}
+			if !ok {
+				continue
+			}
+			granted = true
+			if len(conds) == 0 {
+				return grant{}, nil
+			}
+			alts = append(alts, store.And(conds...))
+		}
+	}
+	if !granted {
+		ctx := "system"
+		switch {
+		case acc.Patient != "":
+			ctx = "patient"
+		case acc.FHIRUser != "":
+			ctx = "user"
+		}
+		return grant{}, forbidden("the access token has no scope for this interaction: it needs %s/%s.%s (granted: %s)",
+			ctx, typ, p, acc.Scopes.Resource())
+	}
+	c := store.Or(alts...)
+	return grant{restrict: &c}, nil
+}
+
+func (g grant) conds() []store.Cond {
+	if g.restrict == nil {
+		return nil
+	}
+	return []store.Cond{*g.restrict}
+}
+
+// visible reports whether the stored row rid is within the grant.
+func (g grant) visible(ctx context.Context, db store.Searcher, rid int64) (bool, error) {
+	if g.restrict == nil {
+		return true, nil
+	}
+	return db.Matches(ctx, rid, *g.restrict)
+}

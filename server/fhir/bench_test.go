@@ -1,0 +1,215 @@
+package fhir
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// benchPatients sizes the benchmark database: each patient has ~100 resources (the dataset's 20 plus
+// 80 more vital signs), so 1,000 patients are ~100,000 resources. VALET_BENCH_PATIENTS overrides it.
+func benchPatients() int {
+	n := 1000
+	if v := os.Getenv("VALET_BENCH_PATIENTS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	return n
+}
+
+// patientRecord is one patient's ~100 resources, as the generator emits them per batch.
+func patientRecord(i int) []Resource {
+	rs := dataset(1)
+	out := make([]Resource, 0, 100)
+	for _, r := range rs {
+		if r.Type == "Practitioner" || r.Type == "Medication" {
+			if i != 1 {
+				continue
+			}
+		}
+		r.ID = strings.Replace(r.ID, "p1", fmt.Sprintf("p%d", i), 1)
+		r.JSON = []byte(strings.ReplaceAll(string(r.JSON), `p1`, fmt.Sprintf("p%d", i)))
+		out = append(out, r)
+	}
+	for k := 0; k < 80; k++ {
+		id := fmt.Sprintf("p%d-v%d", i, k)
+		b, _ := json.Marshal(map[string]any{"resourceType": "Observation", "id": id, "status": "final",
+			"category": []any{map[string]any{"coding": []any{map[string]any{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs"}}}},
+			"code":     map[string]any{"coding": []any{map[string]any{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}}},
+			"subject":  map[string]any{"reference": fmt.Sprintf("Patient/p%d", i)}, "effectiveDateTime": fmt.Sprintf("2020-01-%02dT10:00:00Z", 1+k%28),
+			"valueQuantity": map[string]any{"value": 60 + k%40, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"}})
+		out = append(out, Resource{Type: "Observation", ID: id, JSON: b})
+	}
+	return out
+}
+
+var bench struct {
+	once sync.Once
+	s    *Service
+	db   *store.DB
+	srv  *httptest.Server
+	err  error
+}
+
+func benchEnv(b *testing.B) (*Service, *store.DB, *httptest.Server) {
+	bench.once.Do(func() {
+		dir, _ := os.MkdirTemp("", "valet-bench")
+		db, err := store.Open(context.Background(), filepath.Join(dir, "bench.db"), store.Options{})
+		if err != nil {
+			bench.err = err
+			return
+		}
+		v := mapVerifier{"admin": access(b, "system/*.rs", "", ""), "p7": access(b, "patient/*.rs", "p7", "")}
+		s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v})
+		start := time.Now()
+		n := benchPatients()
+		total := 0
+		for i := 1; i <= n; i++ {
+			rec := patientRecord(i)
+			total += len(rec)
+			if err := s.Ingest(context.Background(), rec); err != nil {
+				bench.err = err
+				return
+			}
+		}
+		fmt.Fprintf(os.Stderr, "loaded %d resources for %d patients in %v\n", total, n, time.Since(start).Round(time.Millisecond))
+		mux := http.NewServeMux()
+		s.Mount(mux)
+		one := []byte(`{"resourceType":"Basic","id":"x","text":{"div":"` + strings.Repeat("x", 960) + `"}}`)
+		mux.HandleFunc("GET /trivial", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write(one)
+		})
+		bench.s, bench.db, bench.srv = s, db, httptest.NewServer(mux)
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.s, bench.db, bench.srv
+}
+
+func get(b *testing.B, c *http.Client, url, bearer string) {
+	req, _ := http.NewRequest("GET", url, nil)
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Fatalf("%s: %d", url, resp.StatusCode)
+	}
+}
+
+// runHTTP measures requests/s at concurrency 1 and 16; path gets the iteration number.
+func runHTTP(b *testing.B, bearer string, path func(i int64) string) {
+	_, _, srv := benchEnv(b)
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	c := &http.Client{Transport: tr}
+	for _, conc := range []int{1, 16} {
+		b.Run(fmt.Sprintf("c%d", conc), func(b *testing.B) {
+			var n atomic.Int64
+			b.SetParallelism((conc + 1) / 2) // GOMAXPROCS is 2 on the reference machine
+			if conc == 1 {
+				for i := 0; i < b.N; i++ {
+					get(b, c, srv.URL+path(int64(i)), bearer)
+				}
+			} else {
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						get(b, c, srv.URL+path(n.Add(1)), bearer)
+					}
+				})
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
+
+func BenchmarkTrivial1KB(b *testing.B) { runHTTP(b, "", func(int64) string { return "/trivial" }) }
+
+func BenchmarkReadByID(b *testing.B) {
+	n := int64(benchPatients())
+	runHTTP(b, "admin", func(i int64) string { return fmt.Sprintf("/fhir/Observation/p%d-v%d", 1+i%n, i%80) })
+}
+
+func BenchmarkSearchPatientCategory(b *testing.B) {
+	n := int64(benchPatients())
+	runHTTP(b, "admin", func(i int64) string {
+		return fmt.Sprintf("/fhir/Observation?patient=p%d&category=laboratory", 1+i%n)
+	})
+}
+
+func BenchmarkEverything(b *testing.B) {
+	n := int64(benchPatients())
+	runHTTP(b, "admin", func(i int64) string { return fmt.Sprintf("/fhir/Patient/p%d/$everything", 1+i%n) })
+}
+
+func BenchmarkStorePrimaryKeyRead(b *testing.B) {
+	_, db, _ := benchEnv(b)
+	n := benchPatients()
+	ctx := context.Background()
+	b.Run("c1", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := db.ReadResource(ctx, "Observation", fmt.Sprintf("p%d-v%d", 1+i%n, i%80)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+	})
+}
+
+func BenchmarkIngest(b *testing.B) {
+	for _, conc := range []int{1, 16} {
+		b.Run(fmt.Sprintf("c%d", conc), func(b *testing.B) {
+			db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "ingest.db"), store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			s := New(Config{BaseURL: "http://valet.test", Store: db})
+			defer s.Close()
+			var next atomic.Int64
+			var total atomic.Int64
+			recs := make([][]Resource, b.N+1)
+			for i := range recs {
+				recs[i] = patientRecord(i + 1)
+			}
+			work := func() {
+				rec := recs[next.Add(1)-1]
+				if err := s.Ingest(context.Background(), rec); err != nil {
+					b.Fatal(err)
+				}
+				total.Add(int64(len(rec)))
+			}
+			b.ResetTimer()
+			if conc == 1 {
+				for i := 0; i < b.N; i++ {
+					work()
+				}
+			} else {
+				b.SetParallelism(conc / 2)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						work()
+					}
+				})
+			}
+			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
+		})
+	}
+}

@@ -1,0 +1,302 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
+)
+
+// entry is one Bundle entry to process.
+type entry struct {
+	index    int
+	fullURL  string
+	method   string
+	url      string
+	resource object
+	ifMatch  string
+	ifNone   string
+	w        *write
+	res      store.Resource
+	created  bool
+	status   int
+}
+
+// order of processing in a transaction (http://hl7.org/fhir/R4/http.html#trules).
+var methodOrder = map[string]int{http.MethodDelete: 0, http.MethodPost: 1, http.MethodPut: 2, http.MethodGet: 3}
+
+func (s *Service) bundle(r *request) (*response, *Outcome) {
+	r.auditType = "Bundle"
+	m, o := decode(r.body)
+	if o != nil {
+		return nil, o
+	}
+	if rt, _ := m["resourceType"].(string); rt != "Bundle" {
+		return nil, badRequest("POST %s expects a Bundle of type batch or transaction", s.base)
+	}
+	typ, _ := m["type"].(string)
+	entries, o := parseEntries(m)
+	if o != nil {
+		return nil, o
+	}
+	switch typ {
+	case "transaction":
+		r.interaction = "transaction"
+		body, o := s.transaction(r.ctx(), r.acc, entries)
+		if o != nil {
+			return nil, o
+		}
+		return &response{status: http.StatusOK, body: body}, nil
+	case "batch":
+		return &response{status: http.StatusOK, body: s.batch(r, entries)}, nil
+	}
+	return nil, badRequest("Bundle.type must be batch or transaction, not %q", typ)
+}
+
+func parseEntries(m object) ([]*entry, *Outcome) {
+	raw, _ := m["entry"].([]any)
+	out := make([]*entry, 0, len(raw))
+	for i, x := range raw {
+		e, _ := x.(object)
+		req, _ := e["request"].(object)
+		if req == nil {
+			return nil, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "required",
+				Diagnostics: "every entry needs a request", Expression: []string{"Bundle.entry[" + strconv.Itoa(i) + "].request"}}}}
+		}
+		en := &entry{index: i}
+		en.fullURL, _ = e["fullUrl"].(string)
+		en.method, _ = req["method"].(string)
+		en.url, _ = req["url"].(string)
+		en.ifMatch, _ = req["ifMatch"].(string)
+		en.ifNone, _ = req["ifNoneExist"].(string)
+		en.resource, _ = e["resource"].(object)
+		if _, ok := methodOrder[en.method]; !ok {
+			return nil, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "not-supported",
+				Diagnostics: "request.method " + quote(en.method) + " is not supported", Expression: []string{"Bundle.entry[" + strconv.Itoa(i) + "].request.method"}}}}
+		}
+		out = append(out, en)
+	}
+	return out, nil
+}
+
+// transaction applies the entries of a transaction Bundle atomically for acc (nil: the sandbox itself,
+// as the CLI's import uses it) and returns the transaction-response Bundle. urn:uuid: and conditional
+// references (Patient?identifier=…) are resolved to the stored resources; any failure stores nothing.
+func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []*entry) ([]byte, *Outcome) {
+	sort.SliceStable(entries, func(i, j int) bool { return methodOrder[entries[i].method] < methodOrder[entries[j].method] })
+	err := s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
+		refs := map[string]string{} // fullUrl → Type/id
+		for _, e := range entries {
+			if err := s.prepare(acc, e); err != nil {
+				return err
+			}
+		}
+		// Conditional creates that match resolve to the existing resource; others get their id now, so
+		// references to them can be rewritten before anything is stored.
+		for _, e := range entries {
+			if e.method != http.MethodPost {
+				continue
+			}
+			if e.ifNone != "" {
+				found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.grant)
+				if o != nil {
+					return at(e, o)
+				}
+				if found != nil {
+					e.res, e.status, e.w = *found, http.StatusOK, nil
+					refs[e.fullURL] = found.Type + "/" + found.ID
+					continue
+				}
+				e.w.ifNoneExist = ""
+			}
+			e.w.id = s.ids.next(s.now())
+			if e.fullURL != "" {
+				refs[e.fullURL] = e.w.typ + "/" + e.w.id
+			}
+		}
+		for _, e := range entries {
+			if e.w == nil || e.w.obj == nil {
+				continue
+			}
+			if err := s.rewriteRefs(ctx, tx, e.w.obj, refs, e); err != nil {
+				return err
+			}
+		}
+		for _, e := range entries {
+			if e.w == nil {
+				continue
+			}
+			res, created, err := s.apply(ctx, tx, e.w)
+			if err != nil {
+				return at(e, err)
+			}
+			e.res, e.created = res, created
+			e.status = http.StatusOK
+			if created {
+				e.status = http.StatusCreated
+			}
+			if e.method == http.MethodDelete {
+				e.status = http.StatusNoContent
+			}
+		}
+		return nil
+	})
+	if o := asOutcome(err); o != nil {
+		return nil, o
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].index < entries[j].index })
+	b := newBundle("transaction-response")
+	for _, e := range entries {
+		b.raw(s.entryResponse(e))
+	}
+	return b.bytes(), nil
+}
+
+// at names the entry an error came from.
+func at(e *entry, err error) error {
+	var o *Outcome
+	if errors.As(err, &o) {
+		for i := range o.Issues {
+			o.Issues[i].Diagnostics = "Bundle.entry[" + strconv.Itoa(e.index) + "]: " + o.Issues[i].Diagnostics
+		}
+		return o
+	}
+	return err
+}
+
+// prepare turns an entry into a write, checking the token's permission for it.
+func (s *Service) prepare(acc *token.Access, e *entry) error {
+	path, query, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(e.url, s.base), "/"), "?")
+	parts := strings.Split(path, "/")
+	typ := parts[0]
+	if !spec.IsResourceType(typ) {
+		return at(e, badRequest("request.url %q does not name a resource type", e.url))
+	}
+	perm := map[string]scope.Perms{http.MethodPost: scope.Create, http.MethodPut: scope.Update, http.MethodDelete: scope.Delete, http.MethodGet: scope.Read}[e.method]
+	g := grant{}
+	if acc != nil {
+		var o *Outcome
+		if g, o = s.authorize(acc, typ, perm); o != nil {
+			return at(e, o)
+		}
+	}
+	w := &write{method: e.method, typ: typ, obj: e.resource, ifMatch: e.ifMatch, ifNoneExist: e.ifNone, grant: g}
+	switch e.method {
+	case http.MethodGet:
+		return at(e, outcome(http.StatusBadRequest, "not-supported", "GET entries are supported in batch Bundles only"))
+	case http.MethodPost:
+		if len(parts) != 1 {
+			return at(e, badRequest("a POST entry's url must be the resource type"))
+		}
+	case http.MethodPut, http.MethodDelete:
+		if len(parts) != 2 || query != "" {
+			return at(e, badRequest("conditional %s entries are not supported; use Type/id", e.method))
+		}
+		w.id = parts[1]
+		if e.method == http.MethodPut {
+			if acc == nil {
+				w.createGrant = &grant{}
+			} else if cg, o := s.authorize(acc, typ, scope.Create); o == nil {
+				w.createGrant = &cg
+			}
+		}
+	}
+	if e.method != http.MethodDelete && e.resource == nil {
+		return at(e, badRequest("a %s entry needs a resource", e.method))
+	}
+	e.w = w
+	return nil
+}
+
+// rewriteRefs replaces references to other entries' fullUrls, and conditional references, with Type/id.
+func (s *Service) rewriteRefs(ctx context.Context, tx *store.Tx, v any, refs map[string]string, e *entry) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, y := range x {
+			if ref, ok := y.(string); ok && k == "reference" {
+				if to, ok := refs[ref]; ok {
+					x[k] = to
+				} else if typ, q, ok := strings.Cut(ref, "?"); ok && spec.IsResourceType(typ) {
+					found, o := s.conditional(ctx, tx, typ, q, grant{})
+					if o != nil {
+						return at(e, o)
+					}
+					if found == nil {
+						return at(e, outcome(http.StatusPreconditionFailed, "not-found", "the conditional reference %s matches nothing", ref))
+					}
+					x[k] = found.Type + "/" + found.ID
+				} else if strings.HasPrefix(ref, "urn:uuid:") {
+					return at(e, badRequest("the reference %s names no entry of the Bundle", ref))
+				}
+				continue
+			}
+			if err := s.rewriteRefs(ctx, tx, y, refs, e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, y := range x {
+			if err := s.rewriteRefs(ctx, tx, y, refs, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) entryResponse(e *entry) []byte {
+	resp := `{"status":"` + strconv.Itoa(e.status) + " " + http.StatusText(e.status) + `"`
+	if e.res.ID != "" && e.method != http.MethodDelete {
+		resp += `,"location":` + strconv.Quote(e.res.Type+"/"+e.res.ID+"/_history/"+strconv.FormatInt(e.res.Version, 10)) +
+			`,"etag":` + strconv.Quote(etag(e.res.Version)) + `,"lastModified":"` + e.res.LastUpdated.UTC().Format(time.RFC3339Nano) + `"`
+	}
+	resp += `}`
+	if e.res.JSON != nil && e.method != http.MethodDelete {
+		return []byte(`{"fullUrl":` + strconv.Quote(s.base+"/"+e.res.Type+"/"+e.res.ID) + `,"resource":` + string(e.res.JSON) + `,"response":` + resp + `}`)
+	}
+	return []byte(`{"response":` + resp + `}`)
+}
+
+// batch applies each entry on its own; failures become that entry's response.
+func (s *Service) batch(r *request, entries []*entry) []byte {
+	b := newBundle("batch-response")
+	for _, e := range entries {
+		var o *Outcome
+		if e.method == http.MethodGet {
+			o = outcome(http.StatusBadRequest, "not-supported", "GET entries are not supported yet")
+		} else if err := s.prepare(r.acc, e); err != nil {
+			o = asOutcome(err)
+		} else {
+			err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
+				refs := map[string]string{}
+				if err := s.rewriteRefs(r.ctx(), tx, e.w.obj, refs, e); err != nil && e.w.obj != nil {
+					return err
+				}
+				res, created, err := s.apply(r.ctx(), tx, e.w)
+				e.res, e.created = res, created
+				return err
+			})
+			o = asOutcome(err)
+			e.status = http.StatusOK
+			if e.created {
+				e.status = http.StatusCreated
+			} else if e.method == http.MethodDelete {
+				e.status = http.StatusNoContent
+			}
+		}
+		if o != nil {
+			b.raw([]byte(`{"response":{"status":"` + strconv.Itoa(o.Status) + " " + http.StatusText(o.Status) + `","outcome":` + string(o.resource()) + `}}`))
+			continue
+		}
+		b.raw(s.entryResponse(e))
+	}
+	return b.bytes()
+}

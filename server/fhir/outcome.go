@@ -1,0 +1,81 @@
+package fhir
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// Issue is one OperationOutcome.issue (http://hl7.org/fhir/R4/operationoutcome.html).
+type Issue struct {
+	Severity    string   `json:"severity"`
+	Code        string   `json:"code"`
+	Diagnostics string   `json:"diagnostics,omitempty"`
+	Expression  []string `json:"expression,omitempty"`
+}
+
+// Outcome is an error answered as an OperationOutcome with an HTTP status. Handlers return it as a
+// value and one place writes it.
+type Outcome struct {
+	Status int
+	Issues []Issue
+	Header http.Header // extra headers (WWW-Authenticate)
+}
+
+func (o *Outcome) Error() string {
+	if len(o.Issues) == 0 {
+		return http.StatusText(o.Status)
+	}
+	return o.Issues[0].Diagnostics
+}
+
+func outcome(status int, code, format string, args ...any) *Outcome {
+	return &Outcome{Status: status, Issues: []Issue{{Severity: "error", Code: code, Diagnostics: fmt.Sprintf(format, args...)}}}
+}
+
+func badRequest(format string, args ...any) *Outcome {
+	return outcome(http.StatusBadRequest, "invalid", format, args...)
+}
+
+func notFound(typ, id string) *Outcome {
+	return outcome(http.StatusNotFound, "not-found", "%s/%s is not known", typ, id)
+}
+
+func forbidden(format string, args ...any) *Outcome {
+	return outcome(http.StatusForbidden, "forbidden", format, args...)
+}
+
+func internal(err error) *Outcome {
+	return outcome(http.StatusInternalServerError, "exception", "internal error: %v", err)
+}
+
+// operationOutcome is the wire form.
+type operationOutcome struct {
+	ResourceType string  `json:"resourceType"`
+	Issue        []Issue `json:"issue"`
+}
+
+func (o *Outcome) resource() []byte {
+	b, _ := json.Marshal(operationOutcome{ResourceType: "OperationOutcome", Issue: o.Issues})
+	return b
+}
+
+func writeOutcome(w http.ResponseWriter, o *Outcome) {
+	for k, vs := range o.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	writeBody(w, o.Status, o.resource())
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// informational is an OperationOutcome that reports without failing (ignored search parameters).
+func informational(diag string) Issue {
+	return Issue{Severity: "warning", Code: "not-supported", Diagnostics: diag}
+}

@@ -1,0 +1,147 @@
+package fhir
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// object is a decoded resource. Numbers stay json.Number so decimals keep their written precision
+// (FHIR: 1.50 is not 1.5).
+type object = map[string]any
+
+// decode parses one JSON object; a syntax error names its byte offset and line.
+func decode(body []byte) (object, *Outcome) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var m object
+	if err := dec.Decode(&m); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			line := bytes.Count(body[:min(int(se.Offset), len(body))], []byte("\n")) + 1
+			return nil, badRequest("malformed JSON at byte %d (line %d): %v", se.Offset, line, err)
+		case errors.As(err, &te):
+			return nil, badRequest("the body must be a JSON object, found %s", te.Value)
+		case errors.Is(err, io.EOF):
+			return nil, badRequest("the body is empty")
+		}
+		return nil, badRequest("malformed JSON: %v", err)
+	}
+	if m == nil {
+		return nil, badRequest("the body must be a JSON object")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, badRequest("malformed JSON: data after the resource")
+	}
+	return m, nil
+}
+
+// encode writes a resource with resourceType first (as every FHIR example does) and without HTML
+// escaping (narrative div stays readable).
+func encode(m object) []byte {
+	rt, _ := m["resourceType"].(string)
+	delete(m, "resourceType")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(m)
+	m["resourceType"] = rt
+	body := bytes.TrimRight(buf.Bytes(), "\n")
+	out := make([]byte, 0, len(body)+len(rt)+20)
+	out = append(out, `{"resourceType":`...)
+	out = strconv.AppendQuote(out, rt)
+	if len(body) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, body[1:]...)
+}
+
+// stamp sets id and meta.versionId/lastUpdated, keeping the rest of meta (profile, tag, security).
+func stamp(m object, id string, version int64, at time.Time) {
+	m["id"] = id
+	meta, _ := m["meta"].(object)
+	if meta == nil {
+		meta = object{}
+	}
+	meta["versionId"] = strconv.FormatInt(version, 10)
+	meta["lastUpdated"] = at.UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+	delete(meta, "source")
+	m["meta"] = meta
+}
+
+// ids makes server-assigned ids: time-ordered (so the (type, id) index grows at its end, which keeps
+// inserts fast in a big database) and unique across restarts (a random suffix per process).
+type ids struct {
+	mu     sync.Mutex
+	last   int64
+	suffix string
+}
+
+func newIDs() *ids {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return &ids{suffix: hex.EncodeToString(b)}
+}
+
+func (g *ids) next(now time.Time) string {
+	g.mu.Lock()
+	n := max(now.UnixMicro(), g.last+1)
+	g.last = n
+	g.mu.Unlock()
+	return fmt.Sprintf("%013x%s", n, g.suffix)
+}
+
+// mediaOK reports whether a request body's Content-Type is FHIR JSON (or plain JSON, which many clients send).
+func mediaOK(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return true
+	}
+	mt, _, _ := bytes.Cut([]byte(ct), []byte(";"))
+	switch string(bytes.TrimSpace(bytes.ToLower(mt))) {
+	case "application/fhir+json", "application/json", "application/json+fhir", "application/x-www-form-urlencoded":
+		return true
+	}
+	return false
+}
+
+// wantsXML reports whether the client asked only for XML (Accept or _format): answered with 406.
+func wantsXML(r *http.Request) bool {
+	f := r.URL.Query().Get("_format")
+	if f != "" {
+		return f == "xml" || f == "application/fhir+xml" || f == "application/xml" || f == "text/xml"
+	}
+	acc := r.Header.Get("Accept")
+	if acc == "" {
+		return false
+	}
+	for _, part := range bytes.Split([]byte(acc), []byte(",")) {
+		mt, _, _ := bytes.Cut(part, []byte(";"))
+		s := string(bytes.TrimSpace(mt))
+		if s == "*/*" || s == "application/*" || bytes.Contains(mt, []byte("json")) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedKeys returns m's keys in order (for deterministic error lists).
+func sortedKeys(m object) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

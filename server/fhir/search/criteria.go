@@ -1,0 +1,290 @@
+package search
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Criterion parses one search criterion key=val over typ. known is false for a parameter this server
+// does not index (the caller reports it); err names the parameter when the value does not parse.
+func Criterion(typ, key, val string, opt Options) (c store.Cond, known bool, err error) {
+	if strings.HasPrefix(key, "_has:") {
+		c, err := parseHas(typ, key, val, opt)
+		return c, true, err
+	}
+	name, mod, _ := strings.Cut(key, ":")
+	if chain, rest, ok := strings.Cut(key, "."); ok {
+		return parseChain(typ, key, chain, rest, val, opt)
+	}
+	values := splitComma(val)
+	if len(values) == 0 {
+		return c, true, errf(key, "no value")
+	}
+	switch name {
+	case "_id":
+		if mod != "" {
+			return c, true, errf(key, "modifier :%s is not supported", mod)
+		}
+		return store.IDs(typ, values...), true, nil
+	case "_lastUpdated":
+		var or []store.Cond
+		for _, v := range values {
+			prefix, lo, hi, err := dateValue(key, v, opt.Now)
+			if err != nil {
+				return c, true, err
+			}
+			or = append(or, store.LastUpdated(prefix, lo, hi))
+		}
+		return store.Or(or...), true, nil
+	}
+	p, ok := spec.Lookup(typ, name)
+	if !ok {
+		return c, false, nil
+	}
+	if mod == "missing" {
+		if val != "true" && val != "false" {
+			return c, true, errf(key, "must be true or false")
+		}
+		return store.Missing(name, kindOf(p.Type), val == "true"), true, nil
+	}
+	var or []store.Cond
+	for _, v := range values {
+		var one store.Cond
+		switch p.Type {
+		case spec.TokenParam:
+			one, err = tokenCond(typ, p, key, mod, v)
+		case spec.StringParam:
+			one, err = stringCond(typ, p, key, mod, v)
+		case spec.DateParam:
+			if mod != "" {
+				return c, true, errf(key, "modifier :%s is not supported on a date parameter", mod)
+			}
+			var prefix string
+			var lo, hi int64
+			prefix, lo, hi, err = dateValue(key, v, opt.Now)
+			one = store.Date(typ, name, prefix, lo, hi)
+		case spec.ReferenceParam:
+			one, err = refCond(typ, p, key, mod, v, opt.Base)
+		default:
+			one, err = numberCond(typ, p, key, mod, v)
+		}
+		if err != nil {
+			return c, true, err
+		}
+		or = append(or, one)
+	}
+	if mod == "not" {
+		// :not on a list means none of the values (http://hl7.org/fhir/R4/search.html#modifiers).
+		return store.Not(store.Or(or...)), true, nil
+	}
+	return store.Or(or...), true, nil
+}
+
+// splitComma splits on commas that are not escaped with a backslash, unescaping \, \| and \\.
+func splitComma(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && (s[i+1] == ',' || s[i+1] == '\\' || s[i+1] == '$'):
+			cur.WriteByte(s[i+1])
+			i++
+		case s[i] == ',':
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+			}
+			cur.Reset()
+		default:
+			cur.WriteByte(s[i])
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+func tokenCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
+	switch mod {
+	case "", "not":
+	case "text":
+		return store.Token(typ, p.Name, store.TokenValue{Code: spec.Fold(v), Text: true}), nil
+	default:
+		return store.Cond{}, errf(key, "modifier :%s is not supported on a token parameter", mod)
+	}
+	tv := store.TokenValue{Code: v}
+	if sys, code, ok := strings.Cut(v, "|"); ok {
+		tv = store.TokenValue{System: sys, Code: code, HasSystem: true}
+		if sys == "" && code == "" {
+			return store.Cond{}, errf(key, "empty token %q", v)
+		}
+		if code == "" {
+			tv.HasSystem = true
+		}
+	}
+	return store.Token(typ, p.Name, tv), nil
+}
+
+func stringCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
+	switch mod {
+	case "":
+		return store.String(typ, p.Name, store.StringPrefix, spec.Fold(v), v), nil
+	case "exact":
+		return store.String(typ, p.Name, store.StringExact, spec.Fold(v), v), nil
+	case "contains":
+		return store.String(typ, p.Name, store.StringContains, spec.Fold(v), v), nil
+	}
+	return store.Cond{}, errf(key, "modifier :%s is not supported on a string parameter", mod)
+}
+
+var prefixes = []string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}
+
+func splitPrefix(v string) (string, string) {
+	if len(v) > 2 {
+		for _, p := range prefixes {
+			if v[:2] == p {
+				return p, v[2:]
+			}
+		}
+	}
+	return "eq", v
+}
+
+// dateValue parses [prefix]date into the range it covers. ap widens the range by a tenth of the distance
+// to now, at least a day, as the spec suggests.
+func dateValue(key, v string, now time.Time) (string, int64, int64, error) {
+	prefix, d := splitPrefix(v)
+	lo, hi, err := spec.DateRange(d)
+	if err != nil {
+		return "", 0, 0, errf(key, "%q is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or an instant, after an optional prefix eq ne gt lt ge le sa eb ap)", v)
+	}
+	if prefix == "ap" {
+		margin := int64(math.Abs(float64(now.UnixMicro()-lo)) / 10)
+		margin = max(margin, 86400_000000)
+		lo, hi = lo-margin, hi+margin
+	}
+	return prefix, lo, hi, nil
+}
+
+func refCond(typ string, p spec.Param, key, mod, v, base string) (store.Cond, error) {
+	if mod == "identifier" || mod == "not" || mod == "text" || mod == "above" || mod == "below" {
+		return store.Cond{}, errf(key, "modifier :%s is not supported on a reference parameter", mod)
+	}
+	target := mod
+	if target != "" && !spec.IsTypeName(target) {
+		return store.Cond{}, errf(key, "modifier :%s is not a resource type", mod)
+	}
+	if t, id := spec.SplitReference(v, base); t != "" {
+		if target != "" && t != target {
+			return store.Cond{}, errf(key, "%q is not a %s", v, target)
+		}
+		return store.Ref(typ, p.Name, t, id), nil
+	}
+	if strings.Contains(v, "/") && !strings.HasPrefix(v, "urn:") {
+		// An absolute URL of another server: matched as written.
+		return store.Ref(typ, p.Name, "", v), nil
+	}
+	if target == "" && len(p.Targets) == 1 {
+		target = p.Targets[0]
+	}
+	return store.Ref(typ, p.Name, target, v), nil
+}
+
+// numberCond parses [prefix]number[|system|code]. The number's precision sets the range it stands for:
+// 100 means [99.5, 100.5) (http://hl7.org/fhir/R4/search.html#number).
+func numberCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
+	if mod != "" {
+		return store.Cond{}, errf(key, "modifier :%s is not supported on a %s parameter", mod, p.Type)
+	}
+	prefix, rest := splitPrefix(v)
+	num, unit, _ := strings.Cut(rest, "|")
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return store.Cond{}, errf(key, "%q is not a number", v)
+	}
+	decimals := 0
+	if _, frac, ok := strings.Cut(strings.ToLower(num), "."); ok {
+		frac, _, _ = strings.Cut(frac, "e")
+		decimals = len(frac)
+	}
+	half := 0.5 * math.Pow(10, -float64(decimals))
+	lo, hi := f-half, f+half
+	switch prefix {
+	case "gt", "le", "sa":
+		lo, hi = f, f
+	case "lt", "ge", "eb":
+		lo, hi = f, f
+	case "ap":
+		lo, hi = f-math.Abs(f)*0.1, f+math.Abs(f)*0.1
+	}
+	var sys, code string
+	if unit != "" {
+		sys, code, _ = strings.Cut(unit, "|")
+	}
+	return store.Number(typ, p.Name, prefix, lo, hi, sys, code), nil
+}
+
+// parseChain parses name[:Type].rest=val: the reference parameter name must point at a resource
+// (of Type) that matches rest=val.
+func parseChain(typ, key, chain, rest, val string, opt Options) (store.Cond, bool, error) {
+	name, target, _ := strings.Cut(chain, ":")
+	p, ok := spec.Lookup(typ, name)
+	if !ok {
+		return store.Cond{}, false, nil
+	}
+	if p.Type != spec.ReferenceParam {
+		return store.Cond{}, true, errf(key, "%s is not a reference parameter, so it cannot be chained", name)
+	}
+	targets := p.Targets
+	if target != "" {
+		targets = []string{target}
+	}
+	if len(targets) == 0 {
+		// Any type the inner parameter exists on.
+		for _, t := range spec.SearchableTypes() {
+			if _, ok := spec.Lookup(t, strings.Split(strings.Split(rest, ".")[0], ":")[0]); ok {
+				targets = append(targets, t)
+			}
+		}
+	}
+	var or []store.Cond
+	for _, t := range targets {
+		inner, known, err := Criterion(t, rest, val, opt)
+		if err != nil {
+			return store.Cond{}, true, err
+		}
+		if known {
+			or = append(or, store.Chain(typ, name, t, inner))
+		}
+	}
+	if len(or) == 0 {
+		return store.Cond{}, true, errf(key, "no target type of %s has a search parameter %q", name, rest)
+	}
+	return store.Or(or...), true, nil
+}
+
+// parseHas parses _has:Type:param:rest=val (reverse chaining, one level or more).
+func parseHas(typ, key, val string, opt Options) (store.Cond, error) {
+	parts := strings.SplitN(strings.TrimPrefix(key, "_has:"), ":", 3)
+	if len(parts) != 3 {
+		return store.Cond{}, errf(key, "expected _has:Type:reference-param:param")
+	}
+	src, param, rest := parts[0], parts[1], parts[2]
+	p, ok := spec.Lookup(src, param)
+	if !ok || p.Type != spec.ReferenceParam {
+		return store.Cond{}, errf(key, "%s has no reference search parameter %q", src, param)
+	}
+	inner, known, err := Criterion(src, rest, val, opt)
+	if err != nil {
+		return store.Cond{}, err
+	}
+	if !known {
+		return store.Cond{}, errf(key, "%s has no search parameter %q", src, rest)
+	}
+	return store.Has(typ, src, param, inner), nil
+}

@@ -1,0 +1,285 @@
+package fhir
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/fhir/search"
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+func (s *Service) searchType(r *request) (*response, *Outcome) {
+	typ := r.PathValue("type")
+	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			return nil, badRequest("cannot read the search form: %v", err)
+		}
+		q = r.Form
+	}
+	r.auditType, r.auditID = typ, "?"+q.Encode()
+	g, o := s.authorize(r.acc, typ, scope.Search)
+	if o != nil {
+		return nil, o
+	}
+	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
+	var se *search.Error
+	if errors.As(err, &se) {
+		return nil, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "invalid",
+			Diagnostics: se.Error(), Expression: []string{se.Param}}}}
+	} else if err != nil {
+		return nil, badRequest("%v", err)
+	}
+	var warnings []Issue
+	for _, u := range req.Unknown {
+		warnings = append(warnings, informational("search parameter "+u+" is not supported by this server for "+typ+" and was ignored"))
+	}
+	if len(req.Unknown) > 0 && strings.Contains(r.Header.Get("Prefer"), "handling=strict") {
+		return nil, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "not-supported",
+			Diagnostics: "unknown search parameters with Prefer: handling=strict: " + strings.Join(req.Unknown, ", "),
+			Expression:  req.Unknown}}}
+	}
+	sq := store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Sort: req.Sort,
+		After: req.After, Before: req.Before, Offset: req.Offset, Limit: req.Count,
+		Count: req.Total == "accurate" || req.Total == "estimate" || req.Summary == "count"}
+	if req.Summary == "count" {
+		sq.Limit = 0
+	}
+	page, err := s.cfg.Store.Search(r.ctx(), sq)
+	if err != nil {
+		return nil, internal(err)
+	}
+	b := newBundle("searchset")
+	if page.Total >= 0 {
+		b.total(page.Total)
+	}
+	s.pageLinks(b, typ, req, page)
+	for _, res := range page.Resources {
+		b.entry(s.base, res, "match", summarize(res.JSON, req))
+	}
+	incl, o := s.includes(r, req, page.Resources)
+	if o != nil {
+		return nil, o
+	}
+	for _, res := range incl {
+		b.entry(s.base, res, "include", summarize(res.JSON, req))
+	}
+	if len(warnings) > 0 {
+		b.outcome((&Outcome{Issues: warnings}).resource())
+	}
+	return &response{status: http.StatusOK, body: b.bytes()}, nil
+}
+
+func summarize(body []byte, req *search.Request) []byte {
+	if len(req.Elements) == 0 && (req.Summary == "" || req.Summary == "false") {
+		return body
+	}
+	return subset(body, req.Summary, req.Elements)
+}
+
+// pageLinks adds self, next and previous. Without _sort, pages are keyset cursors on the row id, so a page
+// never repeats or skips a resource while others write; with _sort they are offsets.
+func (s *Service) pageLinks(b *bundleWriter, typ string, req *search.Request, page store.Page) {
+	link := func(rel string, extra url.Values) {
+		v := url.Values{}
+		for k, vs := range req.Params {
+			v[k] = vs
+		}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		u := s.base + "/" + typ
+		if enc := v.Encode(); enc != "" {
+			u += "?" + enc
+		}
+		b.link(rel, u)
+	}
+	self := url.Values{}
+	if req.After > 0 {
+		self.Set("_after", strconv.FormatInt(req.After, 10))
+	}
+	if req.Before > 0 {
+		self.Set("_before", strconv.FormatInt(req.Before, 10))
+	}
+	if req.Offset > 0 {
+		self.Set("_offset", strconv.Itoa(req.Offset))
+	}
+	link("self", self)
+	n := len(page.Resources)
+	if len(req.Sort) == 0 {
+		if n == 0 {
+			return
+		}
+		first, last := page.Resources[0].RowID, page.Resources[n-1].RowID
+		if page.More && req.Before == 0 || req.Before > 0 {
+			link("next", url.Values{"_after": {strconv.FormatInt(last, 10)}})
+		}
+		if req.After > 0 || (req.Before > 0 && page.More) {
+			link("previous", url.Values{"_before": {strconv.FormatInt(first, 10)}})
+		}
+		return
+	}
+	if page.More {
+		link("next", url.Values{"_offset": {strconv.Itoa(req.Offset + req.Count)}})
+	}
+	if req.Offset > 0 {
+		link("previous", url.Values{"_offset": {strconv.Itoa(max(0, req.Offset-req.Count))}})
+	}
+}
+
+// includes resolves _include and _revinclude (one :iterate level), each limited to what the token may read.
+func (s *Service) includes(r *request, req *search.Request, matches []store.Resource) ([]store.Resource, *Outcome) {
+	if len(matches) == 0 || (len(req.Includes) == 0 && len(req.RevIncludes) == 0) {
+		return nil, nil
+	}
+	seen := map[int64]bool{}
+	for _, m := range matches {
+		seen[m.RowID] = true
+	}
+	var out []store.Resource
+	add := func(rs []store.Resource) []store.Resource {
+		var fresh []store.Resource
+		for _, x := range rs {
+			if !seen[x.RowID] {
+				seen[x.RowID] = true
+				fresh = append(fresh, x)
+			}
+		}
+		out = append(out, fresh...)
+		return fresh
+	}
+	round := func(from []store.Resource, iterate bool) ([]store.Resource, error) {
+		var got []store.Resource
+		for _, inc := range req.Includes {
+			if inc.Iterate != iterate {
+				continue
+			}
+			var rids []int64
+			for _, f := range from {
+				if f.Type == inc.Source {
+					rids = append(rids, f.RowID)
+				}
+			}
+			rs, err := s.cfg.Store.Included(r.ctx(), rids, inc.Param, inc.Target)
+			if err != nil {
+				return nil, err
+			}
+			got = append(got, add(s.readable(r, rs))...)
+		}
+		for _, inc := range req.RevIncludes {
+			if inc.Iterate != iterate {
+				continue
+			}
+			g, o := s.authorize(r.acc, inc.Source, scope.Search)
+			if o != nil {
+				continue // not allowed to see that type: nothing to include
+			}
+			rs, err := s.cfg.Store.RevIncluded(r.ctx(), from, inc.Source, inc.Param, g.conds()...)
+			if err != nil {
+				return nil, err
+			}
+			got = append(got, add(rs)...)
+		}
+		return got, nil
+	}
+	first, err := round(matches, false)
+	if err == nil {
+		_, err = round(append(append([]store.Resource(nil), matches...), first...), true)
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	return out, nil
+}
+
+// readable keeps the resources the token may read.
+func (s *Service) readable(r *request, rs []store.Resource) []store.Resource {
+	var out []store.Resource
+	grants := map[string]*grant{}
+	for _, x := range rs {
+		g, ok := grants[x.Type]
+		if !ok {
+			if gg, o := s.authorize(r.acc, x.Type, scope.Read); o == nil {
+				g = &gg
+			}
+			grants[x.Type] = g
+		}
+		if g == nil {
+			continue
+		}
+		if vis, err := g.visible(r.ctx(), s.cfg.Store, x.RowID); err == nil && vis {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// bundleWriter writes a Bundle around stored resource bytes without decoding them.
+type bundleWriter struct {
+	buf     bytes.Buffer
+	links   [][2]string
+	entries bytes.Buffer
+	n       int
+	tot     int
+	typ     string
+}
+
+func newBundle(typ string) *bundleWriter { return &bundleWriter{typ: typ, tot: -1} }
+
+func (b *bundleWriter) total(n int)        { b.tot = n }
+func (b *bundleWriter) link(rel, u string) { b.links = append(b.links, [2]string{rel, u}) }
+func (b *bundleWriter) sep() {
+	b.n++
+	if b.n > 1 {
+		b.entries.WriteByte(',')
+	}
+}
+func (b *bundleWriter) raw(entry []byte) { b.sep(); b.entries.Write(entry) }
+func (b *bundleWriter) outcome(res []byte) {
+	b.sep()
+	b.entries.WriteString(`{"resource":`)
+	b.entries.Write(res)
+	b.entries.WriteString(`,"search":{"mode":"outcome"}}`)
+}
+
+func (b *bundleWriter) entry(base string, res store.Resource, mode string, body []byte) {
+	b.sep()
+	b.entries.WriteString(`{"fullUrl":`)
+	b.entries.WriteString(strconv.Quote(base + "/" + res.Type + "/" + res.ID))
+	b.entries.WriteString(`,"resource":`)
+	b.entries.Write(body)
+	if mode != "" {
+		b.entries.WriteString(`,"search":{"mode":"` + mode + `"}}`)
+	} else {
+		b.entries.WriteString(`}`)
+	}
+}
+
+func (b *bundleWriter) bytes() []byte {
+	b.buf.WriteString(`{"resourceType":"Bundle","type":"` + b.typ + `"`)
+	if b.tot >= 0 {
+		b.buf.WriteString(`,"total":` + strconv.Itoa(b.tot))
+	}
+	if len(b.links) > 0 {
+		b.buf.WriteString(`,"link":[`)
+		for i, l := range b.links {
+			if i > 0 {
+				b.buf.WriteByte(',')
+			}
+			b.buf.WriteString(`{"relation":` + strconv.Quote(l[0]) + `,"url":` + strconv.Quote(l[1]) + `}`)
+		}
+		b.buf.WriteString(`]`)
+	}
+	if b.n > 0 {
+		b.buf.WriteString(`,"entry":[`)
+		b.buf.Write(b.entries.Bytes())
+		b.buf.WriteString(`]`)
+	}
+	b.buf.WriteString(`}`)
+	return b.buf.Bytes()
+}

@@ -1,0 +1,201 @@
+// Package fhir is Valet's FHIR R4 REST API (http://hl7.org/fhir/R4/http.html) on the SQLite store: read,
+// vread, search, create, update, delete, history, batch/transaction, Patient/$everything and the
+// CapabilityStatement, with every request's access token checked against what its scopes allow.
+package fhir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
+)
+
+// Config is what the FHIR API needs.
+type Config struct {
+	// BaseURL is the public origin (no trailing slash); the FHIR base is BaseURL + "/fhir".
+	BaseURL  string
+	Version  string
+	Store    Store
+	Verifier token.Verifier
+	Now      func() time.Time
+	// MaxBody bounds request bodies (413 above it); 16 MB when zero.
+	MaxBody int64
+	// AuditFlush is how often queued AuditEvents are written; 200 ms when zero.
+	AuditFlush time.Duration
+}
+
+// Store is what the FHIR API needs from persistence.
+type Store interface {
+	store.Resources
+	store.Searcher
+	store.Writer
+}
+
+// Service serves /fhir.
+type Service struct {
+	cfg   Config
+	base  string // the FHIR base URL
+	ids   *ids
+	audit *auditLog
+}
+
+// New makes the FHIR API; Close flushes its audit log.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 16 << 20
+	}
+	if cfg.AuditFlush <= 0 {
+		cfg.AuditFlush = 200 * time.Millisecond
+	}
+	if cfg.Verifier == nil {
+		cfg.Verifier = rejectAll{}
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s := &Service{cfg: cfg, base: cfg.BaseURL + "/fhir", ids: newIDs()}
+	s.audit = newAuditLog(s, cfg.AuditFlush)
+	return s
+}
+
+// Close writes the AuditEvents still queued and stops the audit writer.
+func (s *Service) Close() error { return s.audit.close() }
+
+func (s *Service) now() time.Time { return s.cfg.Now() }
+
+// Base is the FHIR base URL.
+func (s *Service) Base() string { return s.base }
+
+// Mount registers the FHIR endpoints. The patterns leave /fhir/.well-known/… to the authorization server.
+func (s *Service) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /fhir/metadata", s.public(s.capabilities))
+	mux.HandleFunc("POST /fhir", s.authed("batch", s.bundle))
+	mux.HandleFunc("POST /fhir/{$}", s.authed("batch", s.bundle))
+	mux.HandleFunc("GET /fhir/{type}", s.authed("search-type", s.searchType))
+	mux.HandleFunc("POST /fhir/{type}/_search", s.authed("search-type", s.searchType))
+	mux.HandleFunc("POST /fhir/{type}", s.authed("create", s.create))
+	mux.HandleFunc("GET /fhir/{type}/{id}", s.authed("read", s.read))
+	mux.HandleFunc("PUT /fhir/{type}/{id}", s.authed("update", s.update))
+	mux.HandleFunc("DELETE /fhir/{type}/{id}", s.authed("delete", s.delete))
+	mux.HandleFunc("GET /fhir/{type}/_history", s.authed("history-type", s.typeHistory))
+	mux.HandleFunc("GET /fhir/{type}/{id}/_history", s.authed("history-instance", s.instanceHistory))
+	mux.HandleFunc("GET /fhir/{type}/{id}/_history/{vid}", s.authed("vread", s.vread))
+	mux.HandleFunc("GET /fhir/Patient/{id}/$everything", s.authed("operation", s.everything))
+	mux.HandleFunc("/fhir/", s.public(func(r *request) (*response, *Outcome) {
+		return nil, outcome(http.StatusNotFound, "not-supported", "no FHIR interaction %s %s", r.Method, r.URL.Path)
+	}))
+}
+
+// request is one FHIR request with what the handlers share.
+type request struct {
+	*http.Request
+	acc         *token.Access
+	interaction string
+	body        []byte
+	auditType   string // type/id or query the audit record names
+	auditID     string
+}
+
+// response is what a handler answers; one place writes it.
+type response struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+type handler func(r *request) (*response, *Outcome)
+
+func (s *Service) public(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, hr *http.Request) {
+		s.serve(w, &request{Request: hr}, h)
+	}
+}
+
+func (s *Service) authed(interaction string, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, hr *http.Request) {
+		r := &request{Request: hr, interaction: interaction}
+		acc, o := s.authenticate(hr)
+		if o != nil {
+			s.finish(w, r, nil, o)
+			return
+		}
+		r.acc = acc
+		s.serve(w, r, h)
+	}
+}
+
+func (s *Service) serve(w http.ResponseWriter, r *request, h handler) {
+	if wantsXML(r.Request) {
+		s.finish(w, r, nil, outcome(http.StatusNotAcceptable, "not-supported", "this server speaks FHIR JSON only (application/fhir+json)"))
+		return
+	}
+	if r.Method == http.MethodPost || r.Method == http.MethodPut {
+		if !mediaOK(r.Request) {
+			s.finish(w, r, nil, outcome(http.StatusUnsupportedMediaType, "not-supported",
+				"Content-Type %q is not supported: send application/fhir+json", r.Header.Get("Content-Type")))
+			return
+		}
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.finish(w, r, nil, outcome(http.StatusRequestEntityTooLarge, "too-costly", "the body is larger than %d bytes", s.cfg.MaxBody))
+				return
+			}
+			if err != nil {
+				s.finish(w, r, nil, badRequest("cannot read the body: %v", err))
+				return
+			}
+			r.body = body
+		}
+	}
+	if t := r.PathValue("type"); t != "" && !spec.IsResourceType(t) {
+		s.finish(w, r, nil, outcome(http.StatusNotFound, "not-supported", "%q is not a FHIR R4 resource type", t))
+		return
+	}
+	resp, o := h(r)
+	s.finish(w, r, resp, o)
+}
+
+func (s *Service) finish(w http.ResponseWriter, r *request, resp *response, o *Outcome) {
+	status := http.StatusOK
+	if o != nil {
+		if o.Status >= 500 {
+			slog.Error("fhir", "method", r.Method, "path", r.URL.Path, "err", o.Error())
+		}
+		status = o.Status
+		writeOutcome(w, o)
+	} else {
+		for k, vs := range resp.header {
+			w.Header()[k] = vs
+		}
+		status = resp.status
+		if resp.body == nil {
+			w.WriteHeader(resp.status)
+		} else {
+			writeBody(w, resp.status, resp.body)
+		}
+	}
+	if r.interaction != "" {
+		s.audit.record(r, status)
+	}
+}
+
+// ctx is the request's context.
+func (r *request) ctx() context.Context { return r.Context() }
+
+// rejectAll is the verifier of a server wired without one: no token is valid.
+type rejectAll struct{}
+
+func (rejectAll) Verify(context.Context, string) (*token.Access, error) {
+	return nil, fmt.Errorf("%w: this server has no token verifier", token.ErrInvalidToken)
+}

@@ -1,0 +1,261 @@
+package spec
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// Extract computes the index rows of a decoded resource: every search parameter value, and the patients
+// whose compartment it belongs to. base is this server's FHIR base URL, so absolute references to it index
+// like relative ones.
+func Extract(typ, id string, res map[string]any, base string) store.Index {
+	var ix store.Index
+	for _, p := range params[typ] {
+		for _, path := range p.Paths {
+			for _, v := range eval(res, path) {
+				addValue(&ix, p, v, base)
+			}
+		}
+	}
+	ix.Patients = compartmentOf(typ, id, res, base)
+	return ix
+}
+
+// eval walks a dotted element path over decoded JSON, flattening arrays. A segment ending in [x] matches
+// a choice element (effective[x] → effectiveDateTime, effectivePeriod, …); where(k='v') keeps the
+// objects whose k equals v.
+func eval(v any, path string) []any {
+	cur := []any{v}
+	for seg := range strings.SplitSeq(path, ".") {
+		var next []any
+		if strings.HasPrefix(seg, "where(") {
+			k, val, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(seg, "where("), ")"), "=")
+			val = strings.Trim(val, "'")
+			for _, c := range cur {
+				if m, ok := c.(map[string]any); ok && m[k] == val {
+					next = append(next, m)
+				}
+			}
+			cur = next
+			continue
+		}
+		for _, c := range cur {
+			m, ok := c.(map[string]any)
+			if !ok {
+				continue
+			}
+			if choice, ok := strings.CutSuffix(seg, "[x]"); ok {
+				for k, x := range m {
+					if len(k) > len(choice) && strings.HasPrefix(k, choice) && unicode.IsUpper(rune(k[len(choice)])) {
+						next = appendFlat(next, x)
+					}
+				}
+				continue
+			}
+			if x, ok := m[seg]; ok {
+				next = appendFlat(next, x)
+			}
+		}
+		cur = next
+	}
+	return cur
+}
+
+func appendFlat(out []any, x any) []any {
+	if a, ok := x.([]any); ok {
+		return append(out, a...)
+	}
+	return append(out, x)
+}
+
+func addValue(ix *store.Index, p Param, v any, base string) {
+	switch p.Type {
+	case TokenParam:
+		addToken(ix, p.Name, v)
+	case StringParam:
+		addString(ix, p.Name, v)
+	case DateParam:
+		addDate(ix, p.Name, v)
+	case ReferenceParam:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		s, _ := m["reference"].(string)
+		t, id := SplitReference(s, base)
+		if s == "" || (len(p.Targets) > 0 && !contains(p.Targets, t)) {
+			return
+		}
+		if t == "" {
+			id = s
+		}
+		ix.Refs = append(ix.Refs, store.RefKey{Param: p.Name, TargetType: t, TargetID: id})
+	case QuantityParam, NumberParam:
+		switch x := v.(type) {
+		case json.Number:
+			if f, err := x.Float64(); err == nil {
+				ix.Numbers = append(ix.Numbers, store.NumberKey{Param: p.Name, Value: f})
+			}
+		case map[string]any:
+			if n, ok := x["value"].(json.Number); ok {
+				f, _ := n.Float64()
+				sys, _ := x["system"].(string)
+				code, _ := x["code"].(string)
+				if code == "" {
+					code, _ = x["unit"].(string)
+				}
+				ix.Numbers = append(ix.Numbers, store.NumberKey{Param: p.Name, Value: f, System: sys, Code: code})
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func addToken(ix *store.Index, name string, v any) {
+	add := func(sys, code, text string) {
+		if code != "" {
+			ix.Tokens = append(ix.Tokens, store.TokenKey{Param: name, System: sys, Code: code, Text: Fold(text)})
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		add("", x, "")
+	case bool:
+		add("", strconv.FormatBool(x), "")
+	case map[string]any:
+		str := func(k string) string { s, _ := x[k].(string); return s }
+		if cs, ok := x["coding"].([]any); ok || x["text"] != nil { // CodeableConcept
+			text := str("text")
+			for _, c := range cs {
+				if m, ok := c.(map[string]any); ok {
+					sys, _ := m["system"].(string)
+					code, _ := m["code"].(string)
+					disp, _ := m["display"].(string)
+					if text != "" {
+						disp = text
+					}
+					add(sys, code, disp)
+				}
+			}
+			return
+		}
+		if _, ok := x["code"]; ok { // Coding
+			add(str("system"), str("code"), str("display"))
+			return
+		}
+		if _, ok := x["value"]; ok { // Identifier, ContactPoint
+			t := ""
+			if tt, ok := x["type"].(map[string]any); ok {
+				t, _ = tt["text"].(string)
+			}
+			add(str("system"), str("value"), t)
+		}
+	}
+}
+
+func addString(ix *store.Index, name string, v any) {
+	add := func(s string) {
+		if s != "" {
+			ix.Strings = append(ix.Strings, store.StringKey{Param: name, Norm: Fold(s), Exact: s})
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		add(x)
+	case map[string]any: // HumanName, Address: every textual part
+		for _, k := range []string{"text", "family", "given", "prefix", "suffix", "line", "city", "district", "state", "postalCode", "country"} {
+			switch y := x[k].(type) {
+			case string:
+				add(y)
+			case []any:
+				for _, z := range y {
+					if s, ok := z.(string); ok {
+						add(s)
+					}
+				}
+			}
+		}
+	}
+}
+
+func addDate(ix *store.Index, name string, v any) {
+	switch x := v.(type) {
+	case string:
+		if lo, hi, err := DateRange(x); err == nil {
+			ix.Dates = append(ix.Dates, store.DateKey{Param: name, Lo: lo, Hi: hi})
+		}
+	case map[string]any: // Period: an open end reaches to the end of time
+		lo, hi := int64(minMicros), int64(maxMicros)
+		ok := false
+		if s, _ := x["start"].(string); s != "" {
+			if l, _, err := DateRange(s); err == nil {
+				lo, ok = l, true
+			}
+		}
+		if s, _ := x["end"].(string); s != "" {
+			if _, h, err := DateRange(s); err == nil {
+				hi, ok = h, true
+			}
+		}
+		if ok {
+			ix.Dates = append(ix.Dates, store.DateKey{Param: name, Lo: lo, Hi: hi})
+		}
+	}
+}
+
+// SplitReference splits "Type/id", "Type/id/_history/n" or base + "/Type/id" into type and id; it
+// returns "", "" for anything else (urn:uuid:, external URLs, #contained).
+func SplitReference(ref, base string) (typ, id string) {
+	if base != "" && strings.HasPrefix(ref, base+"/") {
+		ref = ref[len(base)+1:]
+	}
+	t, rest, ok := strings.Cut(ref, "/")
+	if !ok || t == "" || !IsTypeName(t) {
+		return "", ""
+	}
+	id, _, _ = strings.Cut(rest, "/")
+	if !ValidID(id) {
+		return "", ""
+	}
+	return t, id
+}
+
+// IsTypeName reports whether s looks like a resource type name (an upper-case ASCII letter, then letters).
+func IsTypeName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidID reports whether s is a valid FHIR id: 1–64 of [A-Za-z0-9.-].
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,201 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/fhir/search"
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// write is one create, update or delete, from a plain request or a Bundle entry.
+type write struct {
+	method      string
+	typ, id     string
+	body        []byte
+	obj         object // already decoded (Bundle entries)
+	ifMatch     string
+	ifNoneExist string
+	grant       grant
+	createGrant *grant // update: what a create-on-update may do (nil: no create permission)
+}
+
+// apply performs w inside tx and reports whether it created a resource. Errors that are answers are
+// *Outcome; any error rolls back the whole transaction.
+func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Resource, bool, error) {
+	if w.method == http.MethodDelete {
+		return s.applyDelete(ctx, tx, w)
+	}
+	m := w.obj
+	if m == nil {
+		var o *Outcome
+		if m, o = decode(w.body); o != nil {
+			return store.Resource{}, false, o
+		}
+	}
+	if o := validate(m, w.typ, w.method == http.MethodPut); o != nil {
+		return store.Resource{}, false, o
+	}
+	version := int64(1)
+	created := true
+	g := w.grant
+	switch w.method {
+	case http.MethodPost:
+		if w.ifNoneExist != "" {
+			found, o := s.conditional(ctx, tx, w.typ, w.ifNoneExist, g)
+			if o != nil {
+				return store.Resource{}, false, o
+			}
+			if found != nil {
+				return *found, false, nil
+			}
+		}
+		if w.id == "" {
+			w.id = s.ids.next(s.now())
+		}
+	case http.MethodPut:
+		if id, _ := m["id"].(string); id != w.id {
+			return store.Resource{}, false, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "invalid",
+				Diagnostics: "the resource id " + quote(id) + " does not match the id in the URL " + quote(w.id), Expression: []string{w.typ + ".id"}}}}
+		}
+		cur, err := tx.Current(ctx, w.typ, w.id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return cur, false, err
+		default:
+			version, created = cur.Version+1, cur.Deleted
+			if !cur.Deleted {
+				if ok, err := g.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
+					return cur, false, orErr(err, notFound(w.typ, w.id))
+				}
+			}
+			if w.ifMatch != "" && w.ifMatch != etag(cur.Version) && !cur.Deleted {
+				return cur, false, outcome(http.StatusPreconditionFailed, "conflict",
+					"If-Match %s does not match the current version %s", w.ifMatch, etag(cur.Version))
+			}
+		}
+		if created {
+			if w.ifMatch != "" {
+				return store.Resource{}, false, outcome(http.StatusPreconditionFailed, "conflict", "If-Match given but %s/%s does not exist", w.typ, w.id)
+			}
+			if w.createGrant == nil {
+				return store.Resource{}, false, forbidden("%s/%s does not exist and the access token may not create %s", w.typ, w.id, w.typ)
+			}
+			g = *w.createGrant
+		}
+	}
+	res, err := s.store(ctx, tx, w.typ, w.id, version, m)
+	if err != nil {
+		return res, false, err
+	}
+	if ok, err := g.visibleTx(ctx, tx, res.RowID); err != nil || !ok {
+		return res, false, orErr(err, forbidden("%s/%s would be outside what the access token may write (patient compartment or scope restriction)", w.typ, w.id))
+	}
+	return res, created, nil
+}
+
+func (s *Service) applyDelete(ctx context.Context, tx *store.Tx, w *write) (store.Resource, bool, error) {
+	cur, err := tx.Current(ctx, w.typ, w.id)
+	if errors.Is(err, store.ErrNotFound) {
+		return cur, false, notFound(w.typ, w.id)
+	} else if err != nil {
+		return cur, false, err
+	}
+	if cur.Deleted {
+		return cur, false, nil // deleting a deleted resource changes nothing
+	}
+	if ok, err := w.grant.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
+		return cur, false, orErr(err, notFound(w.typ, w.id))
+	}
+	cur.Version, cur.Deleted, cur.LastUpdated = cur.Version+1, true, s.now()
+	res, err := tx.PutIndexed(ctx, cur, &store.Index{})
+	return res, false, err
+}
+
+// store stamps meta, indexes and stores one version.
+func (s *Service) store(ctx context.Context, tx *store.Tx, typ, id string, version int64, m object) (store.Resource, error) {
+	now := s.now()
+	stamp(m, id, version, now)
+	ix := spec.Extract(typ, id, m, s.base)
+	if typ == "Provenance" {
+		// A Provenance belongs to the compartments of what it is about (US Core's _revinclude=Provenance:target
+		// must work for patient-scoped apps).
+		for _, ref := range ix.Refs {
+			if ref.Param == "target" && ref.TargetType != "" && ref.TargetType != "Patient" {
+				ps, err := tx.Compartments(ctx, ref.TargetType, ref.TargetID)
+				if err != nil {
+					return store.Resource{}, err
+				}
+				ix.Patients = appendNew(ix.Patients, ps...)
+			}
+		}
+	}
+	r := store.Resource{Type: typ, ID: id, Version: version, LastUpdated: now, JSON: encode(m)}
+	return tx.PutIndexed(ctx, r, &ix)
+}
+
+func appendNew(list []string, xs ...string) []string {
+	for _, x := range xs {
+		if !contains(list, x) {
+			list = append(list, x)
+		}
+	}
+	return list
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// conditional finds the resource a conditional create or reference names (Type?query): nil when none,
+// 412 when more than one.
+func (s *Service) conditional(ctx context.Context, tx *store.Tx, typ, query string, g grant) (*store.Resource, *Outcome) {
+	q, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	if err != nil || len(q) == 0 {
+		return nil, badRequest("the condition %q is not a search query", query)
+	}
+	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
+	if err != nil {
+		return nil, badRequest("%v", err)
+	}
+	if len(req.Unknown) > 0 {
+		return nil, badRequest("the condition %q uses unknown search parameters %v", query, req.Unknown)
+	}
+	page, err := tx.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Limit: 2})
+	if err != nil {
+		return nil, internal(err)
+	}
+	switch len(page.Resources) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &page.Resources[0], nil
+	}
+	return nil, outcome(http.StatusPreconditionFailed, "multiple-matches", "the condition %s?%s matches more than one resource", typ, query)
+}
+
+func (g grant) visibleTx(ctx context.Context, tx *store.Tx, rid int64) (bool, error) {
+	if g.restrict == nil {
+		return true, nil
+	}
+	return tx.Matches(ctx, rid, *g.restrict)
+}
+
+func orErr(err error, o *Outcome) error {
+	if err != nil {
+		return err
+	}
+	return o
+}
+
+func quote(s string) string { return `"` + s + `"` }

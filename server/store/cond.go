@@ -1,0 +1,404 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+)
+
+// A Cond is one search criterion over a resource row. The FHIR layer builds conditions with the
+// constructors below (one per index table and modifier); the store turns them into SQL. A condition
+// renders two ways: as a correlated predicate on a row alias (an index seek on rid per candidate), and,
+// when it can, as an uncorrelated rid subquery that drives the search from the index (a patient, a code).
+type Cond struct {
+	pred  func(b *sqlBuf, a string)
+	drive func(b *sqlBuf) // nil when the condition cannot start a search
+	rank  int             // how selective drive is; the highest-ranked driver starts the search
+	exact bool            // drive yields exactly the matching rids (so pred need not be checked again)
+}
+
+type sqlBuf struct {
+	strings.Builder
+	args []any
+	n    int
+}
+
+func (b *sqlBuf) alias() string { b.n++; return fmt.Sprintf("x%d", b.n) }
+
+// w writes SQL with ? placeholders and their arguments.
+func (b *sqlBuf) w(s string, args ...any) { b.WriteString(s); b.args = append(b.args, args...) }
+
+// placeholders writes "(?, ?, …)" for vs.
+func placeholders[T any](b *sqlBuf, vs []T) {
+	b.WriteString("(")
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.w("?", v)
+	}
+	b.WriteString(")")
+}
+
+// TokenValue is a token search value: "code", "system|code", "|code" (HasSystem, System ""), "system|"
+// (HasSystem, Code ""). With Text the match is a prefix of the folded display text held in Code.
+type TokenValue struct {
+	System, Code string
+	HasSystem    bool
+	Text         bool
+}
+
+// Token matches resources with a token parameter value.
+func Token(typ, param string, v TokenValue) Cond {
+	where := func(b *sqlBuf, x string) {
+		b.w(x+".param = ?", param)
+		switch {
+		case v.Text:
+			b.w(" AND "+x+".text LIKE ? ESCAPE '\\'", likeEscape(v.Code)+"%")
+			return
+		case v.Code != "":
+			b.w(" AND "+x+".code = ?", v.Code)
+		}
+		if v.HasSystem {
+			b.w(" AND "+x+".system = ?", v.System)
+		}
+	}
+	c := Cond{pred: func(b *sqlBuf, a string) {
+		x := b.alias()
+		b.w("EXISTS (SELECT 1 FROM idx_token " + x + " WHERE " + x + ".rid = " + a + ".rid AND ")
+		where(b, x)
+		b.w(")")
+	}}
+	if v.Code != "" && !v.Text {
+		c.rank, c.exact = 2, true
+		c.drive = func(b *sqlBuf) {
+			x := b.alias()
+			b.w("SELECT "+x+".rid FROM idx_token "+x+" WHERE "+x+".type = ? AND ", typ)
+			where(b, x)
+		}
+	}
+	return c
+}
+
+// StringMode is how a string parameter matches.
+type StringMode int
+
+const (
+	StringPrefix   StringMode = iota // the default: folded value starts with the folded search value
+	StringExact                      // :exact — the value as written, whole
+	StringContains                   // :contains — folded value contains the folded search value
+)
+
+// String matches a string parameter; norm is the folded search value, exact the value as given.
+func String(typ, param string, mode StringMode, norm, exact string) Cond {
+	where := func(b *sqlBuf, x string) {
+		b.w(x+".param = ?", param)
+		switch mode {
+		case StringExact:
+			b.w(" AND "+x+".norm = ? AND "+x+".exact = ?", norm, exact)
+		case StringContains:
+			b.w(" AND "+x+".norm LIKE ? ESCAPE '\\'", "%"+likeEscape(norm)+"%")
+		default:
+			// A range, not LIKE, so the index on norm applies (SQLite compares text bytewise, and
+			// U+10FFFF sorts after every other character in UTF-8).
+			b.w(" AND "+x+".norm >= ? AND "+x+".norm < ?", norm, norm+"\U0010FFFF")
+		}
+	}
+	c := Cond{pred: func(b *sqlBuf, a string) {
+		x := b.alias()
+		b.w("EXISTS (SELECT 1 FROM idx_string " + x + " WHERE " + x + ".rid = " + a + ".rid AND ")
+		where(b, x)
+		b.w(")")
+	}}
+	if mode != StringContains && norm != "" {
+		c.rank, c.exact = 1, true
+		c.drive = func(b *sqlBuf) {
+			x := b.alias()
+			b.w("SELECT "+x+".rid FROM idx_string "+x+" WHERE "+x+".type = ? AND ", typ)
+			where(b, x)
+		}
+	}
+	return c
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// dateWhere writes the FHIR date comparison of prefix between the stored range [lo, hi] (columns) and
+// the search range [slo, shi] (http://hl7.org/fhir/R4/search.html#prefix).
+func dateWhere(b *sqlBuf, lo, hi, prefix string, slo, shi int64) {
+	switch prefix {
+	case "ne":
+		b.w("NOT ("+lo+" >= ? AND "+hi+" <= ?)", slo, shi)
+	case "gt":
+		b.w(hi+" > ?", shi)
+	case "lt":
+		b.w(lo+" < ?", slo)
+	case "ge":
+		b.w(hi+" >= ?", slo)
+	case "le":
+		b.w(lo+" <= ?", shi)
+	case "sa":
+		b.w(lo+" > ?", shi)
+	case "eb":
+		b.w(hi+" < ?", slo)
+	case "ap":
+		// The caller widens [slo, shi] by the approximation margin; ap then means overlap.
+		b.w(lo+" <= ? AND "+hi+" >= ?", shi, slo)
+	default: // eq: the stored range lies within the search range
+		b.w(lo+" >= ? AND "+hi+" <= ?", slo, shi)
+	}
+}
+
+// Date matches a date parameter against the search range [lo, hi] (Unix µs, inclusive) with a prefix
+// (eq ne gt lt ge le sa eb ap).
+func Date(typ, param, prefix string, lo, hi int64) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		x := b.alias()
+		b.w("EXISTS (SELECT 1 FROM idx_date "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND ", param)
+		dateWhere(b, x+".lo", x+".hi", prefix, lo, hi)
+		b.w(")")
+	}}
+}
+
+// LastUpdated compares meta.lastUpdated (a point in time) with the search range [lo, hi].
+func LastUpdated(prefix string, lo, hi int64) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		b.w("(")
+		dateWhere(b, a+".last_updated", a+".last_updated", prefix, lo, hi)
+		b.w(")")
+	}}
+}
+
+// Ref matches a reference parameter pointing at targetType/targetID (any type when targetType is "").
+func Ref(typ, param, targetType, targetID string) Cond {
+	where := func(b *sqlBuf, x string) {
+		b.w(x+".target_id = ?", targetID)
+		if targetType != "" {
+			b.w(" AND "+x+".target_type = ?", targetType)
+		}
+		b.w(" AND "+x+".param = ?", param)
+	}
+	return Cond{
+		rank: 4, exact: true,
+		pred: func(b *sqlBuf, a string) {
+			x := b.alias()
+			b.w("EXISTS (SELECT 1 FROM idx_ref " + x + " WHERE " + x + ".rid = " + a + ".rid AND ")
+			where(b, x)
+			b.w(")")
+		},
+		drive: func(b *sqlBuf) {
+			x := b.alias()
+			b.w("SELECT " + x + ".rid FROM idx_ref " + x + " WHERE ")
+			where(b, x)
+			b.w(" AND "+x+".type = ?", typ)
+		},
+	}
+}
+
+// Number compares a number or quantity parameter: prefix as for dates, the stored value a point, the
+// search value the range [lo, hi] its precision implies. unitSystem/unitCode restrict quantities when set.
+func Number(typ, param, prefix string, lo, hi float64, unitSystem, unitCode string) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		x := b.alias()
+		b.w("EXISTS (SELECT 1 FROM idx_number "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND ", param)
+		v := x + ".value"
+		switch prefix {
+		case "ne":
+			b.w("NOT ("+v+" >= ? AND "+v+" <= ?)", lo, hi)
+		case "gt", "sa":
+			b.w(v+" > ?", hi)
+		case "lt", "eb":
+			b.w(v+" < ?", lo)
+		case "ge":
+			b.w(v+" >= ?", lo)
+		case "le":
+			b.w(v+" <= ?", hi)
+		default: // eq, ap (the caller widens the range for ap)
+			b.w(v+" >= ? AND "+v+" <= ?", lo, hi)
+		}
+		if unitCode != "" {
+			b.w(" AND "+x+".code = ?", unitCode)
+		}
+		if unitSystem != "" {
+			b.w(" AND "+x+".system = ?", unitSystem)
+		}
+		b.w(")")
+	}}
+}
+
+// IndexKind names an index table, for Missing.
+type IndexKind string
+
+const (
+	KindToken     IndexKind = "idx_token"
+	KindString    IndexKind = "idx_string"
+	KindDate      IndexKind = "idx_date"
+	KindReference IndexKind = "idx_ref"
+	KindNumber    IndexKind = "idx_number"
+)
+
+// Missing matches resources that have no value for param (missing) or have one (!missing).
+func Missing(param string, kind IndexKind, missing bool) Cond {
+	not := ""
+	if missing {
+		not = "NOT "
+	}
+	return Cond{pred: func(b *sqlBuf, a string) {
+		x := b.alias()
+		b.w(not+"EXISTS (SELECT 1 FROM "+string(kind)+" "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".param = ?)", param)
+	}}
+}
+
+// IDs matches resources with one of the given ids.
+func IDs(typ string, ids ...string) Cond {
+	return Cond{
+		rank: 5, exact: true,
+		pred: func(b *sqlBuf, a string) {
+			b.WriteString(a + ".id IN ")
+			placeholders(b, ids)
+		},
+		drive: func(b *sqlBuf) {
+			b.w("SELECT rid FROM resources WHERE type = ? AND id IN ", typ)
+			placeholders(b, ids)
+		},
+	}
+}
+
+// RowID matches one row.
+func RowID(rid int64) Cond {
+	return Cond{
+		rank: 6, exact: true,
+		pred:  func(b *sqlBuf, a string) { b.w(a+".rid = ?", rid) },
+		drive: func(b *sqlBuf) { b.w("SELECT ?", rid) },
+	}
+}
+
+// InCompartment matches resources in the patient's compartment (the Patient itself included).
+func InCompartment(patient string) Cond {
+	return Cond{
+		rank: 3, exact: true,
+		pred: func(b *sqlBuf, a string) {
+			x := b.alias()
+			b.w("EXISTS (SELECT 1 FROM compartment "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".patient = ?)", patient)
+		},
+		drive: func(b *sqlBuf) {
+			x := b.alias()
+			b.w("SELECT "+x+".rid FROM compartment "+x+" WHERE "+x+".patient = ?", patient)
+		},
+	}
+}
+
+// Chain matches resources whose reference param points at a live resource (of targetType, any when
+// "") that satisfies inner: Observation?patient.name=smith.
+func Chain(typ, param, targetType string, inner Cond) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		x, t := b.alias(), b.alias()
+		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+t+" ON "+t+".type = "+x+".target_type AND "+
+			t+".id = "+x+".target_id WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND "+t+".deleted = 0", param)
+		if targetType != "" {
+			b.w(" AND "+x+".target_type = ?", targetType)
+		}
+		b.WriteString(" AND ")
+		inner.pred(b, t)
+		b.WriteString(")")
+	}}
+}
+
+// Has matches resources that a live srcType resource points at through srcParam, where that resource
+// satisfies inner: Patient?_has:Observation:patient:code=1234-5.
+func Has(typ, srcType, srcParam string, inner Cond) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		x, s := b.alias(), b.alias()
+		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+s+" ON "+s+".rid = "+x+".rid WHERE "+
+			x+".target_id = "+a+".id AND "+x+".target_type = ? AND "+x+".type = ? AND "+x+".param = ? AND "+
+			s+".deleted = 0 AND ", typ, srcType, srcParam)
+		inner.pred(b, s)
+		b.WriteString(")")
+	}}
+}
+
+// Or matches when any of cs matches (an empty Or matches nothing).
+func Or(cs ...Cond) Cond {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	c := Cond{pred: func(b *sqlBuf, a string) {
+		if len(cs) == 0 {
+			b.WriteString("0")
+			return
+		}
+		b.WriteString("(")
+		for i, c := range cs {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			c.pred(b, a)
+		}
+		b.WriteString(")")
+	}}
+	c.rank, c.exact = 100, true
+	for _, x := range cs {
+		if x.drive == nil {
+			return Cond{pred: c.pred}
+		}
+		c.rank, c.exact = min(c.rank, x.rank), c.exact && x.exact
+	}
+	c.drive = func(b *sqlBuf) {
+		for i, x := range cs {
+			if i > 0 {
+				b.WriteString(" UNION ")
+			}
+			x.drive(b)
+		}
+	}
+	return c
+}
+
+// And matches when all of cs match (an empty And matches everything).
+func And(cs ...Cond) Cond {
+	if len(cs) == 1 {
+		return cs[0]
+	}
+	c := Cond{pred: func(b *sqlBuf, a string) {
+		if len(cs) == 0 {
+			b.WriteString("1")
+			return
+		}
+		b.WriteString("(")
+		for i, c := range cs {
+			if i > 0 {
+				b.WriteString(" AND ")
+			}
+			c.pred(b, a)
+		}
+		b.WriteString(")")
+	}}
+	if d := bestDriver(cs); d >= 0 {
+		c.rank, c.drive = cs[d].rank, cs[d].drive
+	}
+	return c
+}
+
+// Not matches when c does not.
+func Not(c Cond) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) { b.WriteString("NOT "); c.pred(b, a) }}
+}
+
+func bestDriver(cs []Cond) int {
+	best := -1
+	for i, c := range cs {
+		if c.drive != nil && (best < 0 || c.rank > cs[best].rank) {
+			best = i
+		}
+	}
+	return best
+}
+
+// OfType matches resources of one of the given types.
+func OfType(types ...string) Cond {
+	return Cond{pred: func(b *sqlBuf, a string) {
+		b.WriteString(a + ".type IN ")
+		placeholders(b, types)
+	}}
+}

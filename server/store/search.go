@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// SortKey names what a search sorts by.
+type SortKey struct {
+	Kind  IndexKind // "" for the resource columns (Param "_id" or "_lastUpdated")
+	Param string
+	Desc  bool
+}
+
+// Query is a search over one or more resource types.
+type Query struct {
+	Types []string // empty: any type
+	Where []Cond   // all must match
+	Sort  []SortKey
+	// Keyset paging in rid order (used when Sort is empty): only rids above After, or, for a previous
+	// page, the last Limit rids below Before. Rids never change, so pages stay stable while others write.
+	After, Before int64
+	Offset        int // paging when Sort is set
+	Limit         int // 0: no rows (only the count)
+	Count         bool
+}
+
+// Page is one page of search results.
+type Page struct {
+	Resources []Resource
+	Total     int  // -1 unless Query.Count
+	More      bool // another page follows
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// where writes the FROM/WHERE part of q for the resources row r.
+func (q *Query) where(b *sqlBuf, keyset bool) {
+	b.WriteString(" FROM resources r WHERE r.deleted = 0")
+	d := bestDriver(q.Where)
+	if d >= 0 {
+		b.WriteString(" AND r.rid IN (")
+		q.Where[d].drive(b)
+		b.WriteString(")")
+	}
+	if len(q.Types) > 0 {
+		// The unary + keeps SQLite from starting at the type index when an index table drives.
+		col := "r.type"
+		if d >= 0 {
+			col = "+r.type"
+		}
+		if len(q.Types) == 1 {
+			b.w(" AND "+col+" = ?", q.Types[0])
+		} else {
+			b.WriteString(" AND " + col + " IN ")
+			placeholders(b, q.Types)
+		}
+	}
+	for i, c := range q.Where {
+		if i == d && c.exact {
+			continue
+		}
+		b.WriteString(" AND ")
+		c.pred(b, "r")
+	}
+	if keyset && q.After > 0 {
+		b.w(" AND r.rid > ?", q.After)
+	}
+	if keyset && q.Before > 0 {
+		b.w(" AND r.rid < ?", q.Before)
+	}
+}
+
+func (q *Query) orderBy(b *sqlBuf) {
+	if len(q.Sort) == 0 {
+		if q.Before > 0 {
+			b.WriteString(" ORDER BY r.rid DESC")
+		} else {
+			b.WriteString(" ORDER BY r.rid")
+		}
+		return
+	}
+	b.WriteString(" ORDER BY ")
+	for _, s := range q.Sort {
+		dir, agg := " ASC", "MIN"
+		if s.Desc {
+			dir, agg = " DESC", "MAX"
+		}
+		switch s.Kind {
+		case "":
+			if s.Param == "_id" {
+				b.WriteString("r.id" + dir + ", ")
+			} else {
+				b.WriteString("r.last_updated" + dir + ", ")
+			}
+		default:
+			col := map[IndexKind]string{KindToken: "code", KindString: "norm", KindDate: "lo", KindReference: "target_id", KindNumber: "value"}[s.Kind]
+			// Resources without a value sort last either way.
+			b.w("(SELECT "+agg+"("+col+") FROM "+string(s.Kind)+" WHERE rid = r.rid AND param = ?) IS NULL, ", s.Param)
+			b.w("(SELECT "+agg+"("+col+") FROM "+string(s.Kind)+" WHERE rid = r.rid AND param = ?)"+dir+", ", s.Param)
+		}
+	}
+	b.WriteString("r.rid")
+}
+
+// Search runs q on the read pool.
+func (db *DB) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, db.r, q) }
+
+// Search runs q inside the write transaction (for conditional writes, which must see their own writes).
+func (tx *Tx) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, tx.tx, q) }
+
+func search(ctx context.Context, db querier, q Query) (Page, error) {
+	p := Page{Total: -1}
+	keyset := len(q.Sort) == 0
+	if q.Count {
+		b := &sqlBuf{}
+		b.WriteString("SELECT COUNT(*)")
+		q.where(b, false)
+		if err := db.QueryRowContext(ctx, b.String(), b.args...).Scan(&p.Total); err != nil {
+			return p, err
+		}
+	}
+	if q.Limit <= 0 {
+		return p, nil
+	}
+	b := &sqlBuf{}
+	b.WriteString("SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
+	q.where(b, keyset)
+	q.orderBy(b)
+	b.w(" LIMIT ?", q.Limit+1)
+	if !keyset && q.Offset > 0 {
+		b.w(" OFFSET ?", q.Offset)
+	}
+	rows, err := db.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return p, err
+	}
+	p.Resources, err = collect(rows)
+	if err != nil {
+		return p, err
+	}
+	if len(p.Resources) > q.Limit {
+		p.Resources, p.More = p.Resources[:q.Limit], true
+	}
+	if keyset && q.Before > 0 {
+		for i, j := 0, len(p.Resources)-1; i < j; i, j = i+1, j-1 {
+			p.Resources[i], p.Resources[j] = p.Resources[j], p.Resources[i]
+		}
+	}
+	return p, nil
+}
+
+// Matches reports whether the live resource row rid satisfies every condition.
+func (db *DB) Matches(ctx context.Context, rid int64, where ...Cond) (bool, error) {
+	return matches(ctx, db.r, rid, where)
+}
+
+// Matches is Matches inside the transaction, seeing its own writes.
+func (tx *Tx) Matches(ctx context.Context, rid int64, where ...Cond) (bool, error) {
+	return matches(ctx, tx.tx, rid, where)
+}
+
+func matches(ctx context.Context, db querier, rid int64, where []Cond) (bool, error) {
+	q := Query{Where: append([]Cond{RowID(rid)}, where...), Count: true}
+	p, err := search(ctx, db, q)
+	return p.Total > 0, err
+}
+
+// Included returns the live resources that the rows rids point at through param (any param when
+// "*"; targetType "" for any type), limited to those satisfying restrict: _include.
+func (db *DB) Included(ctx context.Context, rids []int64, param, targetType string, restrict ...Cond) ([]Resource, error) {
+	if len(rids) == 0 {
+		return nil, nil
+	}
+	b := &sqlBuf{}
+	b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
+		"JOIN resources r ON r.type = i.target_type AND r.id = i.target_id WHERE i.rid IN ")
+	placeholders(b, rids)
+	if param != "*" {
+		b.w(" AND i.param = ?", param)
+	}
+	if targetType != "" {
+		b.w(" AND i.target_type = ?", targetType)
+	}
+	b.WriteString(" AND r.deleted = 0")
+	for _, c := range restrict {
+		b.WriteString(" AND ")
+		c.pred(b, "r")
+	}
+	rows, err := db.r.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows)
+}
+
+// RevIncluded returns the live srcType resources whose param points at one of targets: _revinclude.
+func (db *DB) RevIncluded(ctx context.Context, targets []Resource, srcType, param string, restrict ...Cond) ([]Resource, error) {
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	b := &sqlBuf{}
+	b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
+		"JOIN resources r ON r.rid = i.rid WHERE (")
+	for k, t := range targets {
+		if k > 0 {
+			b.WriteString(" OR ")
+		}
+		b.w("(i.target_id = ? AND i.target_type = ?)", t.ID, t.Type)
+	}
+	b.w(") AND i.type = ?", srcType)
+	if param != "*" {
+		b.w(" AND i.param = ?", param)
+	}
+	b.WriteString(" AND r.deleted = 0")
+	for _, c := range restrict {
+		b.WriteString(" AND ")
+		c.pred(b, "r")
+	}
+	rows, err := db.r.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows)
+}
+
+// HistoryQuery selects versions for the history interactions, newest first.
+type HistoryQuery struct {
+	Type, ID string    // ID "" for type history; Type "" for the whole system
+	Since    time.Time // zero: from the beginning
+	Before   time.Time // zero: up to now; fixes the first page's upper bound so later pages stay stable
+	Offset   int
+	Limit    int
+}
+
+// VersionHistory lists resource versions matching hq, newest first, and whether more follow.
+func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, bool, error) {
+	b := &sqlBuf{}
+	b.WriteString(`SELECT h.rid, r.type, r.id, h.version, h.last_updated, h.deleted, h.json
+		FROM resource_history h JOIN resources r ON r.rid = h.rid WHERE 1`)
+	if hq.Type != "" {
+		b.w(" AND r.type = ?", hq.Type)
+	}
+	if hq.ID != "" {
+		b.w(" AND r.id = ?", hq.ID)
+	}
+	if !hq.Since.IsZero() {
+		b.w(" AND h.last_updated >= ?", Micros(hq.Since))
+	}
+	if !hq.Before.IsZero() {
+		b.w(" AND h.last_updated <= ?", Micros(hq.Before))
+	}
+	b.w(" ORDER BY h.last_updated DESC, h.rid DESC, h.version DESC LIMIT ? OFFSET ?", hq.Limit+1, hq.Offset)
+	rows, err := db.r.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	out, err := collect(rows)
+	if err != nil || len(out) <= hq.Limit {
+		return out, false, err
+	}
+	return out[:hq.Limit], true, nil
+}
