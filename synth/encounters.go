@@ -190,7 +190,8 @@ func (r *record) encounterResource(p *person, v *visit) {
 		e.ReasonCode = []CodeableConcept{cc(SystemSNOMED, v.acute.Code, v.acute.Display)}
 		e.ReasonReference = []Reference{{Reference: "Condition/" + v.acuteID}}
 	case v.kind == encBirth:
-		e.ReasonCode = []CodeableConcept{cc(SystemSNOMED, "3950001", "Birth (finding)")}
+		// the newborn examination is the reason for the birth stay in the child's own record
+		e.ReasonCode = []CodeableConcept{cc(SystemSNOMED, encWellChild.Type.Code, encWellChild.Type.Display)}
 	case v.kind == encFollowUp && len(r.chronicIDs) > 0:
 		c := p.chronic[0]
 		e.ReasonCode = []CodeableConcept{cc(SystemSNOMED, c.Code, c.Display)}
