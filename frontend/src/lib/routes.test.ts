@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeFromHash, routes } from './routes';
+import { itemFromHash, patientHref, routeFromHash, routes } from './routes';
 
 describe('routeFromHash', () => {
   it.each(['', '#', '#/', '#//'])('maps %j to the Dashboard', (hash) => {
@@ -18,5 +18,24 @@ describe('routeFromHash', () => {
   it('returns undefined for an unknown view', () => {
     expect(routeFromHash('#/nope')).toBeUndefined();
     expect(routeFromHash('#/apps/extra')).toBeUndefined();
+  });
+});
+
+describe('item pages', () => {
+  it('maps #/patients/{id} to the Patients view and extracts the id', () => {
+    expect(routeFromHash('#/patients/abc-123')?.id).toBe('patients');
+    expect(itemFromHash('#/patients/abc-123')).toBe('abc-123');
+    expect(itemFromHash('#/patients/abc-123/')).toBe('abc-123');
+  });
+
+  it('has no item on the view itself, deeper paths or views without items', () => {
+    expect(itemFromHash('#/patients')).toBeUndefined();
+    expect(routeFromHash('#/patients/a/b')).toBeUndefined();
+    expect(itemFromHash('#/apps/x')).toBeUndefined();
+  });
+
+  it('round-trips ids through patientHref', () => {
+    expect(itemFromHash(patientHref('a.b-1'))).toBe('a.b-1');
+    expect(itemFromHash(patientHref('with space'))).toBe('with space');
   });
 });

@@ -11,20 +11,44 @@ export interface Route {
   summary: string;
   /** False while the view is only an empty state waiting for a later release. */
   ready: boolean;
+  /** True when the view also has item pages at href/{id} (e.g. #/patients/{id}). */
+  items?: boolean;
 }
 
 export const routes: readonly Route[] = [
   { id: 'dashboard', label: 'Dashboard', href: '#/', summary: 'Where the sandbox runs, how long it has been up, and what it holds.', ready: true },
   { id: 'apps', label: 'Apps', href: '#/apps', summary: 'Register SMART apps: client IDs, redirect URIs, scopes, secrets and keys.', ready: false },
   { id: 'launch', label: 'Launch', href: '#/launch', summary: 'Build EHR and standalone launches with the patient, encounter and user in context.', ready: false },
-  { id: 'patients', label: 'Patients', href: '#/patients', summary: 'Browse, generate and import synthetic patients and their records.', ready: false },
+  { id: 'patients', label: 'Patients', href: '#/patients', summary: 'Browse, generate and import synthetic patients and their records.', ready: true, items: true },
   { id: 'flows', label: 'Flows', href: '#/flows', summary: 'Watch every step of each OAuth flow live, with decoded tokens.', ready: false },
   { id: 'settings', label: 'Settings', href: '#/settings', summary: 'Strictness, sandbox clock, signing keys, TLS and failure simulation.', ready: false },
 ];
 
+const hashPath = (hash: string) => hash.replace(/^#/, '').replace(/[?].*$/, '').replace(/\/+$/, '');
+
 /** The route for a location hash; "" and "#/" are the Dashboard, an unknown path is undefined. */
 export function routeFromHash(hash: string): Route | undefined {
-  const path = hash.replace(/^#/, '').replace(/[?].*$/, '').replace(/\/+$/, '');
+  const path = hashPath(hash);
   if (path === '') return routes[0];
-  return routes.find((r) => r.href === `#${path}`);
+  return routes.find((r) => r.href === `#${path}` || (r.items && itemOf(r, path) !== undefined));
 }
+
+function itemOf(route: Route, path: string): string | undefined {
+  const prefix = `${route.href.slice(1)}/`;
+  if (!path.startsWith(prefix)) return undefined;
+  const rest = path.slice(prefix.length);
+  if (rest === '' || rest.includes('/')) return undefined;
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The item id of a hash like #/patients/{id}, or undefined on the view's own page. */
+export function itemFromHash(hash: string): string | undefined {
+  const route = routeFromHash(hash);
+  return route?.items ? itemOf(route, hashPath(hash)) : undefined;
+}
+
+export const patientHref = (id: string) => `#/patients/${encodeURIComponent(id)}`;

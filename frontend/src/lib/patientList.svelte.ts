@@ -1,0 +1,63 @@
+// Reactive patient list: query, page and the latest answer of GET /api/patients. Typing is debounced,
+// and a newer request aborts an older one so a slow answer never overwrites a fresh one.
+import { listPatients, type PatientSummary } from './api';
+
+export const PAGE_SIZE = 20;
+const DEBOUNCE_MS = 250;
+
+export class PatientList {
+  q = $state('');
+  offset = $state(0);
+  total = $state(0);
+  patients = $state<PatientSummary[]>([]);
+  loading = $state(false);
+  /** True once the first answer arrived (so the table does not flash "no patients"). */
+  loaded = $state(false);
+  error = $state<string | null>(null);
+
+  #controller: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  async load(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#controller?.abort();
+    const mine = new AbortController();
+    this.#controller = mine;
+    this.loading = true;
+    try {
+      const page = await listPatients({ q: this.q, count: PAGE_SIZE, offset: this.offset }, mine.signal);
+      if (mine.signal.aborted) return;
+      this.total = page.total;
+      this.patients = page.patients ?? [];
+      this.error = null;
+      this.loaded = true;
+      // The list shrank under us (a reset, a narrower search): step back to the last page.
+      if (this.offset > 0 && this.offset >= page.total) {
+        this.offset = Math.max(0, Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE);
+        void this.load();
+        return;
+      }
+    } catch (err) {
+      if (mine.signal.aborted) return;
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+    this.loading = false;
+  }
+
+  search(q: string): void {
+    this.q = q;
+    this.offset = 0;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.load(), DEBOUNCE_MS);
+  }
+
+  goTo(offset: number): void {
+    this.offset = Math.max(0, offset);
+    void this.load();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#controller?.abort();
+  }
+}
