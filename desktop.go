@@ -35,6 +35,7 @@ func runDefaultWith(args []string, stdout, stderr io.Writer) error {
 				return nil, err
 			}
 			sb.printBanner(stdout)
+			sb.seedIfNew(ctx, f, stdout)
 			done = make(chan error, 1)
 			go func() { done <- sb.serve(ctx) }()
 			return sb.srv.Handler(), nil

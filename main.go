@@ -45,6 +45,14 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return cmdServe(rest, stdout, stderr)
+	case "generate":
+		return cmdGenerate(rest, stdout, stderr)
+	case "import":
+		return cmdImport(rest, stdout, stderr)
+	case "export":
+		return cmdExport(rest, stdout, stderr)
+	case "reset":
+		return cmdReset(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "valet %s\n", version)
 		return nil
@@ -66,13 +74,21 @@ const usageText = `Valet — a SMART on FHIR sandbox on your own machine.
 Usage:
   valet                 open the desktop window (desktop build) or serve headless
   valet serve [flags]   run the sandbox headless: authorization server, FHIR API, control panel
+  valet generate        add synthetic patients: --patients N (100) --seed S (42) --personas --years Y (10)
+  valet import PATH...  load FHIR Bundles (transaction, batch, collection) and NDJSON files; each file is
+                        stored whole or not at all
+  valet export DIR      write every resource as NDJSON, one <Type>.ndjson per type (--types T1,T2 to limit)
+  valet reset           delete all FHIR data and load the default population again (--yes to skip the prompt)
   valet version         print the version
   valet help            print this help
+
+Every command takes --data DIR (default: the user data directory).
 
 Flags for serve (and for plain 'valet'):
   --addr HOST:PORT      where to listen (default 127.0.0.1:8765; port 0 picks a free port)
   --data DIR            data directory holding valet.db (default: the user data directory)
   --base-url URL        public origin apps see, when behind a proxy or TLS (default http://ADDR)
+  --empty               do not load the default population into a new sandbox
 
 Docs: docs/README.md in the source tree.
 `

@@ -19,7 +19,9 @@ import (
 
 	"github.com/valet-sandbox/valet/frontend"
 	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/synth"
 )
 
 const defaultAddr = "127.0.0.1:8765"
@@ -27,6 +29,7 @@ const defaultAddr = "127.0.0.1:8765"
 // serveFlags are the flags of `valet serve` and of plain `valet`.
 type serveFlags struct {
 	addr, data, baseURL string
+	empty               bool
 }
 
 func parseServeFlags(name string, args []string, stderr io.Writer) (serveFlags, error) {
@@ -36,6 +39,7 @@ func parseServeFlags(name string, args []string, stderr io.Writer) (serveFlags, 
 	fs.StringVar(&f.addr, "addr", defaultAddr, "")
 	fs.StringVar(&f.data, "data", "", "")
 	fs.StringVar(&f.baseURL, "base-url", "", "")
+	fs.BoolVar(&f.empty, "empty", false, "")
 	if err := fs.Parse(args); err != nil {
 		return f, usagef("%v: %s", err, shortUsage)
 	}
@@ -73,25 +77,9 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 			return nil, usagef("--base-url %q is not an origin like http://127.0.0.1:8765 or https://valet.example: give scheme and host, no path", f.baseURL)
 		}
 	}
-	dir := f.data
-	if dir == "" {
-		if dir, err = defaultDataDir(); err != nil {
-			return nil, usagef("%v", err)
-		}
-	}
-	if err := ensureWritableDir(dir); err != nil {
-		return nil, err
-	}
-	dbPath := filepath.Join(dir, "valet.db")
-	db, err := store.Open(ctx, dbPath, store.Options{})
+	db, err := openStore(ctx, f.data)
 	if err != nil {
-		switch {
-		case errors.Is(err, store.ErrNotDatabase):
-			return nil, usagef("%s is not a Valet database (it was left untouched): move it away or choose another --data directory", dbPath)
-		case errors.Is(err, store.ErrSchemaTooNew):
-			return nil, usagef("%s was written by a newer Valet (it was left untouched): upgrade Valet or choose another --data directory", dbPath)
-		}
-		return nil, usagef("cannot open %s: %v (choose another --data directory)", dbPath, err)
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr.String())
 	if err != nil {
@@ -112,6 +100,32 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 		return nil, err
 	}
 	return &sandbox{db: db, ln: ln, srv: srv}, nil
+}
+
+// openStore opens (creating when new) valet.db in dir, or in the user data directory when dir is "".
+// Every failure is the user's to fix, so it comes back as a usageError naming the fix.
+func openStore(ctx context.Context, dir string) (*store.DB, error) {
+	if dir == "" {
+		var err error
+		if dir, err = defaultDataDir(); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	if err := ensureWritableDir(dir); err != nil {
+		return nil, err
+	}
+	dbPath := filepath.Join(dir, "valet.db")
+	db, err := store.Open(ctx, dbPath, store.Options{})
+	if err != nil {
+		switch {
+		case errors.Is(err, store.ErrNotDatabase):
+			return nil, usagef("%s is not a Valet database (it was left untouched): move it away or choose another --data directory", dbPath)
+		case errors.Is(err, store.ErrSchemaTooNew):
+			return nil, usagef("%s was written by a newer Valet (it was left untouched): upgrade Valet or choose another --data directory", dbPath)
+		}
+		return nil, usagef("cannot open %s: %v (choose another --data directory)", dbPath, err)
+	}
+	return db, nil
 }
 
 // checkAddr accepts HOST:PORT on a loopback address. Listening beyond loopback would expose the control
@@ -165,6 +179,28 @@ func (sb *sandbox) printBanner(w io.Writer) {
 	fmt.Fprintf(w, "  Data file:      %s\n", sb.db.Path())
 }
 
+// seedIfNew loads the default population in the background on a new sandbox (unless --empty), saying so.
+func (sb *sandbox) seedIfNew(ctx context.Context, f serveFlags, stdout io.Writer) {
+	if f.empty {
+		return
+	}
+	job, err := sb.srv.SeedInBackground(ctx, func(j control.Job) {
+		if res, ok := j.Result.(control.GenerateResult); ok && j.State == control.JobDone {
+			fmt.Fprintf(stdout, "Default population ready: %d patients, %d resources (%.1f s).\n", res.Patients, res.Resources, res.Seconds)
+		} else if j.State == control.JobFailed {
+			fmt.Fprintf(stdout, "Loading the default population failed: %s\n", j.Error)
+		}
+	})
+	if err != nil {
+		fmt.Fprintf(stdout, "Could not start loading the default population: %v\n", err)
+		return
+	}
+	if job != nil {
+		fmt.Fprintf(stdout, "New sandbox: loading the default population (%d patients and %d personas) in the background.\n",
+			synth.DefaultPatients, len(synth.Personas()))
+	}
+}
+
 func serveHeadless(f serveFlags, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -173,6 +209,7 @@ func serveHeadless(f serveFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	sb.printBanner(stdout)
+	sb.seedIfNew(ctx, f, stdout)
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	if err := sb.serve(ctx); err != nil {
 		return err

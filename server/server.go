@@ -14,6 +14,7 @@ import (
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/fhir"
+	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
@@ -69,7 +70,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now})
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
-		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir},
+		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
+			Population: s.Population(), Patients: &directory{store: cfg.Store, opt: s.searchOptions}},
 		s.auth, s.authAPI(), s.fhir,
 	} {
 		part.Mount(mux)
@@ -79,6 +81,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.handler = mux
 	return s, nil
+}
+
+// Population loads generated (and imported) patients into this sandbox's FHIR store.
+func (s *Server) Population() *Population {
+	return &Population{FHIR: s.fhir, Store: s.cfg.Store, Now: s.cfg.Now}
+}
+
+func (s *Server) searchOptions() search.Options {
+	return search.Options{Base: s.FHIRBase(), Now: s.cfg.Now()}
 }
 
 // Handler is the whole sandbox as one http.Handler (the desktop window's AssetServer uses it too).

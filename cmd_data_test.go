@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+func runValet(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := valetCmd(t, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Run()
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+func counts(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.CountByType(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestGenerateExportImportRoundTrip: what generate stores, export writes and import loads back, type by type.
+func TestGenerateExportImportRoundTrip(t *testing.T) {
+	src, dst, out := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "export")
+	stdout, stderr, code := runValet(t, "generate", "--data", src, "--patients", "3", "--seed", "11", "--years", "2")
+	if code != 0 || !strings.Contains(stdout, "Stored 3 patients") || !strings.Contains(stderr, "Generating") {
+		t.Fatalf("generate: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	want := counts(t, src)
+	if want["Patient"] != 3 || want["Observation"] == 0 {
+		t.Fatalf("generated %v", want)
+	}
+	if stdout, stderr, code = runValet(t, "export", "--data", src, out); code != 0 {
+		t.Fatalf("export: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "Patient.ndjson")); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, stderr, code = runValet(t, "import", "--data", dst, out); code != 0 || !strings.Contains(stdout, "Imported") {
+		t.Fatalf("import: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	got := counts(t, dst)
+	for typ, n := range want {
+		if got[typ] != n {
+			t.Errorf("%s: exported %d, imported %d", typ, n, got[typ])
+		}
+	}
+}
+
+// TestImportRefusesABadFileWhole: a file with one invalid resource is reported with its line and stores nothing,
+// while the good file beside it is stored.
+func TestImportRefusesABadFileWhole(t *testing.T) {
+	dir, in := t.TempDir(), t.TempDir()
+	good := `{"resourceType":"Patient","id":"good-1","gender":"female"}` + "\n"
+	bad := `{"resourceType":"Patient","id":"half-1","gender":"male"}` + "\n" + `{"resourceType":"Patient","id":"half-2","birthDate":"not a date"}` + "\n"
+	os.WriteFile(filepath.Join(in, "a-good.ndjson"), []byte(good), 0o644)
+	os.WriteFile(filepath.Join(in, "b-bad.ndjson"), []byte(bad), 0o644)
+	stdout, stderr, code := runValet(t, "import", "--data", dir, in)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "b-bad.ndjson:2") || !strings.Contains(stderr, "nothing from this file was stored") {
+		t.Errorf("error does not locate the bad line: %s", stderr)
+	}
+	if c := counts(t, dir); c["Patient"] != 1 {
+		t.Errorf("stored %d patients, want only the good file's 1", c["Patient"])
+	}
+}
+
+func TestDataCommandsBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "--patients", "-3"}, "patients must be between 0 and"},
+		{[]string{"generate", "--patients", "0"}, "nothing to generate"},
+		{[]string{"generate", "--years", "500"}, "years must be between"},
+		{[]string{"generate", "--colour", "red"}, "-colour"},
+		{[]string{"import"}, "name the files or directories"},
+		{[]string{"import", "/no/such/file.json"}, "/no/such/file.json"},
+		{[]string{"export"}, "name one directory"},
+		{[]string{"reset"}, "pass --yes"},
+	} {
+		args := append([]string{c.args[0], "--data", t.TempDir()}, c.args[1:]...)
+		_, stderr, code := runValet(t, args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line containing %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func TestResetRestoresTheDefaultPopulation(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := runValet(t, "generate", "--data", dir, "--patients", "2", "--seed", "3", "--years", "1"); code != 0 {
+		t.Fatal(stderr)
+	}
+	stdout, stderr, code := runValet(t, "reset", "--data", dir, "--yes")
+	if code != 0 || !strings.Contains(stdout, "default population is back") {
+		t.Fatalf("reset: %d\n%s\n%s", code, stdout, stderr)
+	}
+	if c := counts(t, dir); c["Patient"] < 25 {
+		t.Errorf("after reset: %v", c)
+	}
+}

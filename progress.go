@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progressPrinter shows long work on stderr: a redrawn bar on a terminal, a line every few seconds
+// otherwise (CI logs), and always the final state.
+type progressPrinter struct {
+	w     io.Writer
+	tty   bool
+	label string
+	start time.Time
+	mu    sync.Mutex
+	last  time.Time
+	shown bool
+}
+
+func newProgress(w io.Writer, label string) *progressPrinter {
+	return &progressPrinter{w: w, tty: isTerminal(w), label: label, start: time.Now()}
+}
+
+// update shows done of total (total 0: unknown) and a count of resources.
+func (p *progressPrinter) update(done, total, resources int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	interval := 5 * time.Second
+	if p.tty {
+		interval = 100 * time.Millisecond
+	}
+	if now.Sub(p.last) < interval && done != total {
+		return
+	}
+	p.last, p.shown = now, true
+	line := p.line(done, total, resources)
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+func (p *progressPrinter) line(done, total, resources int) string {
+	elapsed := time.Since(p.start).Seconds()
+	if total <= 0 {
+		return fmt.Sprintf("%s %d · %d resources · %.1f s", p.label, done, resources, elapsed)
+	}
+	const width = 30
+	filled := width * done / total
+	return fmt.Sprintf("%s [%s%s] %d/%d · %d resources · %.1f s", p.label,
+		strings.Repeat("█", filled), strings.Repeat("░", width-filled), done, total, resources, elapsed)
+}
+
+// finish ends the bar's line on a terminal.
+func (p *progressPrinter) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.shown {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/fhir/search"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// directory answers the control panel's patient list and record views from the FHIR search indexes,
+// with the sandbox's own authority.
+type directory struct {
+	store *store.DB
+	opt   func() search.Options
+}
+
+var _ control.PatientDirectory = (*directory)(nil)
+
+var partialDate = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+
+// criteria turns the search box into FHIR search criteria: a (partial) date searches birthdate; other
+// text must match every word against name, or the whole text against an identifier.
+func (d *directory) criteria(q string) ([]store.Cond, error) {
+	if q == "" {
+		return nil, nil
+	}
+	opt := d.opt()
+	if partialDate.MatchString(q) {
+		c, _, err := search.Criterion("Patient", "birthdate", q, opt)
+		return []store.Cond{c}, err
+	}
+	var names []store.Cond
+	for _, word := range strings.Fields(q) {
+		c, _, err := search.Criterion("Patient", "name", strings.ReplaceAll(word, ",", `\,`), opt)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, c)
+	}
+	ident, _, err := search.Criterion("Patient", "identifier", strings.ReplaceAll(q, ",", `\,`), opt)
+	if err != nil {
+		return nil, err
+	}
+	return []store.Cond{store.Or(store.And(names...), ident)}, nil
+}
+
+func (d *directory) FindPatients(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
+	where, err := d.criteria(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	page, err := d.store.Search(ctx, store.Query{
+		Types: []string{"Patient"}, Where: where,
+		Sort:  []store.SortKey{{Kind: store.KindString, Param: "family"}, {Param: "_id"}},
+		Limit: count, Offset: offset, Count: true,
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([][]byte, len(page.Resources))
+	for i, r := range page.Resources {
+		out[i] = r.JSON
+	}
+	return out, page.Total, nil
+}
+
+func (d *directory) PatientRecord(ctx context.Context, id string) ([]byte, map[string]int, [][]byte, error) {
+	p, err := d.store.ReadResource(ctx, "Patient", id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if p.Deleted {
+		return nil, nil, nil, store.ErrNotFound
+	}
+	counts, err := d.store.CompartmentCounts(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	vitalSigns, _, err := search.Criterion("Observation", "category", "http://terminology.hl7.org/CodeSystem/observation-category|vital-signs", d.opt())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var vitals [][]byte
+	q := store.Query{Types: []string{"Observation"}, Where: []store.Cond{store.InCompartment(id), vitalSigns}, Limit: 1000}
+	for {
+		page, err := d.store.Search(ctx, q)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, r := range page.Resources {
+			vitals = append(vitals, r.JSON)
+		}
+		if !page.More || len(page.Resources) == 0 || len(vitals) >= 20_000 {
+			break
+		}
+		q.After = page.Resources[len(page.Resources)-1].RowID
+	}
+	return p.JSON, counts, vitals, nil
+}

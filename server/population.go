@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/fhir"
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/synth"
+)
+
+// Population fills the FHIR store from the synthetic generator, one patient record per transaction, so
+// memory stays flat however many patients are asked for and a cancelled run keeps what it finished.
+// The control API and the CLI share it.
+type Population struct {
+	FHIR  *fhir.Service
+	Store *store.DB
+	Now   func() time.Time
+}
+
+var _ control.Population = (*Population)(nil)
+
+// SeededSetting records that the default population was loaded once, so an emptied sandbox is not
+// silently re-seeded at the next start.
+const SeededSetting = "population.seeded"
+
+// Generate stores a generated population.
+func (p *Population) Generate(ctx context.Context, req control.GenerateRequest, report func(control.Progress)) (control.GenerateResult, error) {
+	if err := req.Validate(); err != nil {
+		return control.GenerateResult{}, err
+	}
+	return p.generate(ctx, synth.Options{Patients: req.Patients, Seed: req.Seed, Personas: req.Personas, Years: req.Years}, report)
+}
+
+func (p *Population) generate(ctx context.Context, opt synth.Options, report func(control.Progress)) (control.GenerateResult, error) {
+	start := time.Now() // elapsed time is wall-clock time, whatever the sandbox clock says
+	res := control.GenerateResult{ByType: map[string]int{}}
+	batch := make([]fhir.Resource, 0, 512)
+	emit := func(rs []synth.Resource) error {
+		batch = batch[:0]
+		for _, r := range rs {
+			batch = append(batch, fhir.Resource{Type: r.Type, ID: r.ID, JSON: r.JSON})
+			res.ByType[r.Type]++
+			if r.Type == "Patient" {
+				res.Patients++
+			}
+		}
+		res.Resources += len(rs)
+		return p.FHIR.Ingest(ctx, batch)
+	}
+	progress := func(pr synth.Progress) {
+		if report != nil {
+			report(control.Progress{Done: pr.Done, Total: pr.Total, Resources: pr.Resources})
+		}
+	}
+	err := synth.Generate(ctx, opt, emit, progress)
+	res.Seconds = time.Since(start).Seconds()
+	if err != nil {
+		return res, fmt.Errorf("generate: %w", err)
+	}
+	return res, nil
+}
+
+// Reset deletes every FHIR resource and loads the default population again.
+func (p *Population) Reset(ctx context.Context, report func(control.Progress)) (control.GenerateResult, error) {
+	if report != nil {
+		report(control.Progress{Message: "deleting FHIR data"})
+	}
+	if err := p.Store.DeleteAllResources(ctx); err != nil {
+		return control.GenerateResult{}, fmt.Errorf("reset: %w", err)
+	}
+	return p.SeedDefault(ctx, report)
+}
+
+// SeedDefault loads the default population (25 patients and every persona, fixed seed) and records it.
+func (p *Population) SeedDefault(ctx context.Context, report func(control.Progress)) (control.GenerateResult, error) {
+	res, err := p.generate(ctx, synth.DefaultOptions(), report)
+	if err != nil {
+		return res, err
+	}
+	return res, p.Store.PutSetting(ctx, SeededSetting, p.now().UTC().Format(time.RFC3339))
+}
+
+func (p *Population) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// SeedInBackground starts loading the default population as a job when this sandbox is new (never seeded,
+// no resources), so the server answers at once and the control panel shows the progress. done, when not
+// nil, is called with the finished job. It returns the job, or nil when there was nothing to do.
+func (s *Server) SeedInBackground(ctx context.Context, done func(control.Job)) (*control.Job, error) {
+	if _, err := s.cfg.Store.Setting(ctx, SeededSetting); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	counts, err := s.cfg.Store.CountByType(ctx)
+	if err != nil || len(counts) > 0 {
+		return nil, err
+	}
+	pop := s.Population()
+	job, err := s.jobs.Start("seed", func(ctx context.Context, report func(control.Progress)) (any, error) {
+		return pop.SeedDefault(ctx, report)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if done != nil {
+		_, updates, _, _ := s.jobs.Subscribe(job.ID)
+		go func() {
+			for range updates {
+			}
+			final, _ := s.jobs.Get(job.ID)
+			done(final)
+		}()
+	}
+	return &job, nil
+}

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/synth"
+)
+
+func newTestServer(t *testing.T) (*Server, *store.DB) {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{BaseURL: "http://127.0.0.1:1", Version: "test", Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close(); db.Close() })
+	return srv, db
+}
+
+func TestSeedInBackgroundLoadsTheDefaultPopulationOnce(t *testing.T) {
+	ctx := context.Background()
+	srv, db := newTestServer(t)
+	finished := make(chan control.Job, 1)
+	job, err := srv.SeedInBackground(ctx, func(j control.Job) { finished <- j })
+	if err != nil || job == nil || job.Kind != "seed" {
+		t.Fatalf("first start: job %+v, err %v", job, err)
+	}
+	var final control.Job
+	select {
+	case final = <-finished:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("seeding did not finish")
+	}
+	res, _ := final.Result.(control.GenerateResult)
+	personas := len(synth.Personas())
+	if final.State != control.JobDone || res.Patients < synth.DefaultPatients+personas ||
+		final.Progress.Done != final.Progress.Total || final.Progress.Total != synth.DefaultPatients+personas {
+		t.Fatalf("seed job ended %+v; want %d random patients + %d personas", final, synth.DefaultPatients, personas)
+	}
+	counts, _ := db.CountByType(ctx)
+	if counts["Patient"] != res.Patients || counts["Observation"] == 0 || counts["Practitioner"] == 0 {
+		t.Errorf("store holds %v after seeding %+v", counts, res)
+	}
+	// An emptied sandbox stays empty at the next start: seeding is a first-start thing.
+	if err := db.DeleteAllResources(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if job, err := srv.SeedInBackground(ctx, nil); job != nil || err != nil {
+		t.Errorf("second start re-seeded (%v, %v)", job, err)
+	}
+	if counts, _ := db.CountByType(ctx); len(counts) != 0 {
+		t.Errorf("DeleteAllResources left %v", counts)
+	}
+}
+
+func TestGenerateResetAndDirectory(t *testing.T) {
+	ctx := context.Background()
+	srv, db := newTestServer(t)
+	pop := srv.Population()
+	res, err := pop.Generate(ctx, control.GenerateRequest{Patients: 4, Seed: 9, Years: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Patients != 4 || res.Resources == 0 || res.ByType["Patient"] != 4 {
+		t.Fatalf("result %+v", res)
+	}
+	dir := &directory{store: db, opt: srv.searchOptions}
+	all, total, err := dir.FindPatients(ctx, "", 20, 0)
+	if err != nil || total != 4 || len(all) != 4 {
+		t.Fatalf("list: %d of %d (%v)", len(all), total, err)
+	}
+	first := control.SummarizePatient(all[0])
+	// Search by family name, by MRN and by birth date finds that patient.
+	for _, q := range []string{first.Family, first.MRN, first.BirthDate, first.Given[0] + " " + first.Family} {
+		got, n, err := dir.FindPatients(ctx, q, 20, 0)
+		if err != nil || n == 0 || !containsID(got, first.ID) {
+			t.Errorf("search %q: %d results (%v), want %s among them", q, n, err, first.ID)
+		}
+	}
+	if _, n, _ := dir.FindPatients(ctx, "Zzyzxnotaname", 20, 0); n != 0 {
+		t.Errorf("nonsense search found %d", n)
+	}
+	page2, total2, _ := dir.FindPatients(ctx, "", 3, 3)
+	if total2 != 4 || len(page2) != 1 {
+		t.Errorf("page 2: %d of %d", len(page2), total2)
+	}
+	p, counts, vitals, err := dir.PatientRecord(ctx, first.ID)
+	if err != nil || p == nil || counts["Patient"] != 1 || counts["Encounter"] == 0 || len(vitals) == 0 {
+		t.Errorf("record: counts %v, %d vital observations, %v", counts, len(vitals), err)
+	}
+	if _, _, _, err := dir.PatientRecord(ctx, "no-such-patient"); err != store.ErrNotFound {
+		t.Errorf("unknown patient: %v", err)
+	}
+
+	ctx2, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	reset, err := pop.Reset(ctx2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("reset: %d patients, %d resources in %.2f s", reset.Patients, reset.Resources, reset.Seconds)
+	if _, total, _ := dir.FindPatients(ctx, "", 1, 0); total != reset.Patients || total < synth.DefaultPatients+len(synth.Personas()) {
+		t.Errorf("after reset: %d patients, the default population has %d", total, reset.Patients)
+	}
+	if _, n, _ := dir.FindPatients(ctx, first.MRN, 20, 0); n != 0 {
+		t.Errorf("reset kept the generated patient %s", first.MRN)
+	}
+}
+
+func containsID(rs [][]byte, id string) bool {
+	for _, r := range rs {
+		if control.SummarizePatient(r).ID == id {
+			return true
+		}
+	}
+	return false
+}
