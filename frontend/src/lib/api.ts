@@ -89,7 +89,8 @@ export function getStatus(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise
 
 // ---- Jobs: long work (generate, reset, import) runs in the background on the server ----
 
-export type JobKind = 'generate' | 'reset' | 'import';
+/** 'seed' is the default population a new sandbox loads at first start. */
+export type JobKind = 'generate' | 'reset' | 'import' | 'seed';
 export type JobState = 'running' | 'done' | 'failed' | 'canceled';
 
 export interface JobProgress {

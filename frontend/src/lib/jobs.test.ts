@@ -134,6 +134,7 @@ describe('jobTitle and describeOutcome', () => {
     expect(jobTitle(job())).toBe('Generating patients…');
     expect(jobTitle(job({ kind: 'reset', state: 'done' }))).toBe('Reset done');
     expect(jobTitle(job({ state: 'failed' }))).toBe('Generation failed');
+    expect(jobTitle(job({ kind: 'seed' }))).toBe('Loading the default population…');
   });
 
   it('gives the result counts, the error, or that it was canceled', () => {

@@ -99,6 +99,7 @@ const kindTitles: Record<string, [running: string, finished: string]> = {
   generate: ['Generating patients', 'Generation'],
   reset: ['Resetting the sandbox', 'Reset'],
   import: ['Importing', 'Import'],
+  seed: ['Loading the default population', 'Default population'],
 };
 
 /** The heading of the job card: what runs, or what ran and how it ended. */
