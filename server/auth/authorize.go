@@ -87,10 +87,6 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
 		return
 	}
-	binding := randomToken(16)
-	ar.Binding = hash(binding)
-	http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if user, err := s.store.Session(ctx, hash(c.Value)); err == nil {
 			ar.User, ar.SessionHash, ar.AuthTime = user, hash(c.Value), s.now()
@@ -208,6 +204,15 @@ func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest
 }
 
 func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authRequest, render func()) {
+	if ar.Binding == "" {
+		// The binding cookie is set only when the request waits for a page: a request that finishes at
+		// once (auto-approve) leaves no cookie behind, so browsers and CI clients do not accumulate one
+		// cookie per flow and send them all with every later request.
+		binding := randomToken(16)
+		ar.Binding = hash(binding)
+		http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
+			SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
+	}
 	body, _ := json.Marshal(ar)
 	if err := s.store.PutAuthRequest(r.Context(), ar.ID, body, s.now().Add(AuthRequestLifetime)); err != nil {
 		s.errorPage(w, http.StatusInternalServerError, "Could not save the authorization request: "+err.Error())
@@ -219,7 +224,7 @@ func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authR
 // finish issues the authorization code for the granted scopes and redirects back to the app.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, granted scope.Set) {
 	ctx := r.Context()
-	_ = s.store.DeleteAuthRequest(ctx, ar.ID)
+	s.forgetRequest(w, r, ar)
 	if len(granted) == 0 {
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
@@ -270,6 +275,16 @@ func launchContext(ar *authRequest, styleURL string) json.RawMessage {
 	}
 	body, _ := json.Marshal(m)
 	return body
+}
+
+// forgetRequest deletes a stored request and its binding cookie once the flow has an answer. A request
+// that never waited on a page was never stored and has no cookie.
+func (s *Server) forgetRequest(w http.ResponseWriter, r *http.Request, ar *authRequest) {
+	if ar.Binding == "" {
+		return
+	}
+	_ = s.store.DeleteAuthRequest(r.Context(), ar.ID)
+	http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: "", Path: "/auth/", HttpOnly: true, MaxAge: -1})
 }
 
 func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, flow, clientID, redirectURI, state string, e *Error) {
