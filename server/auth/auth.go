@@ -68,6 +68,7 @@ type Server struct {
 	now            func() time.Time
 	jwks           *jwksCache
 	verifier       *Verifier
+	clients        clientCache
 }
 
 // New builds the authorization server.

@@ -64,7 +64,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 	// Until client and redirect_uri are known good, errors go to an error page, never to a redirect
 	// (RFC 6749 §4.1.2.1): otherwise Valet would be an open redirector.
-	client, err := s.store.Client(ctx, q.Get("client_id"))
+	client, err := s.client(ctx, q.Get("client_id"))
 	if err != nil {
 		s.refusePage(w, flow, q.Get("client_id"), "Unknown client_id "+quote(q.Get("client_id"))+".")
 		return

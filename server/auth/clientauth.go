@@ -57,7 +57,7 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 	if id == "" {
 		return store.Client{}, errInvalidClient("no client authentication and no client_id")
 	}
-	c, err := s.store.Client(ctx, id)
+	c, err := s.client(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return c, errInvalidClient("unknown client %q", id)
 	} else if err != nil {
@@ -70,7 +70,7 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 }
 
 func (s *Server) checkSecret(ctx context.Context, id, secret string) (store.Client, *Error) {
-	c, err := s.store.Client(ctx, id)
+	c, err := s.client(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return c, errInvalidClient("unknown client %q", id)
 	} else if err != nil {

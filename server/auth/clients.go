@@ -213,6 +213,7 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (C
 		return ClientOutput{}, oerr
 	}
 	var secret string
+	defer s.forgetClient(id)
 	c, err := s.store.UpdateClient(ctx, id, func(c *store.Client) error {
 		next.CreatedAt, next.SecretHash = c.CreatedAt, c.SecretHash
 		if next.Type != store.ClientConfidentialSymmetric {
@@ -234,6 +235,7 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (C
 // DeleteClient removes a client and revokes its tokens.
 func (s *Server) DeleteClient(ctx context.Context, id string) error {
 	err := s.store.DeleteClient(ctx, id)
+	s.forgetClient(id)
 	s.verifier.purge()
 	return err
 }

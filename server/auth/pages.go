@@ -81,7 +81,7 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 		s.errorPage(w, http.StatusForbidden, "This form did not come from the browser that started the authorization (CSRF check failed).")
 		return nil, store.Client{}, false
 	}
-	client, err := s.store.Client(r.Context(), ar.ClientID)
+	client, err := s.client(r.Context(), ar.ClientID)
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "The app was deleted during the authorization.")
 		return nil, store.Client{}, false
