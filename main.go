@@ -45,6 +45,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return cmdServe(rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(rest, stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "valet %s\n", version)
 		return nil
@@ -66,6 +68,7 @@ const usageText = `Valet — a SMART on FHIR sandbox on your own machine.
 Usage:
   valet                 open the desktop window (desktop build) or serve headless
   valet serve [flags]   run the sandbox headless: authorization server, FHIR API, control panel
+  valet keys rotate|list [--data DIR]  rotate the token signing keys, or list the published ones
   valet version         print the version
   valet help            print this help
 

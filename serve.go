@@ -73,25 +73,9 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 			return nil, usagef("--base-url %q is not an origin like http://127.0.0.1:8765 or https://valet.example: give scheme and host, no path", f.baseURL)
 		}
 	}
-	dir := f.data
-	if dir == "" {
-		if dir, err = defaultDataDir(); err != nil {
-			return nil, usagef("%v", err)
-		}
-	}
-	if err := ensureWritableDir(dir); err != nil {
-		return nil, err
-	}
-	dbPath := filepath.Join(dir, "valet.db")
-	db, err := store.Open(ctx, dbPath, store.Options{})
+	db, err := openDataDir(ctx, f.data)
 	if err != nil {
-		switch {
-		case errors.Is(err, store.ErrNotDatabase):
-			return nil, usagef("%s is not a Valet database (it was left untouched): move it away or choose another --data directory", dbPath)
-		case errors.Is(err, store.ErrSchemaTooNew):
-			return nil, usagef("%s was written by a newer Valet (it was left untouched): upgrade Valet or choose another --data directory", dbPath)
-		}
-		return nil, usagef("cannot open %s: %v (choose another --data directory)", dbPath, err)
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr.String())
 	if err != nil {
@@ -112,6 +96,32 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 		return nil, err
 	}
 	return &sandbox{db: db, ln: ln, srv: srv}, nil
+}
+
+// openDataDir opens (creating when needed) the database in the data directory dir, or in the user data
+// directory when dir is empty. Every failure is the user's to fix: a usageError naming the fix.
+func openDataDir(ctx context.Context, dir string) (*store.DB, error) {
+	var err error
+	if dir == "" {
+		if dir, err = defaultDataDir(); err != nil {
+			return nil, usagef("%v", err)
+		}
+	}
+	if err := ensureWritableDir(dir); err != nil {
+		return nil, err
+	}
+	dbPath := filepath.Join(dir, "valet.db")
+	db, err := store.Open(ctx, dbPath, store.Options{})
+	if err != nil {
+		switch {
+		case errors.Is(err, store.ErrNotDatabase):
+			return nil, usagef("%s is not a Valet database (it was left untouched): move it away or choose another --data directory", dbPath)
+		case errors.Is(err, store.ErrSchemaTooNew):
+			return nil, usagef("%s was written by a newer Valet (it was left untouched): upgrade Valet or choose another --data directory", dbPath)
+		}
+		return nil, usagef("cannot open %s: %v (choose another --data directory)", dbPath, err)
+	}
+	return db, nil
 }
 
 // checkAddr accepts HOST:PORT on a loopback address. Listening beyond loopback would expose the control
