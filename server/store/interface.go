@@ -30,6 +30,12 @@ type Store interface {
 	Resources
 	Writer
 	Settings
+	// The authorization server's tables (server/auth, server/keys, server/events).
+	Clients
+	Grants
+	Launches
+	SigningKeys
+	Events
 	Path() string
 	Now() time.Time
 	Close() error
