@@ -29,6 +29,7 @@ type Store interface {
 	store.Clients
 	store.Grants
 	store.Launches
+	store.UserPasswords
 	ListResources(ctx context.Context, typ, after string, limit int) ([]store.Resource, error)
 }
 

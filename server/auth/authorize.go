@@ -35,6 +35,8 @@ type authRequest struct {
 	Encounter     string        `json:"encounter,omitempty"`
 	EncounterDone bool          `json:"encounter_done,omitempty"`
 	AutoApprove   bool          `json:"auto_approve,omitempty"`
+	// PasswordsInUse is set while rendering the login page: some user has a password (not stored).
+	PasswordsInUse bool `json:"-"`
 }
 
 func (ar *authRequest) scopes() scope.Set {

@@ -36,6 +36,7 @@ type Store interface {
 	Launches
 	SigningKeys
 	Events
+	UserPasswords
 	Path() string
 	Now() time.Time
 	Close() error

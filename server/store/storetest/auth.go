@@ -23,6 +23,7 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("AssertionJTIReplay", func(t *testing.T) { testJTIs(t, open(t)) })
 	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
+	t.Run("UserPasswords", func(t *testing.T) { testUserPasswords(t, open(t)) })
 }
 
 func testClients(t *testing.T, s store.Store) {
@@ -477,5 +478,32 @@ func testEvents(t *testing.T, s store.Store) {
 	evs, _ := s.ListEvents(ctx, store.EventFilter{})
 	if evs[0].Kind != "k0" || !evs[0].At.Equal(base.Truncate(time.Microsecond)) {
 		t.Errorf("first event = %+v (oldest first, time kept)", evs[0])
+	}
+}
+
+func testUserPasswords(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if _, err := s.UserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("no password yet: %v", err)
+	}
+	for _, h := range []string{"h1", "h2"} {
+		if err := s.SetUserPassword(ctx, "Practitioner/dr1", h); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.UserPassword(ctx, "Practitioner/dr1"); err != nil || got != h {
+			t.Errorf("UserPassword = %q, %v; want %q", got, err, h)
+		}
+	}
+	if m, err := s.UsersWithPasswords(ctx); err != nil || len(m) != 1 || !m["Practitioner/dr1"] {
+		t.Errorf("UsersWithPasswords = %v, %v", m, err)
+	}
+	if err := s.DeleteUserPassword(ctx, "Practitioner/dr1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+	if _, err := s.UserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted password: %v", err)
 	}
 }
