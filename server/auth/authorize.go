@@ -142,16 +142,18 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 		if !kept.Has("launch") {
 			return errInvalidScope("an EHR launch (launch parameter) needs the launch scope")
 		}
-		launch, err := s.store.UseLaunch(ctx, l)
+		// The launch is checked here and consumed only when the code is issued (finish): a user who
+		// denies, or abandons the login page, has not used up the EHR's launch.
+		launch, err := s.store.Launch(ctx, l)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return errInvalidRequest("unknown launch %q", l)
-		case errors.Is(err, store.ErrReused):
-			return errInvalidRequest("launch %q was already used", l)
-		case errors.Is(err, store.ErrExpired):
-			return errInvalidRequest("launch %q has expired", l)
 		case err != nil:
 			return errServerError("%v", err)
+		case launch.UsedAt != nil:
+			return errInvalidRequest("launch %q was already used", l)
+		case !s.now().Before(launch.ExpiresAt):
+			return errInvalidRequest("launch %q has expired", l)
 		case launch.ClientID != client.ID:
 			return errInvalidRequest("launch %q belongs to another app", l)
 		}
@@ -231,6 +233,12 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
 	}
+	if ar.Launch != nil {
+		if e := launchError(s.store.UseLaunch(ctx, ar.Launch.ID)); e != nil {
+			s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, e)
+			return
+		}
+	}
 	g := store.Grant{ID: randomToken(16), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
@@ -247,6 +255,22 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		Decision: "granted " + g.Scope, Response: map[string]any{"redirect": ar.RedirectURI, "code": events.Redact(code), "state": ar.State}})
 	noStore(w)
 	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// launchError explains why a launch cannot be consumed (another flow of the same launch finished first,
+// or it expired while the user was on the pages).
+func launchError(l store.Launch, err error) *Error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrReused):
+		return errInvalidRequest("launch %q was already used", l.ID)
+	case errors.Is(err, store.ErrExpired):
+		return errInvalidRequest("launch %q has expired", l.ID)
+	case errors.Is(err, store.ErrNotFound):
+		return errInvalidRequest("launch %q is unknown", l.ID)
+	}
+	return errServerError("%v", err)
 }
 
 // launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context).
