@@ -25,6 +25,7 @@ type authRequest struct {
 	State         string        `json:"state"`
 	Nonce         string        `json:"nonce,omitempty"`
 	CodeChallenge string        `json:"code_challenge"`
+	RedirectGiven bool          `json:"redirect_given,omitempty"`
 	Scope         string        `json:"scope"` // requested, limited to the client's allowed scopes
 	Dropped       []string      `json:"dropped,omitempty"`
 	Launch        *store.Launch `json:"launch,omitempty"`
@@ -84,7 +85,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ar := &authRequest{ID: flow, CSRF: randomToken(16), ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
-		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge")}
+		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}
 	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
 		return
@@ -244,7 +245,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
 	g.Context = launchContext(ar, s.url("/auth/style.json"))
 	code := randomToken(32)
-	ac := store.AuthCode{Hash: hash(code), ClientID: client.ID, RedirectURI: ar.RedirectURI, CodeChallenge: ar.CodeChallenge,
+	ac := store.AuthCode{Hash: hash(code), ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
 		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime)}
 	if err := s.store.CreateGrant(ctx, g, ac); err != nil {
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errServerError("%v", err))

@@ -240,3 +240,42 @@ func TestRegistrationLoopbackOnly(t *testing.T) {
 		t.Errorf("local proxy for a local client: %v %v", resp, err)
 	}
 }
+
+// TestRedirectURIOmitted: RFC 6749 §4.1.3 — redirect_uri is required at the token endpoint only if the
+// authorization request included it; a client with one registered URI may omit it in both.
+func TestRedirectURIOmitted(t *testing.T) {
+	s := newSandbox(t)
+	c := s.register(map[string]any{"client_name": "One", "redirect_uris": []string{redirect}, "valet_user": "Practitioner/dr1",
+		"valet_patient": "p1", "valet_auto_approve": true})
+	cfg := s.oauth(c, "launch/patient", "patient/*.rs")
+	code := func(omit bool) (string, string) {
+		v := oauth2.GenerateVerifier()
+		u := cfg.AuthCodeURL("o", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("aud", s.fhir))
+		if omit {
+			u = strings.Replace(u, "redirect_uri="+url.QueryEscape(redirect)+"&", "", 1)
+		}
+		resp, err := browser().Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return codeFrom(t, resp, "o").Get("code"), v
+	}
+	exchange := func(code, v string, redirectURI *string) int {
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {c.ID}, "code_verifier": {v}}
+		if redirectURI != nil {
+			form.Set("redirect_uri", *redirectURI)
+		}
+		st, _, _ := post(t, s.base+"/auth/token", form)
+		return st
+	}
+	r := redirect
+	if cd, v := code(true); exchange(cd, v, nil) != 200 {
+		t.Error("omitted in both: refused")
+	}
+	if cd, v := code(true); exchange(cd, v, &r) != 200 {
+		t.Error("omitted at authorize, the registered one at token: refused")
+	}
+	if cd, v := code(false); exchange(cd, v, nil) != 400 {
+		t.Error("given at authorize, omitted at token: accepted")
+	}
+}

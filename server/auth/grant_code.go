@@ -55,7 +55,7 @@ func checkCodeExchange(ac store.AuthCode, client store.Client, redirectURI, veri
 	switch {
 	case ac.ClientID != client.ID:
 		return errInvalidGrant("authorization code was issued to another client")
-	case redirectURI != ac.RedirectURI:
+	case redirectURI != ac.RedirectURI && !(ac.RedirectOmitted && redirectURI == ""):
 		return errInvalidGrant("redirect_uri does not match the authorization request")
 	case verifier == "":
 		return errInvalidGrant("code_verifier is required (PKCE)")

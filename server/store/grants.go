@@ -43,13 +43,16 @@ type Grant struct {
 
 // AuthCode is an authorization code, bound to everything the token request must repeat.
 type AuthCode struct {
-	Hash          string    `json:"-"`
-	GrantID       string    `json:"-"`
-	ClientID      string    `json:"client_id"`
-	RedirectURI   string    `json:"redirect_uri"`
-	CodeChallenge string    `json:"code_challenge"`
-	Nonce         string    `json:"nonce,omitempty"`
-	ExpiresAt     time.Time `json:"-"`
+	Hash        string `json:"-"`
+	GrantID     string `json:"-"`
+	ClientID    string `json:"client_id"`
+	RedirectURI string `json:"redirect_uri"`
+	// RedirectOmitted: the authorization request had no redirect_uri (the client's only one was used),
+	// so the token request may omit it too (RFC 6749 §4.1.3).
+	RedirectOmitted bool      `json:"redirect_omitted,omitempty"`
+	CodeChallenge   string    `json:"code_challenge"`
+	Nonce           string    `json:"nonce,omitempty"`
+	ExpiresAt       time.Time `json:"-"`
 }
 
 // RefreshToken is stored by hash; its scope is the grant's full scope so a narrowed refresh can widen
