@@ -53,6 +53,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdExport(rest, stdout, stderr)
 	case "reset":
 		return cmdReset(rest, os.Stdin, stdout, stderr)
+	case "keys":
+		return cmdKeys(rest, stdout)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "valet %s\n", version)
 		return nil
@@ -79,6 +81,7 @@ Usage:
                         stored whole or not at all
   valet export DIR      write every resource as NDJSON, one <Type>.ndjson per type (--types T1,T2 to limit)
   valet reset           delete all FHIR data and load the default population again (--yes to skip the prompt)
+  valet keys rotate|list [--data DIR]  rotate the token signing keys, or list the published ones
   valet version         print the version
   valet help            print this help
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -67,13 +68,24 @@ func (s *Server) CreateLaunchJSON(ctx context.Context, body []byte) (any, error)
 
 // RotateKeys adds new signing keys; the old ones stay published as long as a token they signed can live.
 func (s *Server) RotateKeys(ctx context.Context) error {
-	keep := DefaultAccessTokenLifetime
-	clients, err := s.store.ListClients(ctx)
+	keep, err := KeyRetention(ctx, s.store)
 	if err != nil {
 		return err
 	}
-	for _, c := range clients {
+	return s.keys.Rotate(ctx, keep)
+}
+
+// KeyRetention is how long a retired signing key stays published: the longest lifetime of a token it
+// may have signed (any client's access tokens, id_tokens), plus clock skew. `valet keys rotate` uses it
+// too, so the CLI and the control API retire keys alike.
+func KeyRetention(ctx context.Context, clients store.Clients) (time.Duration, error) {
+	keep := max(DefaultAccessTokenLifetime, IDTokenLifetime)
+	cs, err := clients.ListClients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cs {
 		keep = max(keep, lifetime(c.AccessTokenLifetime, 0))
 	}
-	return s.keys.Rotate(ctx, max(keep, IDTokenLifetime)+ClockSkew)
+	return keep + ClockSkew, nil
 }

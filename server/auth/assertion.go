@@ -111,7 +111,7 @@ func (s *Server) checkAssertion(ctx context.Context, raw, formClientID string) (
 	if formClientID != "" && formClientID != c.Iss {
 		return store.Client{}, errInvalidClient("client_id differs from the client_assertion issuer")
 	}
-	client, err := s.store.Client(ctx, c.Iss)
+	client, err := s.client(ctx, c.Iss)
 	if errors.Is(err, store.ErrNotFound) {
 		return client, errInvalidClient("client_assertion issuer %q is not a registered client", c.Iss)
 	} else if err != nil {

@@ -29,6 +29,7 @@ type Store interface {
 	store.Clients
 	store.Grants
 	store.Launches
+	store.UserPasswords
 	ListResources(ctx context.Context, typ, after string, limit int) ([]store.Resource, error)
 }
 
@@ -68,6 +69,7 @@ type Server struct {
 	now            func() time.Time
 	jwks           *jwksCache
 	verifier       *Verifier
+	clients        clientCache
 }
 
 // New builds the authorization server.

@@ -25,6 +25,7 @@ type authRequest struct {
 	State         string        `json:"state"`
 	Nonce         string        `json:"nonce,omitempty"`
 	CodeChallenge string        `json:"code_challenge"`
+	RedirectGiven bool          `json:"redirect_given,omitempty"`
 	Scope         string        `json:"scope"` // requested, limited to the client's allowed scopes
 	Dropped       []string      `json:"dropped,omitempty"`
 	Launch        *store.Launch `json:"launch,omitempty"`
@@ -35,6 +36,8 @@ type authRequest struct {
 	Encounter     string        `json:"encounter,omitempty"`
 	EncounterDone bool          `json:"encounter_done,omitempty"`
 	AutoApprove   bool          `json:"auto_approve,omitempty"`
+	// PasswordsInUse is set while rendering the login page: some user has a password (not stored).
+	PasswordsInUse bool `json:"-"`
 }
 
 func (ar *authRequest) scopes() scope.Set {
@@ -64,7 +67,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 	// Until client and redirect_uri are known good, errors go to an error page, never to a redirect
 	// (RFC 6749 §4.1.2.1): otherwise Valet would be an open redirector.
-	client, err := s.store.Client(ctx, q.Get("client_id"))
+	client, err := s.client(ctx, q.Get("client_id"))
 	if err != nil {
 		s.refusePage(w, flow, q.Get("client_id"), "Unknown client_id "+quote(q.Get("client_id"))+".")
 		return
@@ -82,15 +85,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ar := &authRequest{ID: flow, CSRF: randomToken(16), ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
-		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge")}
+		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}
 	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
 		return
 	}
-	binding := randomToken(16)
-	ar.Binding = hash(binding)
-	http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if user, err := s.store.Session(ctx, hash(c.Value)); err == nil {
 			ar.User, ar.SessionHash, ar.AuthTime = user, hash(c.Value), s.now()
@@ -144,16 +143,18 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 		if !kept.Has("launch") {
 			return errInvalidScope("an EHR launch (launch parameter) needs the launch scope")
 		}
-		launch, err := s.store.UseLaunch(ctx, l)
+		// The launch is checked here and consumed only when the code is issued (finish): a user who
+		// denies, or abandons the login page, has not used up the EHR's launch.
+		launch, err := s.store.Launch(ctx, l)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return errInvalidRequest("unknown launch %q", l)
-		case errors.Is(err, store.ErrReused):
-			return errInvalidRequest("launch %q was already used", l)
-		case errors.Is(err, store.ErrExpired):
-			return errInvalidRequest("launch %q has expired", l)
 		case err != nil:
 			return errServerError("%v", err)
+		case launch.UsedAt != nil:
+			return errInvalidRequest("launch %q was already used", l)
+		case !s.now().Before(launch.ExpiresAt):
+			return errInvalidRequest("launch %q has expired", l)
 		case launch.ClientID != client.ID:
 			return errInvalidRequest("launch %q belongs to another app", l)
 		}
@@ -208,6 +209,15 @@ func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest
 }
 
 func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authRequest, render func()) {
+	if ar.Binding == "" {
+		// The binding cookie is set only when the request waits for a page: a request that finishes at
+		// once (auto-approve) leaves no cookie behind, so browsers and CI clients do not accumulate one
+		// cookie per flow and send them all with every later request.
+		binding := randomToken(16)
+		ar.Binding = hash(binding)
+		http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
+			SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
+	}
 	body, _ := json.Marshal(ar)
 	if err := s.store.PutAuthRequest(r.Context(), ar.ID, body, s.now().Add(AuthRequestLifetime)); err != nil {
 		s.errorPage(w, http.StatusInternalServerError, "Could not save the authorization request: "+err.Error())
@@ -219,17 +229,23 @@ func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authR
 // finish issues the authorization code for the granted scopes and redirects back to the app.
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, granted scope.Set) {
 	ctx := r.Context()
-	_ = s.store.DeleteAuthRequest(ctx, ar.ID)
+	s.forgetRequest(w, r, ar)
 	if len(granted) == 0 {
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
+	}
+	if ar.Launch != nil {
+		if e := launchError(s.store.UseLaunch(ctx, ar.Launch.ID)); e != nil {
+			s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, e)
+			return
+		}
 	}
 	g := store.Grant{ID: randomToken(16), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
 	g.Context = launchContext(ar, s.url("/auth/style.json"))
 	code := randomToken(32)
-	ac := store.AuthCode{Hash: hash(code), ClientID: client.ID, RedirectURI: ar.RedirectURI, CodeChallenge: ar.CodeChallenge,
+	ac := store.AuthCode{Hash: hash(code), ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
 		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime)}
 	if err := s.store.CreateGrant(ctx, g, ac); err != nil {
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errServerError("%v", err))
@@ -240,6 +256,22 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		Decision: "granted " + g.Scope, Response: map[string]any{"redirect": ar.RedirectURI, "code": events.Redact(code), "state": ar.State}})
 	noStore(w)
 	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// launchError explains why a launch cannot be consumed (another flow of the same launch finished first,
+// or it expired while the user was on the pages).
+func launchError(l store.Launch, err error) *Error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrReused):
+		return errInvalidRequest("launch %q was already used", l.ID)
+	case errors.Is(err, store.ErrExpired):
+		return errInvalidRequest("launch %q has expired", l.ID)
+	case errors.Is(err, store.ErrNotFound):
+		return errInvalidRequest("launch %q is unknown", l.ID)
+	}
+	return errServerError("%v", err)
 }
 
 // launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context).
@@ -270,6 +302,16 @@ func launchContext(ar *authRequest, styleURL string) json.RawMessage {
 	}
 	body, _ := json.Marshal(m)
 	return body
+}
+
+// forgetRequest deletes a stored request and its binding cookie once the flow has an answer. A request
+// that never waited on a page was never stored and has no cookie.
+func (s *Server) forgetRequest(w http.ResponseWriter, r *http.Request, ar *authRequest) {
+	if ar.Binding == "" {
+		return
+	}
+	_ = s.store.DeleteAuthRequest(r.Context(), ar.ID)
+	http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: "", Path: "/auth/", HttpOnly: true, MaxAge: -1})
 }
 
 func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, flow, clientID, redirectURI, state string, e *Error) {

@@ -40,13 +40,13 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 		if form.Get("client_id") != "" && form.Get("client_id") != id {
 			return store.Client{}, &Error{Code: "invalid_client", Description: "client_id in the body differs from the Basic credentials", Status: 401, Basic: true}
 		}
-		c, e := s.checkSecret(ctx, id, secret)
+		c, e := s.checkSecret(ctx, id, secret, "client_secret_basic")
 		if e != nil {
 			e.Basic = true
 		}
 		return c, e
 	case hasPost:
-		return s.checkSecret(ctx, form.Get("client_id"), form.Get("client_secret"))
+		return s.checkSecret(ctx, form.Get("client_id"), form.Get("client_secret"), "client_secret_post")
 	case hasAssertion:
 		if form.Get("client_assertion_type") != jwtBearer {
 			return store.Client{}, errInvalidClient("client_assertion_type must be %s", jwtBearer)
@@ -57,7 +57,7 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 	if id == "" {
 		return store.Client{}, errInvalidClient("no client authentication and no client_id")
 	}
-	c, err := s.store.Client(ctx, id)
+	c, err := s.client(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return c, errInvalidClient("unknown client %q", id)
 	} else if err != nil {
@@ -69,8 +69,11 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 	return c, nil
 }
 
-func (s *Server) checkSecret(ctx context.Context, id, secret string) (store.Client, *Error) {
-	c, err := s.store.Client(ctx, id)
+// checkSecret authenticates a confidential-symmetric client. The method must be the one the client
+// registered (RFC 7591 token_endpoint_auth_method; strict EHRs bind it, so an app that only works with
+// the other method would fail there) unless the client has the any_secret_method leniency switch.
+func (s *Server) checkSecret(ctx context.Context, id, secret, method string) (store.Client, *Error) {
+	c, err := s.client(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return c, errInvalidClient("unknown client %q", id)
 	} else if err != nil {
@@ -81,6 +84,11 @@ func (s *Server) checkSecret(ctx context.Context, id, secret string) (store.Clie
 	}
 	if subtle.ConstantTimeCompare([]byte(hash(secret)), []byte(c.SecretHash)) != 1 {
 		return c, errInvalidClient("wrong client secret")
+	}
+	if method != c.AuthMethod && !c.AnySecretMethod {
+		how := map[string]string{"client_secret_basic": "in the HTTP Basic Authorization header", "client_secret_post": "as client_id and client_secret in the form body"}
+		return c, errInvalidClient("client %q is registered for %s: send the secret %s (or set any_secret_method on the client to accept both)",
+			id, c.AuthMethod, how[c.AuthMethod])
 	}
 	return c, nil
 }

@@ -36,6 +36,7 @@ type ClientInput struct {
 	AccessTokenLifetime     int             `json:"access_token_lifetime"`
 	RefreshTokenLifetime    int             `json:"refresh_token_lifetime"`
 	NoRefreshRotation       bool            `json:"no_refresh_rotation"`
+	AnySecretMethod         bool            `json:"any_secret_method"`
 	User                    string          `json:"valet_user"`
 	Patient                 string          `json:"valet_patient"`
 	AutoApprove             bool            `json:"valet_auto_approve"`
@@ -52,7 +53,7 @@ type ClientOutput struct {
 func (in ClientInput) toClient() (store.Client, *Error) {
 	c := store.Client{ID: in.ClientID, Name: in.Name, RedirectURIs: in.RedirectURIs, LaunchURI: in.LaunchURI, Scope: in.Scope,
 		JWKS: in.JWKS, JWKSURI: in.JWKSURI, AccessTokenLifetime: in.AccessTokenLifetime, RefreshTokenLifetime: in.RefreshTokenLifetime,
-		NoRefreshRotation: in.NoRefreshRotation, User: in.User, Patient: in.Patient, AutoApprove: in.AutoApprove}
+		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, User: in.User, Patient: in.Patient, AutoApprove: in.AutoApprove}
 	method := in.TokenEndpointAuthMethod
 	backend := slices.Contains(in.GrantTypes, "client_credentials") || in.Type == store.ClientBackendService
 	for _, g := range in.GrantTypes {
@@ -116,6 +117,9 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 		}
 	} else if len(in.JWKS) > 0 || in.JWKSURI != "" {
 		return c, errClientMetadata("jwks and jwks_uri belong to private_key_jwt clients")
+	}
+	if c.AnySecretMethod && c.Type != store.ClientConfidentialSymmetric {
+		return c, errClientMetadata("any_secret_method is for clients that authenticate with a client secret")
 	}
 	if c.Type == store.ClientBackendService {
 		if len(c.RedirectURIs) > 0 {
@@ -213,6 +217,7 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (C
 		return ClientOutput{}, oerr
 	}
 	var secret string
+	defer s.forgetClient(id)
 	c, err := s.store.UpdateClient(ctx, id, func(c *store.Client) error {
 		next.CreatedAt, next.SecretHash = c.CreatedAt, c.SecretHash
 		if next.Type != store.ClientConfidentialSymmetric {
@@ -234,6 +239,7 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (C
 // DeleteClient removes a client and revokes its tokens.
 func (s *Server) DeleteClient(ctx context.Context, id string) error {
 	err := s.store.DeleteClient(ctx, id)
+	s.forgetClient(id)
 	s.verifier.purge()
 	return err
 }

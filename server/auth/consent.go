@@ -143,7 +143,7 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Form.Get("decision") != "approve" {
-		_ = s.store.DeleteAuthRequest(r.Context(), ar.ID)
+		s.forgetRequest(w, r, ar)
 		s.record(events.Event{Kind: "consent.denied", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "user denied"})
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("the user denied the request"))
 		return

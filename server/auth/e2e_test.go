@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,16 +22,38 @@ import (
 )
 
 type sandbox struct {
-	t    testing.TB
-	ts   *httptest.Server
-	srv  *server.Server
-	base string
-	fhir string
+	t     testing.TB
+	ts    *httptest.Server
+	srv   *server.Server
+	db    *store.DB
+	clock *testClock
+	base  string
+	fhir  string
+}
+
+// testClock is the sandbox clock of the tests: real time plus an offset the test moves forward, so
+// expiry can be reached without waiting while real clients (go-oidc) still see sensible times.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 func newSandbox(t testing.TB) *sandbox {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{})
+	clock := &testClock{}
+	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +76,14 @@ func newSandbox(t testing.TB) *sandbox {
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
-	srv, err := server.New(server.Config{BaseURL: base, Store: db})
+	srv, err := server.New(server.Config{BaseURL: base, Store: db, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
-	return &sandbox{t: t, ts: ts, srv: srv, base: base, fhir: base + "/fhir"}
+	return &sandbox{t: t, ts: ts, srv: srv, db: db, clock: clock, base: base, fhir: base + "/fhir"}
 }
 
 func (s *sandbox) api(method, path string, body any, out any) int {

@@ -21,8 +21,19 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	if client.Type == store.ClientBackendService {
 		return nil, "", errUnauthorizedClient("backend services use client_credentials")
 	}
-	ac, g, err := s.store.RedeemCode(r.Context(), hash(code))
+	var m *minted
+	var refused *Error
+	_, g, err := s.store.RedeemCode(r.Context(), hash(code), func(ac store.AuthCode, g store.Grant) (store.Issuance, error) {
+		if refused = checkCodeExchange(ac, client, f.Get("redirect_uri"), verifier); refused != nil {
+			return store.Issuance{}, refused
+		}
+		set, _ := scope.ParseList(g.Scope)
+		m = s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), nonce: ac.Nonce})
+		return m.rec, nil
+	})
 	switch {
+	case refused != nil:
+		return nil, g.FlowID, refused
 	case errors.Is(err, store.ErrReused):
 		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
 		s.verifier.purge()
@@ -34,21 +45,26 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	case err != nil:
 		return nil, "", errServerError("%v", err)
 	}
+	resp, e := s.sign(m)
+	return resp, g.FlowID, e
+}
+
+// checkCodeExchange checks what the token request must repeat from the authorization request: the
+// client, the redirect_uri and the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.6).
+func checkCodeExchange(ac store.AuthCode, client store.Client, redirectURI, verifier string) *Error {
 	switch {
 	case ac.ClientID != client.ID:
-		return nil, g.FlowID, errInvalidGrant("authorization code was issued to another client")
-	case f.Get("redirect_uri") != ac.RedirectURI:
-		return nil, g.FlowID, errInvalidGrant("redirect_uri does not match the authorization request")
+		return errInvalidGrant("authorization code was issued to another client")
+	case redirectURI != ac.RedirectURI && !(ac.RedirectOmitted && redirectURI == ""):
+		return errInvalidGrant("redirect_uri does not match the authorization request")
 	case verifier == "":
-		return nil, g.FlowID, errInvalidGrant("code_verifier is required (PKCE)")
+		return errInvalidGrant("code_verifier is required (PKCE)")
 	case len(verifier) < 43 || len(verifier) > 128:
-		return nil, g.FlowID, errInvalidGrant("code_verifier must be 43 to 128 characters (RFC 7636 §4.1)")
+		return errInvalidGrant("code_verifier must be 43 to 128 characters (RFC 7636 §4.1)")
 	}
 	sum := sha256.Sum256([]byte(verifier))
 	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(ac.CodeChallenge)) != 1 {
-		return nil, g.FlowID, errInvalidGrant("code_verifier does not match the code_challenge")
+		return errInvalidGrant("code_verifier does not match the code_challenge")
 	}
-	set, _ := scope.ParseList(g.Scope)
-	resp, e := s.mint(r.Context(), client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), nonce: ac.Nonce})
-	return resp, g.FlowID, e
+	return nil
 }

@@ -17,13 +17,27 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 	if raw == "" {
 		return nil, "", errInvalidRequest("refresh_token is required")
 	}
-	// Check the binding before using the token, so another client cannot burn it.
-	peek, _, err := s.store.LookupRefreshToken(r.Context(), hash(raw))
-	if err == nil && peek.ClientID != client.ID {
-		return nil, "", errInvalidGrant("refresh token was issued to another client")
-	}
-	rt, g, err := s.store.UseRefreshToken(r.Context(), hash(raw), !client.NoRefreshRotation)
+	var m *minted
+	var refused *Error
+	_, g, err := s.store.UseRefreshToken(r.Context(), hash(raw), !client.NoRefreshRotation, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
+		// Checked inside the transaction, which rolls back on refusal: another client cannot burn the
+		// token, and a widened scope does not cost the app its refresh token.
+		if rt.ClientID != client.ID {
+			refused = errInvalidGrant("refresh token was issued to another client")
+			return store.Issuance{}, refused
+		}
+		set, e := narrowRefresh(rt.Scope, f.Get("scope"))
+		if e != nil {
+			refused = e
+			return store.Issuance{}, e
+		}
+		// Without rotation the same refresh token stays valid and none is issued.
+		m = s.prepare(client, issued{grant: g, scopes: set, refresh: !client.NoRefreshRotation})
+		return m.rec, nil
+	})
 	switch {
+	case refused != nil:
+		return nil, g.FlowID, refused
 	case errors.Is(err, store.ErrReused):
 		s.verifier.purge()
 		return nil, g.FlowID, errInvalidGrant("refresh token was already used; its token family is revoked")
@@ -31,38 +45,32 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 		return nil, "", errInvalidGrant("refresh token is unknown or revoked")
 	case errors.Is(err, store.ErrExpired):
 		return nil, "", errInvalidGrant("refresh token has expired")
+	case errors.Is(err, store.ErrSessionEnded):
+		return nil, g.FlowID, errInvalidGrant("the user's session has ended, and with it this online_access refresh token")
 	case err != nil:
 		return nil, "", errServerError("%v", err)
 	}
-	if rt.ClientID != client.ID {
-		return nil, g.FlowID, errInvalidGrant("refresh token was issued to another client")
-	}
-	if rt.Online {
-		if g.SessionID == "" {
-			return nil, g.FlowID, errInvalidGrant("online_access refresh token has no user session")
-		}
-		if _, err := s.store.Session(r.Context(), g.SessionID); err != nil {
-			return nil, g.FlowID, errInvalidGrant("the user's session has ended, and with it this online_access refresh token")
-		}
-	}
-	granted, _ := scope.ParseList(rt.Scope)
-	set := granted
-	if req := f.Get("scope"); req != "" {
-		asked, err := scope.ParseList(req)
-		if err != nil {
-			return nil, g.FlowID, errInvalidScope("%v", err)
-		}
-		for _, sc := range asked {
-			if !granted.Has(sc.Raw) && !sc.WithinAny(granted) {
-				return nil, g.FlowID, errInvalidScope("scope %q was not granted; a refresh may narrow the scope, never widen it", sc.Raw)
-			}
-		}
-		set = asked
-	}
-	// Without rotation the same refresh token stays valid and none is issued.
-	resp, e := s.mint(r.Context(), client, issued{grant: g, scopes: set, refresh: !client.NoRefreshRotation})
+	resp, e := s.sign(m)
 	if e == nil && client.NoRefreshRotation {
 		resp["refresh_token"] = raw
 	}
 	return resp, g.FlowID, e
+}
+
+// narrowRefresh is the scope of a refreshed token: the grant's, or a requested subset (RFC 6749 §6).
+func narrowRefresh(grantedScope, requested string) (scope.Set, *Error) {
+	granted, _ := scope.ParseList(grantedScope)
+	if requested == "" {
+		return granted, nil
+	}
+	asked, err := scope.ParseList(requested)
+	if err != nil {
+		return nil, errInvalidScope("%v", err)
+	}
+	for _, sc := range asked {
+		if !granted.Has(sc.Raw) && !sc.WithinAny(granted) {
+			return nil, errInvalidScope("scope %q was not granted; a refresh may narrow the scope, never widen it", sc.Raw)
+		}
+	}
+	return asked, nil
 }

@@ -39,7 +39,7 @@ var ErrBadLaunch = errors.New("invalid launch")
 // CreateLaunch creates an EHR launch (SMART App Launch 2.2 §EHR launch): the app is opened at its launch
 // URL with iss and an opaque, single-use launch id.
 func (s *Server) CreateLaunch(ctx context.Context, in LaunchInput) (LaunchOutput, error) {
-	c, err := s.store.Client(ctx, in.ClientID)
+	c, err := s.client(ctx, in.ClientID)
 	if err != nil {
 		return LaunchOutput{}, errors.Join(ErrBadLaunch, errors.New("unknown client_id "+quote(in.ClientID)))
 	}

@@ -53,8 +53,17 @@ func lifetime(seconds int, def time.Duration) time.Duration {
 	return def
 }
 
-// mint signs the tokens of a token response, records them and builds the response body.
-func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[string]any, *Error) {
+// minted is a token response being built: its records are stored (inside the grant's transaction)
+// before its tokens are signed, so that no signature is computed while the single SQLite writer waits.
+type minted struct {
+	resp   map[string]any
+	rec    store.Issuance
+	access accessClaims
+	id     *idClaims
+}
+
+// prepare builds the claims, records and response body of a token response; it does no I/O.
+func (s *Server) prepare(client store.Client, in issued) *minted {
 	now := s.now()
 	g := in.grant
 	ttl := lifetime(client.AccessTokenLifetime, DefaultAccessTokenLifetime)
@@ -65,14 +74,10 @@ func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[
 	if sub == "" {
 		sub = client.ID
 	}
-	ac := accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
-		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: randomToken(16)}
-	at, err := s.keys.Sign(keys.ES256, ac)
-	if err != nil {
-		return nil, errServerError("sign access token: %v", err)
-	}
-	resp := map[string]any{"access_token": at, "token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": ac.Scope}
-	var rt *store.RefreshToken
+	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
+		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: randomToken(16)}}
+	m.resp = map[string]any{"token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": m.access.Scope}
+	m.rec.Access = store.AccessToken{JTI: m.access.JTI, GrantID: g.ID, ClientID: client.ID, ExpiresAt: now.Add(ttl)}
 	if in.refresh {
 		// offline vs online follows the grant, not a narrowed refresh request.
 		grantScopes, _ := scope.ParseList(g.Scope)
@@ -82,40 +87,59 @@ func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[
 			rttl = min(rttl, OnlineRefreshTokenLifetime)
 		}
 		raw := randomToken(32)
-		rt = &store.RefreshToken{Hash: hash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
-		resp["refresh_token"] = raw
+		m.rec.Refresh = &store.RefreshToken{Hash: hash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
+		m.resp["refresh_token"] = raw
 	}
 	if in.scopes.HasKind(scope.OpenID) && g.FHIRUser != "" {
-		ic := idClaims{Iss: s.fhirBase, Sub: g.Subject, Aud: client.ID, Exp: now.Add(IDTokenLifetime).Unix(), Iat: now.Unix(), Nonce: in.nonce}
+		ic := &idClaims{Iss: s.fhirBase, Sub: g.Subject, Aud: client.ID, Exp: now.Add(IDTokenLifetime).Unix(), Iat: now.Unix(), Nonce: in.nonce}
 		if !g.AuthTime.IsZero() {
 			ic.AuthTime = g.AuthTime.Unix()
 		}
 		if in.scopes.HasKind(scope.FHIRUser) {
 			ic.FHIRUser = s.fhirBase + "/" + g.FHIRUser
 		}
-		idt, err := s.keys.Sign(keys.RS256, ic)
-		if err != nil {
-			return nil, errServerError("sign id_token: %v", err)
-		}
-		resp["id_token"] = idt
+		m.id = ic
 	}
 	if g.Patient != "" {
-		resp["patient"] = g.Patient
+		m.resp["patient"] = g.Patient
 	}
 	if g.Encounter != "" {
-		resp["encounter"] = g.Encounter
+		m.resp["encounter"] = g.Encounter
 	}
 	if len(g.Context) > 0 {
 		var extra map[string]any
 		_ = json.Unmarshal(g.Context, &extra)
 		for k, v := range extra {
-			resp[k] = v
+			m.resp[k] = v
 		}
 	}
-	if err := s.store.Issue(ctx, store.AccessToken{JTI: ac.JTI, GrantID: g.ID, ClientID: client.ID, ExpiresAt: now.Add(ttl)}, rt); err != nil {
+	return m
+}
+
+// sign signs the prepared tokens (ES256 access token, RS256 id_token) into the response body.
+func (s *Server) sign(m *minted) (map[string]any, *Error) {
+	at, err := s.keys.Sign(keys.ES256, m.access)
+	if err != nil {
+		return nil, errServerError("sign access token: %v", err)
+	}
+	m.resp["access_token"] = at
+	if m.id != nil {
+		idt, err := s.keys.Sign(keys.RS256, m.id)
+		if err != nil {
+			return nil, errServerError("sign id_token: %v", err)
+		}
+		m.resp["id_token"] = idt
+	}
+	return m.resp, nil
+}
+
+// mint records and signs a token response on its own (client_credentials, which redeems nothing).
+func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[string]any, *Error) {
+	m := s.prepare(client, in)
+	if err := s.store.Issue(ctx, m.rec.Access, m.rec.Refresh); err != nil {
 		return nil, errServerError("record tokens: %v", err)
 	}
-	return resp, nil
+	return s.sign(m)
 }
 
 // grantsRefresh says whether a scope set earns a refresh token (SMART: offline_access or online_access).

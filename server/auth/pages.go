@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -81,7 +82,7 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 		s.errorPage(w, http.StatusForbidden, "This form did not come from the browser that started the authorization (CSRF check failed).")
 		return nil, store.Client{}, false
 	}
-	client, err := s.store.Client(r.Context(), ar.ClientID)
+	client, err := s.client(r.Context(), ar.ClientID)
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "The app was deleted during the authorization.")
 		return nil, store.Client{}, false
@@ -91,7 +92,8 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 
 // user is a login identity: a Practitioner or Patient resource.
 type user struct {
-	Ref, Name, Detail string
+	Ref, Name, Detail   string
+	HasPassword, Chosen bool
 }
 
 func describe(res store.Resource) user {
@@ -134,8 +136,10 @@ var loginTmpl = page(`<p><strong>{{.Client.Name}}</strong> asks you to sign in t
 <form method="post" action="/auth/login">
 <input type="hidden" name="req" value="{{.Req.ID}}"><input type="hidden" name="csrf" value="{{.Req.CSRF}}">
 {{range $group := .Data}}<fieldset><legend>{{$group.Label}}</legend>
-{{range $group.Users}}<label><input type="radio" name="user" value="{{.Ref}}"> {{.Name}} <span class="note">{{.Ref}} {{.Detail}}</span></label>
+{{range $group.Users}}<label><input type="radio" name="user" value="{{.Ref}}"{{if .Chosen}} checked{{end}}> {{.Name}} <span class="note">{{.Ref}} {{.Detail}}{{if .HasPassword}} · password required{{end}}</span></label>
 {{else}}<p class="note">None in the FHIR store.</p>{{end}}</fieldset>{{end}}
+{{if .Req.PasswordsInUse}}<label>Password <input type="password" name="password" autocomplete="current-password"></label>
+<p class="note">Only users marked “password required” need one; leave it empty for the others.</p>{{end}}
 <button type="submit">Sign in</button>
 </form>`)
 
@@ -146,6 +150,13 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 		Label string
 		Users []user
 	}
+	withPassword, err := s.store.UsersWithPasswords(r.Context())
+	if err != nil {
+		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	ar.PasswordsInUse = len(withPassword) > 0
+	chosen := r.Form.Get("user")
 	var groups []group
 	for _, typ := range []string{"Practitioner", "Patient"} {
 		res, err := s.store.ListResources(r.Context(), typ, "", loginListLimit)
@@ -155,7 +166,9 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 		}
 		g := group{Label: typ + "s"}
 		for _, x := range res {
-			g.Users = append(g.Users, describe(x))
+			u := describe(x)
+			u.HasPassword, u.Chosen = withPassword[u.Ref], u.Ref == chosen
+			g.Users = append(g.Users, u)
 		}
 		groups = append(groups, g)
 	}
@@ -176,6 +189,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	res, err := s.store.ReadResource(r.Context(), typ, id)
 	if err != nil || res.Deleted {
 		s.renderLogin(w, r, ar, client, "No such user: "+ref)
+		return
+	}
+	// A user with a password must give it; a wrong one shows the login page again (never a redirect).
+	if phc, err := s.store.UserPassword(r.Context(), ref); err == nil {
+		if !checkPassword(phc, r.Form.Get("password")) {
+			s.record(events.Event{Kind: "login.refused", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
+				Decision: "wrong or missing password for " + ref})
+			s.renderLogin(w, r, ar, client, "Wrong password for "+ref+". Try again.")
+			return
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		s.errorPage(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	sid := randomToken(32)

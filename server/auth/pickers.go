@@ -94,7 +94,7 @@ func (s *Server) patientPicker(w http.ResponseWriter, r *http.Request) {
 	}
 	var ar authRequest
 	_ = json.Unmarshal(body, &ar)
-	client, err := s.store.Client(r.Context(), ar.ClientID)
+	client, err := s.client(r.Context(), ar.ClientID)
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/valet-sandbox/valet/server/events"
 )
@@ -13,9 +14,10 @@ import (
 // own CI on the developer's machine); anywhere else it answers 403. Valet's sandbox options are accepted
 // as extension metadata (valet_user, valet_patient, valet_auto_approve).
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		writeJSON(w, http.StatusForbidden, &Error{Code: "access_denied", Description: "dynamic registration is open on loopback only"})
+	if !fromLoopback(r) {
+		writeJSON(w, http.StatusForbidden, &Error{Code: "access_denied", Description: "dynamic registration is open only to " +
+			"programs on the machine Valet runs on (loopback): run the registration there, or register the app in the " +
+			"Valet control panel (Apps) or with POST /api/clients"})
 		return
 	}
 	var in ClientInput
@@ -41,4 +43,37 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	ev.Decision = "registered " + out.Type
 	s.record(ev)
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// fromLoopback says whether the request comes from this machine: the connection's remote address must be
+// loopback, and a request relayed by a reverse proxy (--base-url) must not name another client in
+// Forwarded or X-Forwarded-For, since through a local proxy every connection looks local.
+func fromLoopback(r *http.Request) bool {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return false
+	}
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		for _, hop := range strings.Split(v, ",") {
+			if ip := net.ParseIP(strings.TrimSpace(hop)); ip == nil || !ip.IsLoopback() {
+				return false
+			}
+		}
+	}
+	for _, v := range r.Header.Values("Forwarded") {
+		for _, part := range strings.FieldsFunc(v, func(c rune) bool { return c == ';' || c == ',' }) {
+			k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
+			if !strings.EqualFold(k, "for") {
+				continue
+			}
+			val = strings.Trim(val, `"`)
+			if h, _, err := net.SplitHostPort(val); err == nil {
+				val = h
+			}
+			if ip := net.ParseIP(strings.Trim(val, "[]")); ip == nil || !ip.IsLoopback() {
+				return false
+			}
+		}
+	}
+	return true
 }

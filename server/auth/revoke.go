@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -40,7 +41,7 @@ func (s *Server) revokeToken(r *http.Request, clientID, raw string) string {
 	defer s.verifier.purge()
 	if strings.Count(raw, ".") == 2 {
 		c, err := s.verifier.claims(raw)
-		if err != nil && !strings.Contains(err.Error(), "expired") {
+		if err != nil && !errors.Is(err, errTokenExpired) {
 			return "not a Valet access token; nothing to revoke"
 		}
 		if c.ClientID != clientID {

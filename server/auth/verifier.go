@@ -36,6 +36,10 @@ type cached struct {
 
 var _ token.Verifier = (*Verifier)(nil)
 
+// errTokenExpired marks a token whose signature and claims are good but whose exp has passed: revocation
+// still accepts it (RFC 7009 lets a client revoke what it holds), verification does not.
+var errTokenExpired = errors.New("expired")
+
 const verifierCacheMax = 100_000
 
 // Verify implements token.Verifier.
@@ -48,7 +52,7 @@ func (v *Verifier) Verify(ctx context.Context, bearer string) (*token.Access, er
 		if v.now().Before(c.access.Expiry) {
 			return c.access, nil
 		}
-		return nil, fmt.Errorf("%w: expired", token.ErrInvalidToken)
+		return nil, fmt.Errorf("%w: %w", token.ErrInvalidToken, errTokenExpired)
 	}
 	a, err := v.verify(ctx, bearer)
 	if err != nil {
@@ -87,7 +91,7 @@ func (v *Verifier) claims(bearer string) (accessClaims, error) {
 	case c.Aud != v.fhirBase:
 		return c, fmt.Errorf("%w: audience %q is not this FHIR server", token.ErrInvalidToken, c.Aud)
 	case !v.now().Before(time.Unix(c.Exp, 0)):
-		return c, fmt.Errorf("%w: expired", token.ErrInvalidToken)
+		return c, fmt.Errorf("%w: %w", token.ErrInvalidToken, errTokenExpired)
 	case c.JTI == "":
 		return c, fmt.Errorf("%w: no jti", token.ErrInvalidToken)
 	}

@@ -17,9 +17,11 @@ type Auth interface {
 	DeleteClient(ctx context.Context, id string) error
 	CreateLaunchJSON(ctx context.Context, body []byte) (any, error)
 	RotateKeys(ctx context.Context) error
+	SetUserPasswordJSON(ctx context.Context, fhirUser string, body []byte) error
+	DeleteUserPassword(ctx context.Context, fhirUser string) error
 }
 
-// AuthAPI serves /api/clients, /api/launches, /api/keys and /api/events.
+// AuthAPI serves /api/clients, /api/launches, /api/keys, /api/events and /api/users/…/password.
 type AuthAPI struct {
 	Auth       Auth
 	Clients    store.Clients
@@ -46,6 +48,7 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/keys/rotate", a.rotateKeys)
 	mux.HandleFunc("GET /api/events", a.listEvents)
 	mux.HandleFunc("GET /api/events/stream", a.streamEvents)
+	a.mountUsers(mux)
 }
 
 func (a *AuthAPI) fail(w http.ResponseWriter, err error) {

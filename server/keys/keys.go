@@ -8,6 +8,7 @@
 package keys
 
 import (
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -19,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -237,6 +239,16 @@ func (k *Keyring) List() []Info {
 		}
 		out = append(out, in)
 	}
+	// Active keys first, then by algorithm and kid, so listings are stable.
+	slices.SortFunc(out, func(a, b Info) int {
+		if a.Active != b.Active {
+			if a.Active {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.Alg, b.Alg), cmp.Compare(a.KID, b.KID))
+	})
 	return out
 }
 

@@ -35,6 +35,9 @@ type Client struct {
 	RefreshTokenLifetime int `json:"refresh_token_lifetime,omitempty"`
 	// NoRefreshRotation keeps refresh tokens reusable (rotation is the strict default).
 	NoRefreshRotation bool `json:"no_refresh_rotation,omitempty"`
+	// AnySecretMethod lets a confidential-symmetric client send its secret by client_secret_basic or
+	// client_secret_post, whichever it registered (leniency; strict EHRs bind the registered method).
+	AnySecretMethod bool `json:"any_secret_method,omitempty"`
 	// Sandbox options for non-interactive launches.
 	User        string    `json:"valet_user,omitempty"`    // fhirUser signed in without the login page
 	Patient     string    `json:"valet_patient,omitempty"` // patient id selected without the picker

@@ -16,6 +16,9 @@ var (
 	// revoked the grant it belonged to (RFC 6749 §4.1.2, §10.4; OAuth 2.0 Security BCP §4.14).
 	ErrReused  = errors.New("already used")
 	ErrRevoked = errors.New("revoked")
+	// ErrSessionEnded means an online_access refresh token outlived the browser session it was issued in
+	// (SMART App Launch 2.2 §online_access).
+	ErrSessionEnded = errors.New("user session ended")
 )
 
 // Grant is one authorization decision: who authorized which client for what, in which context.
@@ -40,13 +43,16 @@ type Grant struct {
 
 // AuthCode is an authorization code, bound to everything the token request must repeat.
 type AuthCode struct {
-	Hash          string    `json:"-"`
-	GrantID       string    `json:"-"`
-	ClientID      string    `json:"client_id"`
-	RedirectURI   string    `json:"redirect_uri"`
-	CodeChallenge string    `json:"code_challenge"`
-	Nonce         string    `json:"nonce,omitempty"`
-	ExpiresAt     time.Time `json:"-"`
+	Hash        string `json:"-"`
+	GrantID     string `json:"-"`
+	ClientID    string `json:"client_id"`
+	RedirectURI string `json:"redirect_uri"`
+	// RedirectOmitted: the authorization request had no redirect_uri (the client's only one was used),
+	// so the token request may omit it too (RFC 6749 §4.1.3).
+	RedirectOmitted bool      `json:"redirect_omitted,omitempty"`
+	CodeChallenge   string    `json:"code_challenge"`
+	Nonce           string    `json:"nonce,omitempty"`
+	ExpiresAt       time.Time `json:"-"`
 }
 
 // RefreshToken is stored by hash; its scope is the grant's full scope so a narrowed refresh can widen
@@ -68,12 +74,25 @@ type AccessToken struct {
 	ExpiresAt time.Time
 }
 
+// Issuance is what one token response records: an access token and, maybe, a refresh token.
+type Issuance struct {
+	Access  AccessToken
+	Refresh *RefreshToken
+}
+
 // Grants stores authorizations and the credentials issued from them.
+//
+// RedeemCode and UseRefreshToken take the issue function of the token endpoint and run it inside their
+// transaction, after the credential has passed the store's checks: one write transaction per token
+// response instead of one to redeem and one to record (SQLite has one writer; every transaction is a WAL
+// append). issue must be quick and must not call the store; it checks what the store cannot (client
+// binding, PKCE, scope) and returns the records to insert, or an error, which RedeemCode/UseRefreshToken
+// return unchanged after deciding what happens to the credential (see each).
 type Grants interface {
 	CreateGrant(ctx context.Context, g Grant, code AuthCode) error
-	RedeemCode(ctx context.Context, hash string) (AuthCode, Grant, error)
+	RedeemCode(ctx context.Context, hash string, issue func(AuthCode, Grant) (Issuance, error)) (AuthCode, Grant, error)
 	Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error
-	UseRefreshToken(ctx context.Context, hash string, rotate bool) (RefreshToken, Grant, error)
+	UseRefreshToken(ctx context.Context, hash string, rotate bool, issue func(RefreshToken, Grant) (Issuance, error)) (RefreshToken, Grant, error)
 	LookupRefreshToken(ctx context.Context, hash string) (RefreshToken, Grant, error)
 	AccessTokenActive(ctx context.Context, jti string) (AccessToken, error)
 	RevokeAccessToken(ctx context.Context, jti string) error
@@ -140,9 +159,11 @@ func (tx *Tx) revokeGrant(ctx context.Context, id string) error {
 	return nil
 }
 
-// RedeemCode marks a code used and returns it with its grant. A code presented a second time yields
-// ErrReused after its grant (and so every token issued from it) has been revoked.
-func (db *DB) RedeemCode(ctx context.Context, hash string) (AuthCode, Grant, error) {
+// RedeemCode marks a code used and returns it with its grant, recording what issue returns (nil issue
+// records nothing). A code presented a second time yields ErrReused after its grant (and so every token
+// issued from it) has been revoked. A code that issue refuses stays used: a wrong PKCE verifier or
+// redirect_uri burns it, so a stolen code cannot be tried again and again.
+func (db *DB) RedeemCode(ctx context.Context, hash string, issue func(AuthCode, Grant) (Issuance, error)) (AuthCode, Grant, error) {
 	var code AuthCode
 	var g Grant
 	var result error
@@ -178,8 +199,17 @@ func (db *DB) RedeemCode(ctx context.Context, hash string) (AuthCode, Grant, err
 		}
 		if !g.RevokedAt.IsZero() {
 			result = ErrRevoked
+			return nil
 		}
-		return nil
+		if issue == nil {
+			return nil
+		}
+		in, err := issue(code, g)
+		if err != nil {
+			result = err
+			return nil // commit: the code stays used
+		}
+		return tx.issue(ctx, in.Access, in.Refresh)
 	})
 	if err != nil {
 		return code, g, err
@@ -189,22 +219,24 @@ func (db *DB) RedeemCode(ctx context.Context, hash string) (AuthCode, Grant, err
 
 // Issue records an issued access token and, when rt is not nil, a refresh token.
 func (db *DB) Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`,
-			at.JTI, at.GrantID, at.ClientID, Micros(at.ExpiresAt)); err != nil {
-			return err
-		}
-		if rt == nil {
-			return nil
-		}
-		body, err := json.Marshal(rt)
-		if err != nil {
-			return err
-		}
-		_, err = tx.tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`,
-			rt.Hash, rt.GrantID, Micros(rt.ExpiresAt), body)
+	return db.Tx(ctx, func(tx *Tx) error { return tx.issue(ctx, at, rt) })
+}
+
+func (tx *Tx) issue(ctx context.Context, at AccessToken, rt *RefreshToken) error {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`,
+		at.JTI, at.GrantID, at.ClientID, Micros(at.ExpiresAt)); err != nil {
 		return err
-	})
+	}
+	if rt == nil {
+		return nil
+	}
+	body, err := json.Marshal(rt)
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`,
+		rt.Hash, rt.GrantID, Micros(rt.ExpiresAt), body)
+	return err
 }
 
 func (tx *Tx) refreshToken(ctx context.Context, hash string) (rt RefreshToken, used, revoked bool, err error) {
@@ -225,9 +257,12 @@ func (tx *Tx) refreshToken(ctx context.Context, hash string) (rt RefreshToken, u
 	return rt, usedAt != 0, revokedAt != 0, nil
 }
 
-// UseRefreshToken checks a refresh token and, when rotate is set, marks it used. A rotated-away token
-// presented again yields ErrReused after its whole family (the grant) has been revoked.
-func (db *DB) UseRefreshToken(ctx context.Context, hash string, rotate bool) (RefreshToken, Grant, error) {
+// UseRefreshToken checks a refresh token, records what issue returns and, when rotate is set, marks the
+// token used. A rotated-away token presented again yields ErrReused after its whole family (the grant)
+// has been revoked; an online_access token whose browser session has ended yields ErrSessionEnded. A
+// token that issue refuses (another client's, a widened scope) is left as it was: a failed refresh must
+// not burn the app's refresh token.
+func (db *DB) UseRefreshToken(ctx context.Context, hash string, rotate bool, issue func(RefreshToken, Grant) (Issuance, error)) (RefreshToken, Grant, error) {
 	var rt RefreshToken
 	var g Grant
 	var result error
@@ -260,15 +295,53 @@ func (db *DB) UseRefreshToken(ctx context.Context, hash string, rotate bool) (Re
 			result = ErrRevoked
 			return nil
 		}
+		if rt.Online {
+			if live, err := tx.sessionLive(ctx, g.SessionID); err != nil {
+				return err
+			} else if !live {
+				result = ErrSessionEnded
+				return nil
+			}
+		}
+		if issue != nil {
+			in, err := issue(rt, g)
+			if err != nil {
+				return errIssueRefused{err}
+			}
+			if err := tx.issue(ctx, in.Access, in.Refresh); err != nil {
+				return err
+			}
+		}
 		if rotate {
 			_, err = tx.tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, Micros(tx.now()), hash)
 		}
 		return err
 	})
+	var refused errIssueRefused
+	if errors.As(err, &refused) {
+		return rt, g, refused.err
+	}
 	if err != nil {
 		return rt, g, err
 	}
 	return rt, g, result
+}
+
+// errIssueRefused carries the issue function's error out of a rolled-back transaction.
+type errIssueRefused struct{ err error }
+
+func (e errIssueRefused) Error() string { return e.err.Error() }
+
+func (tx *Tx) sessionLive(ctx context.Context, idHash string) (bool, error) {
+	if idHash == "" {
+		return false, nil
+	}
+	var ended int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT ended_at FROM sessions WHERE id_hash = ?`, idHash).Scan(&ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && ended == 0, err
 }
 
 // LookupRefreshToken returns a live refresh token and its grant without using it (for introspection).

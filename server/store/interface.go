@@ -40,6 +40,13 @@ type Store interface {
 	Searcher
 	Writer
 	Settings
+	// The authorization server's tables (server/auth, server/keys, server/events).
+	Clients
+	Grants
+	Launches
+	SigningKeys
+	Events
+	UserPasswords
 	Path() string
 	Now() time.Time
 	Close() error

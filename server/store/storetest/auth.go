@@ -1,0 +1,509 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// runAuth is the conformance suite of the authorization server's tables. Expiry is reached by storing
+// times in the past relative to the store's clock, so the suite works with any clock.
+func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("Clients", func(t *testing.T) { testClients(t, open(t)) })
+	t.Run("Launches", func(t *testing.T) { testLaunches(t, open(t)) })
+	t.Run("AuthRequestsAndSessions", func(t *testing.T) { testAuthRequestsAndSessions(t, open(t)) })
+	t.Run("CodesSingleUse", func(t *testing.T) { testCodes(t, open(t)) })
+	t.Run("TokensAndRevocation", func(t *testing.T) { testTokens(t, open(t)) })
+	t.Run("RefreshFamilies", func(t *testing.T) { testRefreshFamilies(t, open(t)) })
+	t.Run("OnlineRefreshEndsWithSession", func(t *testing.T) { testOnlineRefresh(t, open(t)) })
+	t.Run("AssertionJTIReplay", func(t *testing.T) { testJTIs(t, open(t)) })
+	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
+	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
+	t.Run("UserPasswords", func(t *testing.T) { testUserPasswords(t, open(t)) })
+}
+
+func testClients(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	c := store.Client{ID: "c1", Name: "App", Type: store.ClientConfidentialSymmetric, AuthMethod: "client_secret_basic",
+		SecretHash: "h1", RedirectURIs: []string{"http://a/cb"}, Scope: "openid", CreatedAt: t0}
+	if err := s.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateClient(ctx, c); !errors.Is(err, store.ErrAlreadyExists) {
+		t.Errorf("duplicate client: %v, want ErrAlreadyExists", err)
+	}
+	got, err := s.Client(ctx, "c1")
+	if err != nil || got.SecretHash != "h1" || got.Name != "App" || len(got.RedirectURIs) != 1 {
+		t.Errorf("Client = %+v, %v", got, err)
+	}
+	if _, err := s.Client(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing client: %v", err)
+	}
+	boom := errors.New("boom")
+	if _, err := s.UpdateClient(ctx, "c1", func(c *store.Client) error { c.Name = "changed"; return boom }); !errors.Is(err, boom) {
+		t.Errorf("failed update: %v", err)
+	}
+	up, err := s.UpdateClient(ctx, "c1", func(c *store.Client) error { c.Name, c.ID, c.SecretHash = "App 2", "hijack", "h2"; return nil })
+	if err != nil || up.ID != "c1" || up.Name != "App 2" {
+		t.Errorf("update = %+v, %v (the id must not change)", up, err)
+	}
+	if got, _ := s.Client(ctx, "c1"); got.Name != "App 2" || got.SecretHash != "h2" {
+		t.Errorf("after update: %+v", got)
+	}
+	if _, err := s.UpdateClient(ctx, "nope", func(*store.Client) error { return nil }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("update of missing client: %v", err)
+	}
+	if err := s.CreateClient(ctx, store.Client{ID: "c0", Name: "Older", CreatedAt: t0.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.ListClients(ctx)
+	if err != nil || len(list) != 2 || list[0].ID != "c0" {
+		t.Errorf("ListClients = %+v, %v; want oldest first", list, err)
+	}
+	// Deleting a client revokes what was issued to it.
+	now := s.Now()
+	g := store.Grant{ID: "g1", ClientID: "c1", Scope: "openid", CreatedAt: now}
+	if err := s.CreateGrant(ctx, g, store.AuthCode{Hash: "code", ClientID: "c1", ExpiresAt: now.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Issue(ctx, store.AccessToken{JTI: "j1", GrantID: "g1", ClientID: "c1", ExpiresAt: now.Add(time.Hour)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteClient(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "j1"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("token of a deleted client: %v, want ErrRevoked", err)
+	}
+	if err := s.DeleteClient(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
+
+func testLaunches(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	now := s.Now()
+	for i, exp := range []time.Time{now.Add(time.Hour), now.Add(-time.Second)} {
+		if err := s.CreateLaunch(ctx, store.Launch{ID: fmt.Sprint("l", i), ClientID: "c", Patient: "p1", CreatedAt: now.Add(time.Duration(i) * time.Second), ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := s.UseLaunch(ctx, "l0")
+	if err != nil || l.Patient != "p1" {
+		t.Fatalf("UseLaunch = %+v, %v", l, err)
+	}
+	if _, err := s.UseLaunch(ctx, "l0"); !errors.Is(err, store.ErrReused) {
+		t.Errorf("second use: %v, want ErrReused", err)
+	}
+	if _, err := s.UseLaunch(ctx, "l1"); !errors.Is(err, store.ErrExpired) {
+		t.Errorf("expired launch: %v, want ErrExpired", err)
+	}
+	if _, err := s.UseLaunch(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown launch: %v", err)
+	}
+	if got, err := s.Launch(ctx, "l0"); err != nil || got.UsedAt == nil {
+		t.Errorf("Launch after use = %+v, %v", got, err)
+	}
+	list, err := s.ListLaunches(ctx, 10)
+	if err != nil || len(list) != 2 || list[0].ID != "l1" {
+		t.Errorf("ListLaunches = %+v, %v; want newest first", list, err)
+	}
+}
+
+func testAuthRequestsAndSessions(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	now := s.Now()
+	if err := s.PutAuthRequest(ctx, "r1", []byte(`{"a":1}`), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutAuthRequest(ctx, "r1", []byte(`{"a":2}`), now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.AuthRequest(ctx, "r1"); err != nil || string(b) != `{"a":2}` {
+		t.Errorf("AuthRequest = %s, %v; want the replaced body", b, err)
+	}
+	if err := s.PutAuthRequest(ctx, "old", []byte(`{}`), now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AuthRequest(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("expired request: %v", err)
+	}
+	if err := s.DeleteAuthRequest(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AuthRequest(ctx, "r1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted request: %v", err)
+	}
+	if err := s.CreateSession(ctx, "sh", "Patient/p1"); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.Session(ctx, "sh"); err != nil || u != "Patient/p1" {
+		t.Errorf("Session = %q, %v", u, err)
+	}
+	if err := s.EndSession(ctx, "sh"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, "sh"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ended session: %v", err)
+	}
+}
+
+func grantWithCode(t *testing.T, s store.Store, id string, codeExp time.Time) {
+	t.Helper()
+	g := store.Grant{ID: id, ClientID: "c", Subject: "Practitioner/dr1", Scope: "openid offline_access", CreatedAt: s.Now()}
+	if err := s.CreateGrant(context.Background(), g, store.AuthCode{Hash: "code-" + id, ClientID: "c", RedirectURI: "http://a/cb",
+		CodeChallenge: "ch", Nonce: "n", ExpiresAt: codeExp}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func issuance(s store.Store, grant, jti, refresh string) store.Issuance {
+	in := store.Issuance{Access: store.AccessToken{JTI: jti, GrantID: grant, ClientID: "c", ExpiresAt: s.Now().Add(time.Hour)}}
+	if refresh != "" {
+		in.Refresh = &store.RefreshToken{Hash: refresh, GrantID: grant, ClientID: "c", Scope: "openid offline_access", ExpiresAt: s.Now().Add(time.Hour)}
+	}
+	return in
+}
+
+func testCodes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	grantWithCode(t, s, "g1", s.Now().Add(time.Minute))
+	ac, g, err := s.RedeemCode(ctx, "code-g1", func(ac store.AuthCode, g store.Grant) (store.Issuance, error) {
+		if ac.CodeChallenge != "ch" || ac.Nonce != "n" || g.Subject != "Practitioner/dr1" {
+			t.Errorf("issue saw code %+v grant %+v", ac, g)
+		}
+		return issuance(s, "g1", "j1", "r1"), nil
+	})
+	if err != nil || ac.RedirectURI != "http://a/cb" || g.ID != "g1" {
+		t.Fatalf("RedeemCode = %+v %+v %v", ac, g, err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "j1"); err != nil {
+		t.Errorf("token recorded with the redemption: %v", err)
+	}
+	// Replay: ErrReused, and everything issued from the code is revoked.
+	if _, _, err := s.RedeemCode(ctx, "code-g1", nil); !errors.Is(err, store.ErrReused) {
+		t.Errorf("replayed code: %v, want ErrReused", err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "j1"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("token of a replayed code: %v, want ErrRevoked", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, "r1"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("refresh token of a replayed code: %v, want ErrRevoked", err)
+	}
+	// A code the issue function refuses stays used and records nothing.
+	grantWithCode(t, s, "g2", s.Now().Add(time.Minute))
+	refuse := errors.New("PKCE mismatch")
+	if _, _, err := s.RedeemCode(ctx, "code-g2", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+		return store.Issuance{}, refuse
+	}); !errors.Is(err, refuse) {
+		t.Errorf("refused redemption: %v, want the issue function's error", err)
+	}
+	if _, _, err := s.RedeemCode(ctx, "code-g2", nil); !errors.Is(err, store.ErrReused) {
+		t.Errorf("refused code used again: %v, want ErrReused", err)
+	}
+	grantWithCode(t, s, "g3", s.Now().Add(-time.Second))
+	if _, _, err := s.RedeemCode(ctx, "code-g3", nil); !errors.Is(err, store.ErrExpired) {
+		t.Errorf("expired code: %v, want ErrExpired", err)
+	}
+	if _, _, err := s.RedeemCode(ctx, "never", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown code: %v", err)
+	}
+	grantWithCode(t, s, "g4", s.Now().Add(time.Minute))
+	if err := s.RevokeGrant(ctx, "g4"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RedeemCode(ctx, "code-g4", nil); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("code of a revoked grant: %v, want ErrRevoked", err)
+	}
+}
+
+func testTokens(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	now := s.Now()
+	if _, err := s.AccessTokenActive(ctx, "none"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown jti: %v", err)
+	}
+	// client_credentials tokens have no grant.
+	if err := s.Issue(ctx, store.AccessToken{JTI: "b1", ClientID: "svc", ExpiresAt: now.Add(time.Minute)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if at, err := s.AccessTokenActive(ctx, "b1"); err != nil || at.ClientID != "svc" {
+		t.Errorf("backend token = %+v, %v", at, err)
+	}
+	if err := s.RevokeAccessToken(ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "b1"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("revoked token: %v", err)
+	}
+	if err := s.RevokeAccessToken(ctx, "unknown"); err != nil {
+		t.Errorf("revoking an unknown token is not an error (RFC 7009): %v", err)
+	}
+	if err := s.Issue(ctx, store.AccessToken{JTI: "old", ClientID: "svc", ExpiresAt: now.Add(-time.Second)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "old"); !errors.Is(err, store.ErrExpired) {
+		t.Errorf("expired token: %v, want ErrExpired", err)
+	}
+	if err := s.Issue(ctx, store.AccessToken{JTI: "old", ClientID: "svc", ExpiresAt: now}, nil); err == nil {
+		t.Error("a jti was recorded twice")
+	}
+	// Revoking a refresh token revokes its grant and the access tokens issued with it.
+	grantWithCode(t, s, "g", now.Add(time.Minute))
+	if _, _, err := s.RedeemCode(ctx, "code-g", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+		return issuance(s, "g", "ja", "rt"), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeRefreshToken(ctx, "rt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "ja"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("access token after its refresh token was revoked: %v", err)
+	}
+	if err := s.RevokeRefreshToken(ctx, "unknown"); err != nil {
+		t.Errorf("revoking an unknown refresh token: %v", err)
+	}
+}
+
+func testRefreshFamilies(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	grantWithCode(t, s, "g", s.Now().Add(time.Minute))
+	if _, _, err := s.RedeemCode(ctx, "code-g", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+		return issuance(s, "g", "j0", "r0"), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rt, g, err := s.LookupRefreshToken(ctx, "r0"); err != nil || rt.ClientID != "c" || g.ID != "g" {
+		t.Errorf("LookupRefreshToken = %+v %+v %v", rt, g, err)
+	}
+	// A refused refresh rolls back: the token is not burned and nothing is recorded.
+	refuse := errors.New("widened scope")
+	if _, _, err := s.UseRefreshToken(ctx, "r0", true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+		return issuance(s, "g", "jx", "rx"), refuse
+	}); !errors.Is(err, refuse) {
+		t.Errorf("refused refresh: %v", err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "jx"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused refresh recorded a token: %v", err)
+	}
+	// Rotation: r0 → r1; r0 again revokes the family (r1 and the access tokens).
+	if _, _, err := s.UseRefreshToken(ctx, "r0", true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+		return issuance(s, "g", "j1", "r1"), nil
+	}); err != nil {
+		t.Fatalf("refresh after a refused one: %v", err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "r0", true, nil); !errors.Is(err, store.ErrReused) {
+		t.Errorf("rotated-away token: %v, want ErrReused", err)
+	}
+	for _, jti := range []string{"j0", "j1"} {
+		if _, err := s.AccessTokenActive(ctx, jti); !errors.Is(err, store.ErrRevoked) {
+			t.Errorf("family access token %s: %v, want ErrRevoked", jti, err)
+		}
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "r1", true, nil); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("family member after reuse: %v, want ErrRevoked", err)
+	}
+	// Without rotation a refresh token stays usable.
+	grantWithCode(t, s, "h", s.Now().Add(time.Minute))
+	if _, _, err := s.RedeemCode(ctx, "code-h", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+		return issuance(s, "h", "k0", "q0"), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if _, _, err := s.UseRefreshToken(ctx, "q0", false, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+			return issuance(s, "h", fmt.Sprint("k", i+1), ""), nil
+		}); err != nil {
+			t.Errorf("refresh %d without rotation: %v", i, err)
+		}
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "nope", true, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown refresh token: %v", err)
+	}
+	// Expired.
+	grantWithCode(t, s, "e", s.Now().Add(time.Minute))
+	if _, _, err := s.RedeemCode(ctx, "code-e", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+		in := issuance(s, "e", "e0", "re")
+		in.Refresh.ExpiresAt = s.Now().Add(-time.Second)
+		return in, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "re", true, nil); !errors.Is(err, store.ErrExpired) {
+		t.Errorf("expired refresh token: %v, want ErrExpired", err)
+	}
+}
+
+func testOnlineRefresh(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if err := s.CreateSession(ctx, "sess", "Practitioner/dr1"); err != nil {
+		t.Fatal(err)
+	}
+	g := store.Grant{ID: "g", ClientID: "c", Scope: "online_access", SessionID: "sess", CreatedAt: s.Now()}
+	if err := s.CreateGrant(ctx, g, store.AuthCode{Hash: "code", ClientID: "c", ExpiresAt: s.Now().Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RedeemCode(ctx, "code", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+		in := issuance(s, "g", "j0", "r0")
+		in.Refresh.Online = true
+		return in, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "r0", false, nil); err != nil {
+		t.Errorf("online refresh in a live session: %v", err)
+	}
+	if err := s.EndSession(ctx, "sess"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "r0", false, nil); !errors.Is(err, store.ErrSessionEnded) {
+		t.Errorf("online refresh after sign-out: %v, want ErrSessionEnded", err)
+	}
+}
+
+func testJTIs(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	exp := s.Now().Add(5 * time.Minute)
+	if err := s.UseAssertionJTI(ctx, "app", "j1", exp); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UseAssertionJTI(ctx, "app", "j1", exp); !errors.Is(err, store.ErrAlreadyExists) {
+		t.Errorf("replayed jti: %v, want ErrAlreadyExists", err)
+	}
+	if err := s.UseAssertionJTI(ctx, "other", "j1", exp); err != nil {
+		t.Errorf("the same jti from another issuer: %v (replay is per iss)", err)
+	}
+	// An expired record is forgotten; the assertion's own exp check rejects a replay of it.
+	if err := s.UseAssertionJTI(ctx, "app", "j2", s.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UseAssertionJTI(ctx, "app", "j2", exp); err != nil {
+		t.Errorf("jti whose record expired: %v", err)
+	}
+}
+
+func testSigningKeys(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	now := s.Now()
+	if keys, err := s.SigningKeys(ctx); err != nil || len(keys) != 0 {
+		t.Fatalf("new store has keys: %v %v", keys, err)
+	}
+	k1 := store.SigningKey{KID: "k1", Alg: "RS256", CreatedAt: now.Add(-time.Minute), PrivateJWK: []byte(`{"k":1}`)}
+	if err := s.RotateSigningKey(ctx, k1, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RotateSigningKey(ctx, store.SigningKey{KID: "e1", Alg: "ES256", CreatedAt: now.Add(-time.Minute), PrivateJWK: []byte(`{}`)}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RotateSigningKey(ctx, store.SigningKey{KID: "k2", Alg: "RS256", CreatedAt: now, PrivateJWK: []byte(`{"k":2}`)}, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := s.SigningKeys(ctx)
+	if err != nil || len(keys) != 3 {
+		t.Fatalf("SigningKeys = %+v, %v", keys, err)
+	}
+	byKID := map[string]store.SigningKey{}
+	for _, k := range keys {
+		byKID[k.KID] = k
+	}
+	if k := byKID["k1"]; k.RetiredAt.IsZero() || !k.PublishUntil.Equal(now.Add(time.Hour).Truncate(time.Microsecond)) || string(k.PrivateJWK) != `{"k":1}` {
+		t.Errorf("retired key = %+v", k)
+	}
+	if k := byKID["k2"]; !k.RetiredAt.IsZero() || !k.PublishUntil.IsZero() {
+		t.Errorf("new key = %+v", k)
+	}
+	if k := byKID["e1"]; !k.RetiredAt.IsZero() {
+		t.Errorf("rotating RS256 retired the ES256 key: %+v", k)
+	}
+	// A retired key whose publication has ended is no longer listed.
+	if err := s.RotateSigningKey(ctx, store.SigningKey{KID: "k3", Alg: "RS256", CreatedAt: now, PrivateJWK: []byte(`{}`)}, now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ = s.SigningKeys(ctx)
+	for _, k := range keys {
+		if k.KID == "k2" {
+			t.Errorf("key k2 listed after its publication ended: %+v", k)
+		}
+	}
+}
+
+func testEvents(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	base := s.Now()
+	var batch []store.Event
+	for i := range 6 {
+		batch = append(batch, store.Event{At: base.Add(time.Duration(i) * time.Second), Kind: fmt.Sprint("k", i),
+			LaunchID: []string{"L", ""}[i%2], FlowID: fmt.Sprint("f", i/3), ClientID: []string{"a", "b", "c"}[i%3], JSON: []byte(`{}`)})
+	}
+	got, err := s.AppendEvents(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].ID <= got[i-1].ID {
+			t.Fatalf("event ids not increasing: %d then %d", got[i-1].ID, got[i].ID)
+		}
+	}
+	count := func(f store.EventFilter) int {
+		t.Helper()
+		evs, err := s.ListEvents(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(evs)
+	}
+	for _, tc := range []struct {
+		name string
+		f    store.EventFilter
+		want int
+	}{
+		{"all", store.EventFilter{}, 6},
+		{"launch", store.EventFilter{LaunchID: "L"}, 3},
+		{"flow", store.EventFilter{FlowID: "f1"}, 3},
+		{"client", store.EventFilter{ClientID: "a"}, 2},
+		{"since", store.EventFilter{Since: base.Add(4 * time.Second)}, 2},
+		{"after", store.EventFilter{AfterID: got[3].ID}, 2},
+		{"limit", store.EventFilter{Limit: 4}, 4},
+		{"combined", store.EventFilter{LaunchID: "L", ClientID: "c"}, 1},
+	} {
+		if n := count(tc.f); n != tc.want {
+			t.Errorf("%s: %d events, want %d", tc.name, n, tc.want)
+		}
+	}
+	evs, _ := s.ListEvents(ctx, store.EventFilter{})
+	if evs[0].Kind != "k0" || !evs[0].At.Equal(base.Truncate(time.Microsecond)) {
+		t.Errorf("first event = %+v (oldest first, time kept)", evs[0])
+	}
+}
+
+func testUserPasswords(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if _, err := s.UserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("no password yet: %v", err)
+	}
+	for _, h := range []string{"h1", "h2"} {
+		if err := s.SetUserPassword(ctx, "Practitioner/dr1", h); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.UserPassword(ctx, "Practitioner/dr1"); err != nil || got != h {
+			t.Errorf("UserPassword = %q, %v; want %q", got, err, h)
+		}
+	}
+	if m, err := s.UsersWithPasswords(ctx); err != nil || len(m) != 1 || !m["Practitioner/dr1"] {
+		t.Errorf("UsersWithPasswords = %v, %v", m, err)
+	}
+	if err := s.DeleteUserPassword(ctx, "Practitioner/dr1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteUserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+	if _, err := s.UserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted password: %v", err)
+	}
+}
