@@ -50,7 +50,7 @@ test('generate patients with live progress, find them, and chart one patient’s
   // Generate would only attach to it (409), so let it finish first.
   await waitForIdle(server, 30_000);
   await page.locator('[data-testid="job"][data-state="running"]').waitFor({ state: 'detached', timeout: 10_000 });
-  const list = page.getByRole('region', { name: /All patients/ });
+  const list = page.getByRole('region', { name: /^(All patients|Patients matching)/ });
   const apiBefore = (await api(server, '/api/patients?count=1')).total;
   await page.waitForFunction((n) => document.querySelector('[data-testid="patient-total"]')?.textContent?.replace(/\D/g, '') === String(n), apiBefore);
   const before = await totalOf(page);

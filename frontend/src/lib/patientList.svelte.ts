@@ -7,6 +7,8 @@ const DEBOUNCE_MS = 250;
 
 export class PatientList {
   q = $state('');
+  /** The query the shown rows answer (q runs ahead of it while typing). */
+  shownQ = $state('');
   offset = $state(0);
   total = $state(0);
   patients = $state<PatientSummary[]>([]);
@@ -24,9 +26,11 @@ export class PatientList {
     const mine = new AbortController();
     this.#controller = mine;
     this.loading = true;
+    const q = this.q;
     try {
-      const page = await listPatients({ q: this.q, count: PAGE_SIZE, offset: this.offset }, mine.signal);
+      const page = await listPatients({ q, count: PAGE_SIZE, offset: this.offset }, mine.signal);
       if (mine.signal.aborted) return;
+      this.shownQ = q.trim();
       this.total = page.total;
       this.patients = page.patients ?? [];
       this.error = null;
