@@ -160,12 +160,20 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 	return b.bytes(), nil
 }
 
-// at names the entry an error came from.
+// at names the entry an error came from, in the diagnostics and in each expression about its resource
+// (Observation.code becomes Bundle.entry[1].resource.code).
 func at(e *entry, err error) error {
 	var o *Outcome
 	if errors.As(err, &o) {
+		prefix := "Bundle.entry[" + strconv.Itoa(e.index) + "]"
+		rt, _ := e.resource["resourceType"].(string)
 		for i := range o.Issues {
-			o.Issues[i].Diagnostics = "Bundle.entry[" + strconv.Itoa(e.index) + "]: " + o.Issues[i].Diagnostics
+			o.Issues[i].Diagnostics = prefix + ": " + o.Issues[i].Diagnostics
+			for j, x := range o.Issues[i].Expression {
+				if rest, ok := strings.CutPrefix(x, rt); ok && rt != "" && (rest == "" || rest[0] == '.') {
+					o.Issues[i].Expression[j] = prefix + ".resource" + rest
+				}
+			}
 		}
 		return o
 	}
