@@ -279,8 +279,10 @@ func (s *Service) batch(r *request, entries []*entry) []byte {
 	for _, e := range entries {
 		var o *Outcome
 		if e.method == http.MethodGet {
-			o = outcome(http.StatusBadRequest, "not-supported", "GET entries are not supported yet")
-		} else if err := s.prepare(r.acc, e); err != nil {
+			b.raw(s.batchGet(r, e))
+			continue
+		}
+		if err := s.prepare(r.acc, e); err != nil {
 			o = asOutcome(err)
 		} else {
 			err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
