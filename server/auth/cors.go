@@ -1,24 +1,17 @@
 package auth
 
-import "net/http"
+import (
+	"net/http"
 
-// cors lets browser apps (public clients) call discovery, token, introspection and revocation from their
-// own origin (SMART App Launch 2.2: servers SHALL support CORS for these endpoints). No cookies are
-// involved on these endpoints, so reflecting the origin is safe.
-func cors(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if origin := r.Header.Get("Origin"); origin != "" {
-			w.Header().Set("Access-Control-Allow-Origin", origin)
-			w.Header().Add("Vary", "Origin")
-			w.Header().Set("Access-Control-Expose-Headers", "WWW-Authenticate, Location, Content-Location")
-		}
-		if r.Method == http.MethodOptions {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
-			w.Header().Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
+	corspkg "github.com/valet-sandbox/valet/server/cors"
+)
+
+// authCORS lets browser apps (public clients) call discovery, token, introspection and revocation from
+// their own origin (SMART App Launch 2.2: servers SHALL support CORS for these endpoints).
+var authCORS = corspkg.Policy{
+	Methods: "GET, POST, OPTIONS",
+	Headers: "Authorization, Content-Type, Accept",
+	Expose:  "WWW-Authenticate, Location, Content-Location",
 }
+
+func cors(h http.Handler) http.Handler { return authCORS.Wrap(h) }

@@ -160,12 +160,20 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 	return b.bytes(), nil
 }
 
-// at names the entry an error came from.
+// at names the entry an error came from, in the diagnostics and in each expression about its resource
+// (Observation.code becomes Bundle.entry[1].resource.code).
 func at(e *entry, err error) error {
 	var o *Outcome
 	if errors.As(err, &o) {
+		prefix := "Bundle.entry[" + strconv.Itoa(e.index) + "]"
+		rt, _ := e.resource["resourceType"].(string)
 		for i := range o.Issues {
-			o.Issues[i].Diagnostics = "Bundle.entry[" + strconv.Itoa(e.index) + "]: " + o.Issues[i].Diagnostics
+			o.Issues[i].Diagnostics = prefix + ": " + o.Issues[i].Diagnostics
+			for j, x := range o.Issues[i].Expression {
+				if rest, ok := strings.CutPrefix(x, rt); ok && rt != "" && (rest == "" || rest[0] == '.') {
+					o.Issues[i].Expression[j] = prefix + ".resource" + rest
+				}
+			}
 		}
 		return o
 	}
@@ -271,8 +279,10 @@ func (s *Service) batch(r *request, entries []*entry) []byte {
 	for _, e := range entries {
 		var o *Outcome
 		if e.method == http.MethodGet {
-			o = outcome(http.StatusBadRequest, "not-supported", "GET entries are not supported yet")
-		} else if err := s.prepare(r.acc, e); err != nil {
+			b.raw(s.batchGet(r, e))
+			continue
+		}
+		if err := s.prepare(r.acc, e); err != nil {
 			o = asOutcome(err)
 		} else {
 			err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {

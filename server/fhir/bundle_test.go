@@ -35,7 +35,7 @@ func TestTransaction(t *testing.T) {
 		map[string]any{"resource": map[string]any{"resourceType": "Observation", "status": "final"}, "request": map[string]any{"method": "POST", "url": "Observation"}},
 	}}
 	r = e.do("POST", "", "admin", bad)
-	if r.status != 400 || !strings.Contains(string(r.raw), "Bundle.entry[1]") {
+	if r.status != 422 || !strings.Contains(string(r.raw), `"expression":["Bundle.entry[1].resource.code"]`) {
 		t.Errorf("bad transaction: %d %s", r.status, r.raw)
 	}
 	after, _ := e.db.CountByType(context.Background())
@@ -47,7 +47,7 @@ func TestTransaction(t *testing.T) {
 	r = e.do("POST", "", "admin", batch)
 	es := r.body["entry"].([]any)
 	if r.status != 200 || !strings.HasPrefix(es[0].(map[string]any)["response"].(map[string]any)["status"].(string), "201") ||
-		!strings.HasPrefix(es[1].(map[string]any)["response"].(map[string]any)["status"].(string), "400") {
+		!strings.HasPrefix(es[1].(map[string]any)["response"].(map[string]any)["status"].(string), "422") {
 		t.Errorf("batch: %s", r.raw)
 	}
 }

@@ -39,7 +39,7 @@ func (s *Service) CapabilityStatement() []byte {
 		}
 		revs = append(revs, "Provenance:target")
 		res := object{"type": t, "interaction": ints, "versioning": "versioned", "readHistory": true,
-			"updateCreate": true, "conditionalCreate": true, "conditionalUpdate": false, "conditionalDelete": "not-supported",
+			"updateCreate": true, "conditionalCreate": true, "conditionalUpdate": true, "conditionalDelete": "single",
 			"searchParam": params, "searchInclude": incs, "searchRevInclude": revs,
 			"referencePolicy": []any{"literal", "local"}}
 		if t == "Patient" {

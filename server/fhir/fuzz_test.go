@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,10 @@ func FuzzSearchParams(f *testing.F) {
 
 func FuzzValidate(f *testing.F) {
 	for _, s := range []string{`{"resourceType":"Patient","birthDate":"2020"}`, `{"resourceType":"Observation","status":"final","code":{}}`,
-		`{"resourceType":"Patient","contained":[{"resourceType":"X"}],"_given":[null]}`} {
+		`{"resourceType":"Patient","contained":[{"resourceType":"X"}],"_given":[null]}`,
+		`{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1.5},"component":[{"code":{},"valueString":"a"}]}`,
+		`{"resourceType":"Patient","name":[{"given":["a",null],"_given":[null,{"id":"x"}]}],"_gender":{"extension":[{"url":"u","valueCode":"c"}]}}`,
+		`{"resourceType":"Observation","contained":[{"resourceType":"Patient","id":"p","contained":[]}],"subject":{"reference":"#p"}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -32,8 +36,23 @@ func FuzzValidate(f *testing.F) {
 		if o != nil {
 			return
 		}
-		if o := validate(m, "Patient", false); o == nil {
+		typ, _ := m["resourceType"].(string)
+		if typ == "" {
+			typ = "Patient"
+		}
+		o = validate(m, typ, false)
+		if o == nil {
 			encode(m)
+			return
+		}
+		// Every problem is reported with an expression and a 400 or 422.
+		if o.Status != 400 && o.Status != 422 || len(o.Issues) == 0 {
+			t.Fatalf("status %d with %d issues", o.Status, len(o.Issues))
+		}
+		for _, is := range o.Issues {
+			if len(is.Expression) == 0 || !strings.HasPrefix(is.Expression[0], typ) {
+				t.Fatalf("issue without an expression rooted at %s: %+v", typ, is)
+			}
 		}
 	})
 }

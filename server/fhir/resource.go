@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -134,14 +133,4 @@ func wantsXML(r *http.Request) bool {
 		}
 	}
 	return true
-}
-
-// sortedKeys returns m's keys in order (for deterministic error lists).
-func sortedKeys(m object) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

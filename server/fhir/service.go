@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/cors"
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
@@ -75,22 +76,36 @@ func (s *Service) now() time.Time { return s.cfg.Now() }
 // Base is the FHIR base URL.
 func (s *Service) Base() string { return s.base }
 
+// fhirCORS lets browser apps call the API from their own origin with a bearer token, including the
+// conditional and versioning headers, and read ETag, Location and WWW-Authenticate in the answers.
+var fhirCORS = cors.Policy{
+	Methods: "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+	Headers: "Authorization, Content-Type, Accept, If-Match, If-None-Match, If-None-Exist, If-Modified-Since, Prefer",
+	Expose:  "ETag, Location, Content-Location, Last-Modified, WWW-Authenticate",
+}
+
 // Mount registers the FHIR endpoints. The patterns leave /fhir/.well-known/… to the authorization server.
 func (s *Service) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /fhir/metadata", s.public(s.capabilities))
-	mux.HandleFunc("POST /fhir", s.authed("batch", s.bundle))
-	mux.HandleFunc("POST /fhir/{$}", s.authed("batch", s.bundle))
-	mux.HandleFunc("GET /fhir/{type}", s.authed("search-type", s.searchType))
-	mux.HandleFunc("POST /fhir/{type}/_search", s.authed("search-type", s.searchType))
-	mux.HandleFunc("POST /fhir/{type}", s.authed("create", s.create))
-	mux.HandleFunc("GET /fhir/{type}/{id}", s.authed("read", s.read))
-	mux.HandleFunc("PUT /fhir/{type}/{id}", s.authed("update", s.update))
-	mux.HandleFunc("DELETE /fhir/{type}/{id}", s.authed("delete", s.delete))
-	mux.HandleFunc("GET /fhir/{type}/_history", s.authed("history-type", s.typeHistory))
-	mux.HandleFunc("GET /fhir/{type}/{id}/_history", s.authed("history-instance", s.instanceHistory))
-	mux.HandleFunc("GET /fhir/{type}/{id}/_history/{vid}", s.authed("vread", s.vread))
-	mux.HandleFunc("GET /fhir/Patient/{id}/$everything", s.authed("operation", s.everything))
-	mux.HandleFunc("/fhir/", s.public(func(r *request) (*response, *Outcome) {
+	h := func(pattern string, f http.HandlerFunc) { mux.Handle(pattern, fhirCORS.Wrap(f)) }
+	h("GET /fhir/metadata", s.public(s.capabilities))
+	h("POST /fhir", s.authed("batch", s.bundle))
+	h("POST /fhir/{$}", s.authed("batch", s.bundle))
+	h("GET /fhir/{type}", s.authed("search-type", s.searchType))
+	h("POST /fhir/{type}/_search", s.authed("search-type", s.searchType))
+	h("POST /fhir/{type}", s.authed("create", s.create))
+	h("PUT /fhir/{type}", s.authed("update", s.conditionalUpdate))
+	h("DELETE /fhir/{type}", s.authed("delete", s.conditionalDelete))
+	h("GET /fhir/{type}/{id}", s.authed("read", s.read))
+	h("PUT /fhir/{type}/{id}", s.authed("update", s.update))
+	h("DELETE /fhir/{type}/{id}", s.authed("delete", s.delete))
+	h("GET /fhir/{type}/_history", s.authed("history-type", s.typeHistory))
+	h("GET /fhir/{type}/{id}/_history", s.authed("history-instance", s.instanceHistory))
+	h("GET /fhir/{type}/{id}/_history/{vid}", s.authed("vread", s.vread))
+	h("GET /fhir/Patient/{id}/$everything", s.authed("operation", s.everything))
+	// Preflights need no token (browsers send none); the wrapper answers them.
+	h("OPTIONS /fhir", nil)
+	h("OPTIONS /fhir/", nil)
+	h("/fhir/", s.public(func(r *request) (*response, *Outcome) {
 		return nil, outcome(http.StatusNotFound, "not-supported", "no FHIR interaction %s %s", r.Method, r.URL.Path)
 	}))
 }

@@ -1,15 +1,6 @@
 package fhir
 
-// summaryElements approximates the R4 summary view (elements flagged isSummary) for _summary=true:
-// identity, status and classification, subject and timing — what a list of results shows.
-var summaryElements = map[string]bool{"id": true, "meta": true, "implicitRules": true, "identifier": true,
-	"status": true, "intent": true, "category": true, "code": true, "subject": true, "patient": true,
-	"encounter": true, "name": true, "gender": true, "birthDate": true, "active": true, "clinicalStatus": true,
-	"verificationStatus": true, "type": true, "class": true, "period": true, "effectiveDateTime": true,
-	"effectivePeriod": true, "authoredOn": true, "issued": true, "onsetDateTime": true, "recordedDate": true,
-	"vaccineCode": true, "occurrenceDateTime": true, "performedDateTime": true, "performedPeriod": true,
-	"medicationCodeableConcept": true, "medicationReference": true, "beneficiary": true, "target": true,
-	"recorded": true, "lifecycleStatus": true, "description": true, "date": true, "telecom": true, "address": true}
+import "github.com/valet-sandbox/valet/server/fhir/spec"
 
 // subset answers _summary and _elements (http://hl7.org/fhir/R4/search.html#summary): a copy of the
 // resource with fewer elements, tagged SUBSETTED as the spec requires.
@@ -27,7 +18,11 @@ func subset(body []byte, summary string, elements []string) []byte {
 		}
 		keep = func(k string) bool { return set[k] }
 	case summary == "true":
-		keep = func(k string) bool { return summaryElements[k] }
+		rt, _ := m["resourceType"].(string)
+		if t := spec.StructureOf(rt); t != nil {
+			summarizeObject(m, t)
+		}
+		keep = func(string) bool { return true }
 	case summary == "text":
 		keep = func(k string) bool { return k == "id" || k == "meta" || k == "text" }
 	case summary == "data":
@@ -48,4 +43,37 @@ func subset(body []byte, summary string, elements []string) []byte {
 	meta["tag"] = append(tags, object{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"})
 	m["meta"] = meta
 	return encode(m)
+}
+
+// summarizeObject keeps the summary elements (isSummary in R4's definitions, generated into spec's
+// table) of a resource or backbone element, and within kept backbone elements their summary children.
+// Datatypes are kept whole: their elements are summary wherever the datatype is.
+func summarizeObject(m object, t *spec.Type) {
+	for k, v := range m {
+		if k == "resourceType" {
+			continue
+		}
+		name := k
+		if len(k) > 1 && k[0] == '_' {
+			name = k[1:]
+		}
+		el := t.Elements[name]
+		if el == nil || !el.Summary {
+			delete(m, k)
+			continue
+		}
+		if el.Type == nil || el.Type.Class != spec.BackboneClass || name != k {
+			continue
+		}
+		switch x := v.(type) {
+		case object:
+			summarizeObject(x, el.Type)
+		case []any:
+			for _, y := range x {
+				if o, ok := y.(object); ok {
+					summarizeObject(o, el.Type)
+				}
+			}
+		}
+	}
 }

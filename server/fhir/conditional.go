@@ -1,0 +1,98 @@
+package fhir
+
+import (
+	"net/http"
+
+	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// conditionalUpdate answers PUT /fhir/{type}?search (http://hl7.org/fhir/R4/http.html#cond-update):
+// no match → create (with the body's id as update-as-create, else a server id); one match → update it
+// (a body id naming another resource is a 400); several → 412. The search runs inside the write
+// transaction, so two concurrent conditional updates cannot both create.
+func (s *Service) conditionalUpdate(r *request) (*response, *Outcome) {
+	typ := r.PathValue("type")
+	r.auditType = typ
+	if r.URL.RawQuery == "" {
+		return nil, badRequest("PUT %s/%s needs an id (%s/[id]) or search parameters (conditional update)", s.base, typ, typ)
+	}
+	g, o := s.authorize(r.acc, typ, scope.Update)
+	if o != nil {
+		return nil, o
+	}
+	m, o := decode(r.body)
+	if o != nil {
+		return nil, o
+	}
+	var createGrant *grant
+	if cg, o := s.authorize(r.acc, typ, scope.Create); o == nil {
+		createGrant = &cg
+	}
+	var res store.Resource
+	var created bool
+	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
+		found, o := s.conditional(r.ctx(), tx, typ, r.URL.RawQuery, g)
+		if o != nil {
+			return o
+		}
+		bodyID, _ := m["id"].(string)
+		w := &write{method: http.MethodPut, typ: typ, obj: m, ifMatch: r.Header.Get("If-Match"), grant: g, createGrant: createGrant}
+		switch {
+		case found != nil && bodyID != "" && bodyID != found.ID:
+			return structural(http.StatusBadRequest, "invalid", typ+".id",
+				"the resource id "+quote(bodyID)+" is not the id of the resource the search matched ("+found.ID+")")
+		case found != nil:
+			w.id, m["id"] = found.ID, found.ID
+		case bodyID != "":
+			w.id = bodyID
+		default:
+			if createGrant == nil {
+				return forbidden("no %s matches and the access token may not create %s", typ, typ)
+			}
+			w.method, w.grant = http.MethodPost, *createGrant
+		}
+		var err error
+		res, created, err = s.apply(r.ctx(), tx, w)
+		return err
+	})
+	if o := asOutcome(err); o != nil {
+		return nil, o
+	}
+	r.auditID = res.ID
+	if created {
+		return s.writeResponse(r, http.StatusCreated, res, true), nil
+	}
+	return s.writeResponse(r, http.StatusOK, res, false), nil
+}
+
+// conditionalDelete answers DELETE /fhir/{type}?search (http://hl7.org/fhir/R4/http.html#cdelete):
+// one match → deleted (204); none → 404 (R4 leaves "an ordinary delete" of nothing undefined; the
+// CapabilityStatement says conditionalDelete = single); several → 412.
+func (s *Service) conditionalDelete(r *request) (*response, *Outcome) {
+	typ := r.PathValue("type")
+	r.auditType = typ
+	if r.URL.RawQuery == "" {
+		return nil, badRequest("DELETE %s/%s needs an id or search parameters (conditional delete)", s.base, typ)
+	}
+	g, o := s.authorize(r.acc, typ, scope.Delete)
+	if o != nil {
+		return nil, o
+	}
+	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
+		found, o := s.conditional(r.ctx(), tx, typ, r.URL.RawQuery, g)
+		if o != nil {
+			return o
+		}
+		if found == nil {
+			return outcome(http.StatusNotFound, "not-found", "no %s matches %s", typ, r.URL.RawQuery)
+		}
+		r.auditID = found.ID
+		_, _, err := s.apply(r.ctx(), tx, &write{method: http.MethodDelete, typ: typ, id: found.ID, grant: g})
+		return err
+	})
+	if o := asOutcome(err); o != nil {
+		return nil, o
+	}
+	return &response{status: http.StatusNoContent}, nil
+}
