@@ -218,7 +218,7 @@ func TestServeAnswersAndStopsCleanly(t *testing.T) {
 }
 
 func TestServeDefaultsToUserDataDir(t *testing.T) {
-	cmd := valetCmd(t, "serve", "--addr", "127.0.0.1:0")
+	cmd := valetCmd(t, "serve", "--addr", "127.0.0.1:0", "--empty")
 	xdg := t.TempDir()
 	cmd.Env = append(cmd.Env, "XDG_DATA_HOME="+xdg)
 	stdout, _ := cmd.StdoutPipe()

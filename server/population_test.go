@@ -100,9 +100,7 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 		t.Errorf("unknown patient: %v", err)
 	}
 
-	ctx2, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	reset, err := pop.Reset(ctx2, nil)
+	reset, err := pop.Reset(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
