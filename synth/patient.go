@@ -173,6 +173,9 @@ func (r *record) patientResource(p *person) {
 	if p.portal {
 		pt.Meta.Tag = []Coding{PortalUserTag}
 	}
+	if r.persona != "" {
+		pt.Meta.Tag = append(pt.Meta.Tag, PersonaTag(r.persona))
+	}
 	pt.Extension = []Extension{
 		{URL: extRace, Extension: []Extension{{URL: "ombCategory", ValueCoding: &p.race}, {URL: "text", ValueString: p.race.Display}}},
 		ethnicityExtension(p.hispanic),
@@ -209,6 +212,12 @@ func (r *record) patientResource(p *person) {
 	pt.ManagingOrganization = &Reference{Reference: "Organization/" + r.g.pool.providers[pcp.Org].ID, Display: r.g.pool.providers[pcp.Org].Name}
 	pt.Link = p.links
 	r.add("Patient", p.key, pt)
+}
+
+// PersonaTag marks the Patients of an edge-case persona (code "persona-<name>"), so QA can find them by
+// searching _tag=https://valet.dev/fhir/tags|persona-newborn and the control panel can badge them.
+func PersonaTag(name string) Coding {
+	return Coding{System: SystemTags, Code: "persona-" + name, Display: "Valet persona: " + name}
 }
 
 // PortalUserTag marks Patients who can sign in to the sandbox as themselves (patient-facing apps).

@@ -32,7 +32,9 @@ var personaCatalog = []personaDef{
 
 func (g *generator) persona(i int) []Resource {
 	def := personaCatalog[i]
-	return def.build(g.newRecord(g.tag + "-" + def.Name))
+	r := g.newRecord(g.tag + "-" + def.Name)
+	r.persona = def.Name
+	return def.build(r)
 }
 
 // personWith builds a person of a given gender and age, then draws the rest like a random patient.

@@ -3,6 +3,7 @@ package synth
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -183,3 +184,30 @@ func TestEmitErrorAndCancelStopGeneration(t *testing.T) {
 		t.Errorf("err %v after %d batches", err, n)
 	}
 }
+
+func TestPersonaPatientsTagged(t *testing.T) {
+	pop := generate(t, Options{Patients: 2, Seed: 4, Personas: true})
+	tagged := map[string]int{}
+	for _, g := range pop[1:] {
+		for _, r := range g.batch {
+			if r.Type != "Patient" {
+				continue
+			}
+			for _, name := range Personas() {
+				if strings.Contains(string(r.JSON), `"code":"persona-`+name+`"`) {
+					tagged[name]++
+				}
+			}
+			if randomPatientID.MatchString(r.ID) && strings.Contains(string(r.JSON), `"persona-`) {
+				t.Errorf("random patient %s carries a persona tag", r.ID)
+			}
+		}
+	}
+	for _, name := range Personas() {
+		if tagged[name] == 0 {
+			t.Errorf("persona %s: no Patient tagged persona-%s", name, name)
+		}
+	}
+}
+
+var randomPatientID = regexp.MustCompile(`-p\d{6}$`)

@@ -37,6 +37,8 @@ type record struct {
 	targets []Reference
 	// base holds the patient's per-measurement positions (see drift) and lab baselines.
 	base map[string]int64
+	// persona names the edge-case persona this record is ("" for random patients); its Patients are tagged.
+	persona string
 	// chronicIDs are the Condition ids of person.chronic, in order.
 	chronicIDs []string
 }
