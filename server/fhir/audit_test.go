@@ -36,7 +36,7 @@ func TestAuditEventSearchFromLog(t *testing.T) {
 		want  int
 	}{
 		{"subtype=read", 4},
-		{"subtype=http://hl7.org/fhir/restful-interaction|search-type", 1},
+		{"subtype=http://hl7.org/fhir/restful-interaction|search-type&patient=p1", 1},
 		{"outcome=4", 2},
 		{"outcome=0&subtype=read", 2},
 		{"entity=Observation/p1-enc1-bp", 1}, // the anonymous request names nothing
