@@ -124,7 +124,7 @@ func run(ctx context.Context, valet string, patients int, d time.Duration, maxRe
 		path func(i int64) string
 		auth bool
 	}{
-		{"ceiling: GET /api/status (no token)", func(int64) string { return "/api/status" }, false},
+		{"ceiling: SMART configuration (no token)", func(int64) string { return "/fhir/.well-known/smart-configuration" }, false},
 		{"read by id", func(i int64) string { return fmt.Sprintf("/fhir/Observation/lt%d-o%d", 1+i%n, i%99) }, true},
 		{"Observation?patient&category, first page", func(i int64) string {
 			return fmt.Sprintf("/fhir/Observation?patient=lt%d&category=laboratory", 1+i%n)
@@ -202,11 +202,11 @@ func do(c *http.Client, method, u, bearer string, body []byte) error {
 // token registers a backend-services client and gets a system/*.cruds access token for it (SMART Backend
 // Services: client_credentials with a private_key_jwt assertion).
 func token(c *http.Client, base string) (string, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		return "", err
 	}
-	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "lt", Algorithm: "ES256", Use: "sig"}}})
+	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "lt", Algorithm: "ES384", Use: "sig"}}})
 	reg, _ := json.Marshal(map[string]any{"client_name": "loadtest", "grant_types": []string{"client_credentials"},
 		"jwks": json.RawMessage(jwks), "scope": "system/*.cruds"})
 	resp, err := c.Post(base+"/api/clients", "application/json", bytes.NewReader(reg))
@@ -221,7 +221,7 @@ func token(c *http.Client, base string) (string, error) {
 	if resp.StatusCode != 201 {
 		return "", fmt.Errorf("register client: %d", resp.StatusCode)
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key},
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES384, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "lt"))
 	if err != nil {
 		return "", err
