@@ -28,6 +28,9 @@ type Verifier struct {
 
 	mu    sync.RWMutex
 	cache map[[32]byte]*cached
+	// gen counts purges. A verification that began before a purge must not cache its result: it may have
+	// read the token as active just before the revocation that caused the purge committed.
+	gen uint64
 }
 
 type cached struct {
@@ -47,6 +50,7 @@ func (v *Verifier) Verify(ctx context.Context, bearer string) (*token.Access, er
 	key := sha256.Sum256([]byte(bearer))
 	v.mu.RLock()
 	c := v.cache[key]
+	gen := v.gen
 	v.mu.RUnlock()
 	if c != nil {
 		if v.now().Before(c.access.Expiry) {
@@ -59,10 +63,12 @@ func (v *Verifier) Verify(ctx context.Context, bearer string) (*token.Access, er
 		return nil, err
 	}
 	v.mu.Lock()
-	if len(v.cache) >= verifierCacheMax {
-		clear(v.cache)
+	if v.gen == gen {
+		if len(v.cache) >= verifierCacheMax {
+			clear(v.cache)
+		}
+		v.cache[key] = &cached{access: a}
 	}
-	v.cache[key] = &cached{access: a}
 	v.mu.Unlock()
 	return a, nil
 }
@@ -121,5 +127,6 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 func (v *Verifier) purge() {
 	v.mu.Lock()
 	clear(v.cache)
+	v.gen++
 	v.mu.Unlock()
 }

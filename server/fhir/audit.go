@@ -1,11 +1,13 @@
 package fhir
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,21 +15,27 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// auditLog records an AuditEvent for every FHIR request. Writing each in the request's own transaction
-// would cost as much as the read it describes, so events are queued and written in batches by one
-// goroutine; close flushes what is queued, so nothing is lost on shutdown.
+// auditLog records every FHIR request. A full AuditEvent resource per request (encoded JSON, a history
+// row and a dozen index rows) cost about twice the read it described, so the request path only queues a
+// narrow store.AuditRecord; one goroutine appends the queue to the lean audit_log table in batches
+// (multi-row INSERTs on the writer connection, never holding a read connection), and the rows become
+// AuditEvent resources when something asks for AuditEvents (materialiseAudit). close flushes what is
+// queued, so nothing is lost on shutdown; pending rows survive restarts.
 type auditLog struct {
 	s     *Service
-	ch    chan store.Indexed
+	ch    chan store.AuditRecord
+	flush chan chan struct{}
 	done  chan struct{}
 	once  sync.Once
 	every time.Duration
+	mat   sync.Mutex // one materialisation at a time (the others find nothing left to do)
 }
 
 const auditBatch = 512
 
 func newAuditLog(s *Service, every time.Duration) *auditLog {
-	a := &auditLog{s: s, ch: make(chan store.Indexed, 8*auditBatch), done: make(chan struct{}), every: every}
+	a := &auditLog{s: s, ch: make(chan store.AuditRecord, 8*auditBatch), flush: make(chan chan struct{}),
+		done: make(chan struct{}), every: every}
 	go a.run()
 	return a
 }
@@ -35,106 +43,83 @@ func newAuditLog(s *Service, every time.Duration) *auditLog {
 var actions = map[string]string{"create": "C", "read": "R", "vread": "R", "update": "U", "delete": "D",
 	"search-type": "E", "history-type": "R", "history-instance": "R", "batch": "E", "operation": "E"}
 
-// record queues the AuditEvent of a finished request (http://hl7.org/fhir/R4/auditevent.html).
+// record queues the audit record of a finished request.
 func (a *auditLog) record(r *request, status int) {
 	s := a.s
 	now := s.now()
-	id := s.ids.next(now)
-	outcome := "0"
-	switch {
-	case status >= 500:
-		outcome = "8"
-	case status >= 400:
-		outcome = "4"
-	}
-	agent := object{"requestor": true, "type": object{"coding": []any{object{
-		"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP", "display": "information recipient"}}}}
+	rec := store.AuditRecord{ID: s.ids.next(now), Recorded: now, Interaction: r.interaction, Status: status,
+		Request: r.Method + " " + r.URL.RequestURI()}
 	if r.acc != nil {
-		agent["altId"] = r.acc.ClientID
-		if r.acc.FHIRUser != "" {
-			agent["who"] = object{"reference": r.acc.FHIRUser}
-		} else {
-			agent["who"] = object{"identifier": object{"system": "urn:valet:client", "value": r.acc.ClientID}}
-		}
-		if r.acc.Subject != "" {
-			agent["name"] = r.acc.Subject
-		}
-	} else {
-		agent["who"] = object{"display": "anonymous"}
+		rec.Authenticated, rec.Client, rec.FHIRUser, rec.Subject = true, r.acc.ClientID, r.acc.FHIRUser, r.acc.Subject
 	}
-	ev := object{
-		"resourceType": "AuditEvent",
-		"type":         object{"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"},
-		"subtype":      []any{object{"system": "http://hl7.org/fhir/restful-interaction", "code": r.interaction}},
-		"action":       actions[r.interaction],
-		"recorded":     now.UTC().Format(time.RFC3339Nano),
-		"outcome":      outcome,
-		"outcomeDesc":  strconv.Itoa(status) + " " + http.StatusText(status),
-		"agent":        []any{agent},
-		"source": object{"site": s.base, "observer": object{"display": "Valet FHIR server"},
-			"type": []any{object{"system": "http://terminology.hl7.org/CodeSystem/security-source-type", "code": "3", "display": "Web Server"}}},
+	switch {
+	case r.auditType != "" && r.auditID != "" && spec.ValidID(r.auditID):
+		rec.Entity = r.auditType + "/" + r.auditID
+	case r.acc != nil && r.acc.Patient != "":
+		rec.Entity = "Patient/" + r.acc.Patient
 	}
-	entity := object{"name": r.Method + " " + r.URL.RequestURI()}
-	if r.auditType != "" && r.auditID != "" && spec.ValidID(r.auditID) {
-		entity["what"] = object{"reference": r.auditType + "/" + r.auditID}
-	} else if r.acc != nil && r.acc.Patient != "" {
-		entity["what"] = object{"reference": "Patient/" + r.acc.Patient}
+	if p, ok := strings.CutPrefix(rec.Entity, "Patient/"); ok {
+		rec.Patient = p // the AuditEvent compartment follows entity.what
 	}
-	ev["entity"] = []any{entity}
-	stamp(ev, id, 1, now)
-	ix := spec.Extract("AuditEvent", id, ev, s.base)
-	a.ch <- store.Indexed{
-		Resource: store.Resource{Type: "AuditEvent", ID: id, Version: 1, LastUpdated: now, JSON: encode(ev)},
-		Index:    ix,
-	}
+	a.ch <- rec
 }
 
 func (a *auditLog) run() {
 	defer close(a.done)
 	tick := time.NewTicker(a.every)
 	defer tick.Stop()
-	var batch []store.Indexed
-	flush := func() {
+	var batch []store.AuditRecord
+	write := func() {
 		if len(batch) == 0 {
 			return
 		}
-		err := a.s.cfg.Store.Tx(context.Background(), func(tx *store.Tx) error {
-			_, err := tx.PutIndexedBatch(context.Background(), batch)
-			return err
-		})
-		if err != nil {
-			slog.Error("write audit events", "count", len(batch), "err", err)
+		if err := a.s.audits().AppendAudit(context.Background(), batch); err != nil {
+			slog.Error("write audit records", "count", len(batch), "err", err)
 		}
 		batch = batch[:0]
 	}
-	for {
-		select {
-		case ev, ok := <-a.ch:
-			if !ok {
-				flush()
+	drain := func() {
+		for {
+			select {
+			case rec := <-a.ch:
+				batch = append(batch, rec)
+				if len(batch) >= auditBatch {
+					write()
+				}
+			default:
 				return
 			}
-			batch = append(batch, ev)
-			if len(batch) >= auditBatch {
-				flush()
+		}
+	}
+	for {
+		select {
+		case rec, ok := <-a.ch:
+			if !ok {
+				write()
+				return
 			}
+			batch = append(batch, rec)
+			if len(batch) >= auditBatch {
+				write()
+			}
+		case ack := <-a.flush:
+			drain()
+			write()
+			close(ack)
 		case <-tick.C:
-			flush()
+			write()
 		}
 	}
 }
 
-// Flush waits until every AuditEvent queued so far is written (tests and /api/audit use it).
+// Flush waits until every audit record queued so far is written (tests and /api/audit use it).
 func (s *Service) Flush() {
-	done := make(chan struct{})
-	go func() {
-		for len(s.audit.ch) > 0 {
-			time.Sleep(time.Millisecond)
-		}
-		close(done)
-	}()
-	<-done
-	time.Sleep(2 * s.audit.every)
+	ack := make(chan struct{})
+	select {
+	case s.audit.flush <- ack:
+		<-ack
+	case <-s.audit.done:
+	}
 }
 
 func (a *auditLog) close() error {
@@ -143,8 +128,127 @@ func (a *auditLog) close() error {
 	return nil
 }
 
+// audits is the store's audit log; a Store without one (a test double) keeps no audit.
+func (s *Service) audits() store.AuditLog {
+	if l, ok := s.cfg.Store.(store.AuditLog); ok {
+		return l
+	}
+	return discardAudit{}
+}
+
+type discardAudit struct{}
+
+func (discardAudit) AppendAudit(context.Context, []store.AuditRecord) error { return nil }
+func (discardAudit) PendingAudit(context.Context, string) (bool, error)     { return false, nil }
+
+// materialiseChunk rows become AuditEvents per transaction, so the writer is never held for long.
+const materialiseChunk = 2000
+
+// materialiseAudit turns the pending audit rows into AuditEvent resources (all of them, or none when
+// patient is set and no pending row is in that patient's compartment), so that whatever asks for
+// AuditEvents next finds every request written so far. Rows leave the log in the transaction that stores
+// their AuditEvents.
+func (s *Service) materialiseAudit(ctx context.Context, patient string) error {
+	log := s.audits()
+	if ok, err := log.PendingAudit(ctx, patient); err != nil || !ok {
+		return err
+	}
+	s.audit.mat.Lock()
+	defer s.audit.mat.Unlock()
+	for {
+		n := 0
+		err := s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
+			recs, err := tx.TakeAudit(ctx, materialiseChunk)
+			if err != nil || len(recs) == 0 {
+				return err
+			}
+			n = len(recs)
+			batch := make([]store.Indexed, len(recs))
+			for i, rec := range recs {
+				batch[i] = s.auditEvent(rec)
+			}
+			_, err = tx.PutIndexedBatch(ctx, batch)
+			return err
+		})
+		if err != nil || n < materialiseChunk {
+			return err
+		}
+	}
+}
+
+// auditEvent builds the AuditEvent of one request (http://hl7.org/fhir/R4/auditevent.html).
+func (s *Service) auditEvent(rec store.AuditRecord) store.Indexed {
+	outcome := "0"
+	switch {
+	case rec.Status >= 500:
+		outcome = "8"
+	case rec.Status >= 400:
+		outcome = "4"
+	}
+	agent := object{"requestor": true, "type": object{"coding": []any{object{
+		"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP", "display": "information recipient"}}}}
+	if rec.Authenticated {
+		agent["altId"] = rec.Client
+		if rec.FHIRUser != "" {
+			agent["who"] = object{"reference": rec.FHIRUser}
+		} else {
+			agent["who"] = object{"identifier": object{"system": "urn:valet:client", "value": rec.Client}}
+		}
+		if rec.Subject != "" {
+			agent["name"] = rec.Subject
+		}
+	} else {
+		agent["who"] = object{"display": "anonymous"}
+	}
+	ev := object{
+		"resourceType": "AuditEvent",
+		"type":         object{"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"},
+		"subtype":      []any{object{"system": "http://hl7.org/fhir/restful-interaction", "code": rec.Interaction}},
+		"action":       actions[rec.Interaction],
+		"recorded":     rec.Recorded.UTC().Format(time.RFC3339Nano),
+		"outcome":      outcome,
+		"outcomeDesc":  strconv.Itoa(rec.Status) + " " + http.StatusText(rec.Status),
+		"agent":        []any{agent},
+		"source": object{"site": s.base, "observer": object{"display": "Valet FHIR server"},
+			"type": []any{object{"system": "http://terminology.hl7.org/CodeSystem/security-source-type", "code": "3", "display": "Web Server"}}},
+	}
+	entity := object{"name": rec.Request}
+	if rec.Entity != "" {
+		entity["what"] = object{"reference": rec.Entity}
+	}
+	ev["entity"] = []any{entity}
+	stamp(ev, rec.ID, 1, rec.Recorded)
+	return store.Indexed{
+		Resource: store.Resource{Type: "AuditEvent", ID: rec.ID, Version: 1, LastUpdated: rec.Recorded, JSON: encode(ev)},
+		Index:    spec.Extract("AuditEvent", rec.ID, ev, s.base),
+	}
+}
+
+// mentionsAudit reports whether a request could read AuditEvents: its type, a query or form parameter
+// (_type, _revinclude, _has, …) or a Bundle body names them.
+func mentionsAudit(r *request) bool {
+	const name = "AuditEvent"
+	if r.PathValue("type") == name || strings.Contains(r.URL.RawQuery, name) || bytes.Contains(r.body, []byte(name)) {
+		return true
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err == nil {
+			for k, vs := range r.PostForm {
+				if strings.Contains(k, name) || strings.Contains(strings.Join(vs, ","), name) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // AuditEvents returns the newest AuditEvents (most recent first), up to limit, for the control API.
 func (s *Service) AuditEvents(ctx context.Context, limit int) ([]json.RawMessage, error) {
+	s.Flush()
+	if err := s.materialiseAudit(ctx, ""); err != nil {
+		return nil, err
+	}
 	page, err := s.cfg.Store.Search(ctx, store.Query{Types: []string{"AuditEvent"},
 		Sort: []store.SortKey{{Param: "_lastUpdated", Desc: true}}, Limit: limit})
 	if err != nil {

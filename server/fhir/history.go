@@ -179,6 +179,11 @@ func (s *Service) everything(r *request) (*response, *Outcome) {
 	if len(allowed) == 0 {
 		return nil, forbidden("the access token may read none of the patient's resource types")
 	}
+	if contains(allowed, "AuditEvent") {
+		if err := s.materialiseAudit(r.ctx(), id); err != nil {
+			return nil, internal(err)
+		}
+	}
 	if restricted || len(allowed) < len(candidates) {
 		where = append(where, store.Or(perType...))
 	}

@@ -177,6 +177,12 @@ func (s *Service) serve(w http.ResponseWriter, r *request, h handler) {
 		s.finish(w, r, nil, outcome(http.StatusNotFound, "not-supported", "%q is not a FHIR R4 resource type", t))
 		return
 	}
+	if r.interaction != "" && mentionsAudit(r) {
+		if err := s.materialiseAudit(r.ctx(), ""); err != nil {
+			s.finish(w, r, nil, internal(err))
+			return
+		}
+	}
 	resp, o := h(r)
 	s.finish(w, r, resp, o)
 }

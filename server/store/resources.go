@@ -44,8 +44,7 @@ const resourceCols = `rid, type, id, version, last_updated, deleted, json`
 
 // ReadResource returns the current version of type/id, deleted or not (callers answer 410 for deleted).
 func (db *DB) ReadResource(ctx context.Context, typ, id string) (Resource, error) {
-	return scanResource(db.r.QueryRowContext(ctx,
-		`SELECT `+resourceCols+` FROM resources WHERE type = ? AND id = ?`, typ, id))
+	return scanResource(db.readByID.QueryRowContext(ctx, typ, id))
 }
 
 // ReadVersion returns one version of type/id.

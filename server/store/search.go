@@ -108,7 +108,7 @@ func (q *Query) orderBy(b *sqlBuf) {
 }
 
 // Search runs q on the read pool.
-func (db *DB) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, db.r, q) }
+func (db *DB) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, db.stmts, q) }
 
 // Search runs q inside the write transaction (for conditional writes, which must see their own writes).
 func (tx *Tx) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, tx.tx, q) }
@@ -156,7 +156,7 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 
 // Matches reports whether the live resource row rid satisfies every condition.
 func (db *DB) Matches(ctx context.Context, rid int64, where ...Cond) (bool, error) {
-	return matches(ctx, db.r, rid, where)
+	return matches(ctx, db.stmts, rid, where)
 }
 
 // Matches is Matches inside the transaction, seeing its own writes.
@@ -191,7 +191,7 @@ func (db *DB) Included(ctx context.Context, rids []int64, param, targetType stri
 		b.WriteString(" AND ")
 		c.pred(b, "r")
 	}
-	rows, err := db.r.QueryContext(ctx, b.String(), b.args...)
+	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (db *DB) RevIncluded(ctx context.Context, targets []Resource, srcType, para
 		b.WriteString(" AND ")
 		c.pred(b, "r")
 	}
-	rows, err := db.r.QueryContext(ctx, b.String(), b.args...)
+	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, 
 		b.w(" AND h.last_updated <= ?", Micros(hq.Before))
 	}
 	b.w(" ORDER BY h.last_updated DESC, h.rid DESC, h.version DESC LIMIT ? OFFSET ?", hq.Limit+1, hq.Offset)
-	rows, err := db.r.QueryContext(ctx, b.String(), b.args...)
+	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, false, err
 	}

@@ -36,6 +36,10 @@ type DB struct {
 	w    *sql.DB // the single writer connection
 	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
 	now  func() time.Time
+	// readByID is ReadResource's query, prepared once per read connection: parsing and planning the
+	// statement on every call cost as much as running it.
+	readByID *sql.Stmt
+	stmts    *stmtCache // the read pool's searches, prepared
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -86,9 +90,14 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.r.SetMaxOpenConns(n)
 		db.r.SetMaxIdleConns(n)
 	}
+	db.stmts = &stmtCache{db: db.r}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, describeOpenError(path, err)
+	}
+	if db.readByID, err = db.r.PrepareContext(ctx, `SELECT `+resourceCols+` FROM resources WHERE type = ? AND id = ?`); err != nil {
 		db.Close()
 		return nil, describeOpenError(path, err)
 	}
@@ -104,6 +113,12 @@ func (db *DB) Now() time.Time { return db.now() }
 // Close checkpoints the WAL and closes every connection.
 func (db *DB) Close() error {
 	var errs []error
+	if db.readByID != nil {
+		errs = append(errs, db.readByID.Close())
+	}
+	if db.stmts != nil {
+		errs = append(errs, db.stmts.close())
+	}
 	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
