@@ -40,7 +40,12 @@ interface Answer {
  * Sends one request and decodes the JSON answer. Statuses in `accept` are returned to the caller
  * (202 and 409 both carry a job); any other non-2xx status becomes an ApiError.
  */
-async function request(method: string, path: string, fetchFn: Fetch, opts: { body?: unknown; signal?: AbortSignal; accept?: number[] } = {}): Promise<Answer> {
+async function request(
+  method: string,
+  path: string,
+  fetchFn: Fetch,
+  opts: { body?: unknown; signal?: AbortSignal; accept?: number[]; noBody?: boolean } = {},
+): Promise<Answer> {
   let res: Response;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -61,6 +66,7 @@ async function request(method: string, path: string, fetchFn: Fetch, opts: { bod
     const detail = (serverMessage ?? text).slice(0, 200);
     throw new ApiError(`${path} answered ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`, res.status, serverMessage);
   }
+  if (opts.noBody || res.status === 204) return { status: res.status, body: undefined };
   try {
     return { status: res.status, body: await res.json() };
   } catch {
@@ -326,4 +332,177 @@ export function listPatients(query: PatientQuery, signal?: AbortSignal, fetchFn:
 /** GET /api/patients/{id}; an unknown id throws an ApiError with status 404. */
 export function getPatient(id: string, signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<PatientDetail> {
   return getJSON<PatientDetail>(`/api/patients/${encodeURIComponent(id)}`, fetchFn, signal);
+}
+
+// ---- Apps (registered OAuth clients) — server/auth/clients.go ----
+
+/** How a client authenticates, derived by the server from token_endpoint_auth_method and grant_types. */
+export type ClientType = 'public' | 'confidential-symmetric' | 'confidential-asymmetric' | 'backend-service';
+export type AuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** A registered app as GET /api/clients shows it (the secret is never shown again after creation). */
+export interface Client {
+  client_id: string;
+  client_name: string;
+  type: ClientType;
+  token_endpoint_auth_method: AuthMethod;
+  redirect_uris?: string[] | null;
+  launch_uri?: string;
+  /** The scopes this client may be granted, space-separated. */
+  scope: string;
+  jwks?: unknown;
+  jwks_uri?: string;
+  /** Seconds; absent means the server default. */
+  access_token_lifetime?: number;
+  refresh_token_lifetime?: number;
+  no_refresh_rotation?: boolean;
+  any_secret_method?: boolean;
+  /** Sandbox options: the fhirUser signed in without the login page, the patient chosen without the picker. */
+  valet_user?: string;
+  valet_patient?: string;
+  valet_auto_approve?: boolean;
+  created_at: string;
+  grant_types: string[];
+  /** Only in the answer to the POST (or a PUT that made the client symmetric): shown once. */
+  client_secret?: string;
+}
+
+/** Body of POST /api/clients and PUT /api/clients/{id} (RFC 7591 metadata plus Valet's sandbox options). */
+export interface ClientInput {
+  client_id?: string;
+  client_name: string;
+  type: ClientType;
+  token_endpoint_auth_method: AuthMethod;
+  grant_types: string[];
+  redirect_uris: string[];
+  launch_uri: string;
+  /** "" lets the server apply its default for the client type. */
+  scope: string;
+  jwks?: unknown;
+  jwks_uri?: string;
+  access_token_lifetime: number;
+  refresh_token_lifetime: number;
+  no_refresh_rotation: boolean;
+  any_secret_method: boolean;
+  valet_user: string;
+  valet_patient: string;
+  valet_auto_approve: boolean;
+}
+
+export async function listClients(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<Client[]> {
+  return (await getJSON<Client[] | null>('/api/clients', fetchFn, signal)) ?? [];
+}
+
+/** POST /api/clients — 400 (invalid metadata) throws an ApiError whose serverMessage says which field. */
+export async function createClient(input: ClientInput, fetchFn: Fetch = fetch): Promise<Client> {
+  return (await request('POST', '/api/clients', fetchFn, { body: input })).body as Client;
+}
+
+export async function updateClient(id: string, input: ClientInput, fetchFn: Fetch = fetch): Promise<Client> {
+  return (await request('PUT', `/api/clients/${encodeURIComponent(id)}`, fetchFn, { body: input })).body as Client;
+}
+
+/** DELETE /api/clients/{id} — the server also revokes the app's tokens. Answers 204 without a body. */
+export async function deleteClient(id: string, fetchFn: Fetch = fetch): Promise<void> {
+  await request('DELETE', `/api/clients/${encodeURIComponent(id)}`, fetchFn, { noBody: true });
+}
+
+// ---- EHR launches — server/auth/launches.go ----
+
+/** Body of POST /api/launches; empty strings and undefined are left out of the request. */
+export interface LaunchInput {
+  client_id: string;
+  patient?: string;
+  encounter?: string;
+  /** Practitioner/{id} or Patient/{id}: signed in without the login page. */
+  user?: string;
+  /** Overrides the app's registered launch URL for this launch. */
+  launch_uri?: string;
+  intent?: string;
+  /** SMART 2.2: an array of objects with reference, canonical or identifier. */
+  fhir_context?: unknown[];
+  need_patient_banner?: boolean;
+  smart_style_url?: string;
+  auto_approve?: boolean;
+}
+
+/** The created launch: the app is opened at `url` (its launch URL with iss and launch). */
+export interface Launch {
+  launch: string;
+  iss: string;
+  url: string;
+}
+
+export async function createLaunch(input: LaunchInput, fetchFn: Fetch = fetch): Promise<Launch> {
+  return (await request('POST', '/api/launches', fetchFn, { body: input })).body as Launch;
+}
+
+// ---- SMART discovery (the FHIR server's, same origin) ----
+
+/** The parts of /fhir/.well-known/smart-configuration the Launch view shows. */
+export interface SmartConfiguration {
+  issuer?: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  scopes_supported?: string[];
+  capabilities?: string[];
+}
+
+export function getSmartConfiguration(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<SmartConfiguration> {
+  return getJSON<SmartConfiguration>('/fhir/.well-known/smart-configuration', fetchFn, signal);
+}
+
+// ---- Flow events — server/events, server/control/events.go ----
+
+/** One protocol step. Credentials are redacted by the server; JWTs keep header and claims, not the signature. */
+export interface FlowEvent {
+  id: number;
+  /** RFC 3339 time (the sandbox clock). */
+  at: string;
+  kind: string;
+  launch_id?: string;
+  /** The authorization request (and the grant it becomes). */
+  flow_id?: string;
+  client_id?: string;
+  request?: Record<string, unknown>;
+  decision?: string;
+  response?: Record<string, unknown>;
+}
+
+export interface EventQuery {
+  client?: string;
+  launch?: string;
+  /** RFC 3339: only events at or after this time. */
+  since?: string;
+  /** Only events with a larger id (paging, and resuming a stream). */
+  after?: number;
+  limit?: number;
+}
+
+function eventParams(q: EventQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  if (q.client) params.set('client', q.client);
+  if (q.launch) params.set('launch', q.launch);
+  if (q.since) params.set('since', q.since);
+  if (q.after) params.set('after', String(q.after));
+  if (q.limit) params.set('limit', String(q.limit));
+  return params;
+}
+
+const withQuery = (path: string, params: URLSearchParams) => (params.toString() ? `${path}?${params}` : path);
+
+/** GET /api/events — stored events in id order (the server caps a page at 1,000). */
+export async function listEvents(q: EventQuery, signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<FlowEvent[]> {
+  return (await getJSON<FlowEvent[] | null>(withQuery('/api/events', eventParams(q)), fetchFn, signal)) ?? [];
+}
+
+/** The URL of the live event stream (SSE) with the same filters; `after` skips what history already holds. */
+export function eventStreamURL(q: EventQuery): string {
+  return withQuery('/api/events/stream', eventParams({ ...q, limit: undefined }));
+}
+
+/** Opens an EventSource; tests pass their own. The browser resumes after Last-Event-ID by itself. */
+export function openEventSource(url: string): EventSourceLike | null {
+  const open = defaultEventSource();
+  return open ? open(url) : null;
 }
