@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { FlowEvent } from './api';
 import { groupFlows, mergeEvents, stepOutcome, stepTitle, stepTokens } from './flows';
 
-const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const b64urlBytes = (bytes: Uint8Array | number[]) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64text = (s: string) => b64urlBytes(new TextEncoder().encode(s));
+const b64url = (v: unknown) => b64text(JSON.stringify(v));
 const jwt = (claims: Record<string, unknown>) => `${b64url({ alg: 'ES256', kid: 'k', typ: 'JWT' })}.${b64url(claims)}.REDACTED`;
 const access = jwt({ sub: 'Practitioner/dr1', patient: 'p1', fhirUser: 'Practitioner/dr1', jti: 'j1', exp: 2, iat: 1 });
 const refreshed = jwt({ sub: 'Practitioner/dr1', patient: 'p1', jti: 'j2', exp: 2, iat: 1 });

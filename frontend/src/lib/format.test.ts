@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatUptime, liveUptime, sortCounts } from './format';
+import { formatAgo, formatClock, formatCount, formatUptime, liveUptime, sortCounts } from './format';
 
 describe('formatUptime', () => {
   it.each([
@@ -55,5 +55,22 @@ describe('formatCount', () => {
   it('groups thousands', () => {
     expect(formatCount(0)).toBe('0');
     expect(formatCount(1234567)).toBe('1,234,567');
+  });
+});
+
+describe('flow times', () => {
+  it('shows clock time with milliseconds in the local zone', () => {
+    const d = new Date(2026, 10, 26, 9, 5, 7, 42);
+    expect(formatClock(d.toISOString())).toBe('09:05:07.042');
+    expect(formatClock('not a time')).toBe('not a time');
+  });
+
+  it('says how long ago', () => {
+    const now = Date.parse('2026-11-26T12:00:00Z');
+    expect(formatAgo('2026-11-26T11:59:55Z', now)).toBe('just now');
+    expect(formatAgo('2026-11-26T11:59:30Z', now)).toBe('30 s ago');
+    expect(formatAgo('2026-11-26T11:55:00Z', now)).toBe('5 min ago');
+    expect(formatAgo('2026-11-26T09:00:00Z', now)).toBe('3 h ago');
+    expect(formatAgo('2026-11-20T09:00:00Z', now)).toMatch(/^2026-11-2\d$/);
   });
 });

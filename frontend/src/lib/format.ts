@@ -42,3 +42,23 @@ const numberFormat = new Intl.NumberFormat('en-US');
 export function formatCount(n: number): string {
   return numberFormat.format(n);
 }
+
+/** Wall-clock time with milliseconds ("23:50:48.449"): the steps of one flow are milliseconds apart. */
+export function formatClock(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** "just now", "5 min ago", "3 h ago", or the date for anything older than a day. */
+export function formatAgo(iso: string, nowMs: number): string {
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const s = Math.round((nowMs - t) / 1000);
+  if (s < 10) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return new Date(t).toLocaleDateString('en-CA');
+}

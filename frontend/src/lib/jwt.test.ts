@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { base64UrlDecode, decodeJwt, formatNumericDate, lifetime, looksLikeJwt } from './jwt';
 
-const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+const b64urlBytes = (bytes: Uint8Array | number[]) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const b64text = (s: string) => b64urlBytes(new TextEncoder().encode(s));
+const b64url = (v: unknown) => b64text(JSON.stringify(v));
 const header = { alg: 'ES256', kid: 'k1', typ: 'JWT' };
 const claims = { iss: 'http://127.0.0.1:8765/fhir', sub: 'Practitioner/p1', patient: 'pat-1', exp: 1795740648, iat: 1795737048, name: 'Zoë Ångström' };
 const token = (sig: string) => `${b64url(header)}.${b64url(claims)}.${sig}`;
@@ -26,10 +28,10 @@ describe('decodeJwt', () => {
     ['abc.def', 'a JWT has 3 dot-separated parts, this has 2'],
     ['a.b.c.d', 'a JWT has 3 dot-separated parts, this has 4'],
     [`${b64url(header)}.not*base64.x`, 'the claims is not base64url-encoded UTF-8'],
-    [`${Buffer.from('not json').toString('base64url')}.${b64url(claims)}.x`, 'the header is not JSON'],
+    [`${b64text('not json')}.${b64url(claims)}.x`, 'the header is not JSON'],
     [`${b64url(header)}.${b64url([1, 2])}.x`, 'the claims is not a JSON object'],
     [`${b64url(header)}.${b64url('text')}.x`, 'the claims is not a JSON object'],
-    [`${Buffer.from([0xff, 0xfe]).toString('base64url')}.${b64url(claims)}.x`, 'the header is not base64url-encoded UTF-8'],
+    [`${b64urlBytes([0xff, 0xfe])}.${b64url(claims)}.x`, 'the header is not base64url-encoded UTF-8'],
     [`${b64url(header)}.A.x`, 'the claims is not base64url-encoded UTF-8'],
   ])('rejects %j', (input, error) => {
     expect(decodeJwt(input)).toEqual({ ok: false, error });
@@ -38,10 +40,10 @@ describe('decodeJwt', () => {
 
 describe('base64UrlDecode', () => {
   it('accepts - and _ (RFC 4648 §5) where base64 has + and /', () => {
-    const raw = Buffer.from([0xfb, 0xff]).toString('base64url');
+    const raw = b64urlBytes([0xfb, 0xff]);
     expect(raw).toBe('-_8');
     expect(() => base64UrlDecode(raw)).toThrow(); // not UTF-8, but the alphabet is accepted before decoding
-    expect(base64UrlDecode(Buffer.from('?>?').toString('base64url'))).toBe('?>?');
+    expect(base64UrlDecode(b64text('?>?'))).toBe('?>?');
   });
   it('rejects standard base64 characters', () => {
     expect(() => base64UrlDecode('ab+/')).toThrow('not base64url');

@@ -89,3 +89,9 @@ export function lifetime(claims: Record<string, unknown>): string | undefined {
   if (s % 60 === 0) return `valid for ${s / 60} min`;
   return `valid for ${s} s`;
 }
+
+/** A decoded JWT and where it was found (request.client_assertion, response.access_token, …). */
+export interface StepTokenLike {
+  field: string;
+  jwt: DecodedJwt;
+}

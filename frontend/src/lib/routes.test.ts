@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemFromHash, patientHref, routeFromHash, routes } from './routes';
+import { flowsHref, hashQuery, itemFromHash, patientHref, routeFromHash, routes } from './routes';
 
 describe('routeFromHash', () => {
   it.each(['', '#', '#/', '#//'])('maps %j to the Dashboard', (hash) => {
@@ -37,5 +37,23 @@ describe('item pages', () => {
   it('round-trips ids through patientHref', () => {
     expect(itemFromHash(patientHref('a.b-1'))).toBe('a.b-1');
     expect(itemFromHash(patientHref('with space'))).toBe('with space');
+  });
+});
+
+describe('view filters in the hash', () => {
+  it('reads the query of a hash', () => {
+    expect(hashQuery('#/flows?launch=abc&client=x').get('launch')).toBe('abc');
+    expect(hashQuery('#/flows').get('launch')).toBeNull();
+  });
+
+  it('builds Flows links that route to Flows and carry the filter', () => {
+    const href = flowsHref({ launch: 'a b&c' });
+    expect(routeFromHash(href)?.id).toBe('flows');
+    expect(hashQuery(href).get('launch')).toBe('a b&c');
+    expect(flowsHref({})).toBe('#/flows');
+  });
+
+  it('marks only Settings as not built yet', () => {
+    expect(routes.filter((r) => !r.ready).map((r) => r.id)).toEqual(['settings']);
   });
 });

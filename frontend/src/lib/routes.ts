@@ -17,10 +17,10 @@ export interface Route {
 
 export const routes: readonly Route[] = [
   { id: 'dashboard', label: 'Dashboard', href: '#/', summary: 'Where the sandbox runs, how long it has been up, and what it holds.', ready: true },
-  { id: 'apps', label: 'Apps', href: '#/apps', summary: 'Register SMART apps: client IDs, redirect URIs, scopes, secrets and keys.', ready: false },
-  { id: 'launch', label: 'Launch', href: '#/launch', summary: 'Build EHR and standalone launches with the patient, encounter and user in context.', ready: false },
+  { id: 'apps', label: 'Apps', href: '#/apps', summary: 'Register SMART apps: client IDs, redirect URIs, scopes, secrets and keys.', ready: true },
+  { id: 'launch', label: 'Launch', href: '#/launch', summary: 'Build EHR and standalone launches with the patient, encounter and user in context.', ready: true },
   { id: 'patients', label: 'Patients', href: '#/patients', summary: 'Browse, generate and import synthetic patients and their records.', ready: true, items: true },
-  { id: 'flows', label: 'Flows', href: '#/flows', summary: 'Watch every step of each OAuth flow live, with decoded tokens.', ready: false },
+  { id: 'flows', label: 'Flows', href: '#/flows', summary: 'Watch every step of each OAuth flow live, with decoded tokens.', ready: true },
   { id: 'settings', label: 'Settings', href: '#/settings', summary: 'Strictness, sandbox clock, signing keys, TLS and failure simulation.', ready: false },
 ];
 
@@ -52,3 +52,16 @@ export function itemFromHash(hash: string): string | undefined {
 }
 
 export const patientHref = (id: string) => `#/patients/${encodeURIComponent(id)}`;
+
+/** The query of a hash like #/flows?launch=abc (filters a view is opened with), as a map. */
+export function hashQuery(hash: string): URLSearchParams {
+  const i = hash.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
+}
+
+export const flowsHref = (filter: { launch?: string; client?: string }) => {
+  const q = new URLSearchParams();
+  if (filter.launch) q.set('launch', filter.launch);
+  if (filter.client) q.set('client', filter.client);
+  return q.toString() ? `#/flows?${q}` : '#/flows';
+};
