@@ -63,6 +63,18 @@ func interruptible() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
+// withOffline opens the sandbox in dataDir without a listener, runs fn until it returns or the user
+// interrupts it (Ctrl+C cancels ctx; whole patients and files already stored stay), and closes it.
+func withOffline(dataDir string, fn func(ctx context.Context, o *offline) error) error {
+	ctx, stop := interruptible()
+	defer stop()
+	o, err := openOffline(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	return errors.Join(fn(ctx, o), o.close())
+}
+
 func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate")
 	var req control.GenerateRequest
@@ -81,23 +93,18 @@ func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	if err := req.Validate(); err != nil {
 		return usagef("generate: %v", err)
 	}
-	ctx, stop := interruptible()
-	defer stop()
-	o, err := openOffline(ctx, data)
-	if err != nil {
-		return err
-	}
-	defer o.close()
-	bar := newProgress(stderr, "Generating")
-	res, err := o.srv.Population().Generate(ctx, req, func(p control.Progress) { bar.update(p.Done, p.Total, p.Resources) })
-	bar.finish()
-	if err != nil {
-		return fmt.Errorf("%w (patients finished before the error are stored)", err)
-	}
-	fmt.Fprintf(stdout, "Stored %d patients, %d resources in %.1f s (%.0f resources/s) in %s\n",
-		res.Patients, res.Resources, res.Seconds, float64(res.Resources)/max(res.Seconds, 1e-9), o.db.Path())
-	printByType(stdout, res.ByType)
-	return nil
+	return withOffline(data, func(ctx context.Context, o *offline) error {
+		bar := newProgress(stderr, "Generating")
+		res, err := o.srv.Population().Generate(ctx, req, func(p control.Progress) { bar.update(p.Done, p.Total, p.Resources) })
+		bar.finish()
+		if err != nil {
+			return fmt.Errorf("%w (patients finished before the error are stored)", err)
+		}
+		fmt.Fprintf(stdout, "Stored %d patients, %d resources in %.1f s (%.0f resources/s) in %s\n",
+			res.Patients, res.Resources, res.Seconds, float64(res.Resources)/max(res.Seconds, 1e-9), o.db.Path())
+		printByType(stdout, res.ByType)
+		return nil
+	})
 }
 
 func cmdImport(args []string, stdout, stderr io.Writer) error {
@@ -117,13 +124,13 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	if len(paths) == 0 {
 		return usagef("import: no .json, .ndjson or .gz files in %s", strings.Join(fs.Args(), ", "))
 	}
-	ctx, stop := interruptible()
-	defer stop()
-	o, err := openOffline(ctx, data)
-	if err != nil {
-		return err
-	}
-	defer o.close()
+	return withOffline(data, func(ctx context.Context, o *offline) error {
+		return importPaths(ctx, o, paths, stdout, stderr)
+	})
+}
+
+// importPaths stores each file as one transaction, reporting the refused ones and going on with the rest.
+func importPaths(ctx context.Context, o *offline, paths []string, stdout, stderr io.Writer) error {
 	bar := newProgress(stderr, "Importing")
 	var stored, failed, resources int
 	for i, path := range paths {
@@ -230,21 +237,16 @@ func cmdReset(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return usagef("reset: not confirmed, nothing changed")
 		}
 	}
-	ctx, stop := interruptible()
-	defer stop()
-	o, err := openOffline(ctx, data)
-	if err != nil {
-		return err
-	}
-	defer o.close()
-	bar := newProgress(stderr, "Resetting")
-	res, err := o.srv.Population().Reset(ctx, func(p control.Progress) { bar.update(p.Done, p.Total, p.Resources) })
-	bar.finish()
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Reset %s: the default population is back (%d patients, %d resources, %.1f s)\n", o.db.Path(), res.Patients, res.Resources, res.Seconds)
-	return nil
+	return withOffline(data, func(ctx context.Context, o *offline) error {
+		bar := newProgress(stderr, "Resetting")
+		res, err := o.srv.Population().Reset(ctx, func(p control.Progress) { bar.update(p.Done, p.Total, p.Resources) })
+		bar.finish()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Reset %s: the default population is back (%d patients, %d resources, %.1f s)\n", o.db.Path(), res.Patients, res.Resources, res.Seconds)
+		return nil
+	})
 }
 
 // isTerminal reports whether v is an interactive terminal (not a pipe, a file, or /dev/null).
