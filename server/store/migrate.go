@@ -58,7 +58,9 @@ func LatestMigration() int {
 	return ms[len(ms)-1].number
 }
 
-// migrate applies every migration above the recorded one, each in its own transaction.
+// migrate applies every migration not yet recorded, in number order, each in its own transaction. Numbers
+// are checked as a set, not against the highest one applied: areas of the server own ranges of numbers, so
+// a database may have recorded 0010 before a later release adds 0005.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := loadMigrations()
 	if err != nil {
@@ -68,16 +70,22 @@ func (db *DB) migrate(ctx context.Context) error {
 		number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return classifyOpenErr(err)
 	}
-	var current int
-	if err := db.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(number), 0) FROM schema_migrations`).Scan(&current); err != nil {
+	applied, err := db.appliedMigrations(ctx)
+	if err != nil {
 		return classifyOpenErr(err)
 	}
-	if len(ms) > 0 && current > ms[len(ms)-1].number {
-		return fmt.Errorf("%w (schema %d, this binary knows up to %d): upgrade Valet or use another --data directory",
-			ErrSchemaTooNew, current, ms[len(ms)-1].number)
+	known := map[int]bool{}
+	for _, m := range ms {
+		known[m.number] = true
+	}
+	for n := range applied {
+		if !known[n] {
+			return fmt.Errorf("%w (it records migration %d, which this binary does not know): upgrade Valet or use another --data directory",
+				ErrSchemaTooNew, n)
+		}
 	}
 	for _, m := range ms {
-		if m.number <= current {
+		if applied[m.number] {
 			continue
 		}
 		tx, err := db.w.BeginTx(ctx, nil)
@@ -98,6 +106,23 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func (db *DB) appliedMigrations(ctx context.Context) (map[int]bool, error) {
+	rows, err := db.w.QueryContext(ctx, `SELECT number FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		applied[n] = true
+	}
+	return applied, rows.Err()
 }
 
 // classifyOpenErr turns SQLite's "file is not a database" (a corrupt header) into ErrNotDatabase.

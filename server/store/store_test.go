@@ -128,3 +128,34 @@ func TestMigrationsRecorded(t *testing.T) {
 		t.Errorf("recorded migration %d (%v), binary knows %d", n, err, store.LatestMigration())
 	}
 }
+
+// TestMigrationAddedBelowTheHighestApplied: a database that recorded a high-numbered migration still gets a
+// lower-numbered one that a later binary adds (areas own number ranges, so numbers do not arrive in order).
+func TestMigrationAddedBelowTheHighestApplied(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pretend the settings migration (0002) arrived after everything else: forget it and its table.
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.SQL().ExecContext(ctx, `DROP TABLE settings`); err != nil {
+			return err
+		}
+		_, err := tx.SQL().ExecContext(ctx, `DELETE FROM schema_migrations WHERE number = 2`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PutSetting(ctx, "k", "v"); err != nil {
+		t.Errorf("migration 0002 was not applied on reopen: %v", err)
+	}
+}
