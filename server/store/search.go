@@ -213,11 +213,23 @@ type HistoryQuery struct {
 	Type, ID string    // ID "" for type history; Type "" for the whole system
 	Since    time.Time // zero: from the beginning
 	Before   time.Time // zero: up to now; fixes the first page's upper bound so later pages stay stable
-	Offset   int
-	Limit    int
+	// Keyset paging: only versions older than After (the next page), or the Limit versions just newer
+	// than Prior (the previous page). A version's position never changes, so pages stay stable while
+	// others write.
+	After, Prior *HistoryKey
+	Limit        int
 }
 
-// VersionHistory lists resource versions matching hq, newest first, and whether more follow.
+// HistoryKey is a version's position in the newest-first order of history.
+type HistoryKey struct{ LastUpdated, RowID, Version int64 }
+
+// HistoryKey returns the position of the version r.
+func (r Resource) HistoryKey() HistoryKey {
+	return HistoryKey{LastUpdated: Micros(r.LastUpdated), RowID: r.RowID, Version: r.Version}
+}
+
+// VersionHistory lists resource versions matching hq, newest first, and whether more follow (precede,
+// for a page before Prior).
 func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, bool, error) {
 	b := &sqlBuf{}
 	b.WriteString(`SELECT h.rid, r.type, r.id, h.version, h.last_updated, h.deleted, h.json
@@ -234,14 +246,31 @@ func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, 
 	if !hq.Before.IsZero() {
 		b.w(" AND h.last_updated <= ?", Micros(hq.Before))
 	}
-	b.w(" ORDER BY h.last_updated DESC, h.rid DESC, h.version DESC LIMIT ? OFFSET ?", hq.Limit+1, hq.Offset)
+	order := " ORDER BY h.last_updated DESC, h.rid DESC, h.version DESC"
+	switch {
+	case hq.Prior != nil:
+		k := hq.Prior
+		b.w(" AND (h.last_updated, h.rid, h.version) > (?, ?, ?)", k.LastUpdated, k.RowID, k.Version)
+		order = " ORDER BY h.last_updated, h.rid, h.version"
+	case hq.After != nil:
+		k := hq.After
+		b.w(" AND (h.last_updated, h.rid, h.version) < (?, ?, ?)", k.LastUpdated, k.RowID, k.Version)
+	}
+	b.w(order+" LIMIT ?", hq.Limit+1)
 	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, false, err
 	}
 	out, err := collect(rows)
-	if err != nil || len(out) <= hq.Limit {
-		return out, false, err
+	if err != nil {
+		return nil, false, err
 	}
-	return out[:hq.Limit], true, nil
+	more := len(out) > hq.Limit
+	if more {
+		out = out[:hq.Limit]
+	}
+	if hq.Prior != nil {
+		slices.Reverse(out)
+	}
+	return out, more, nil
 }
