@@ -202,7 +202,7 @@ func kindOf(t spec.ParamType) store.IndexKind {
 	switch t {
 	case spec.TokenParam:
 		return store.KindToken
-	case spec.StringParam:
+	case spec.StringParam, spec.URIParam:
 		return store.KindString
 	case spec.DateParam:
 		return store.KindDate
