@@ -13,7 +13,8 @@ import (
 func TestUnsupportedModifiers(t *testing.T) {
 	e := newEnv(t)
 	for _, q := range []string{"code:below=http://loinc.org|2345", "code:above=x", "code:in=http://vs", "code:not-in=http://vs",
-		"_tag:below=http://x|y", "_security:above=R", "_profile:contains=http://x", "_profile:not=http://x", "subject:above=Patient/1"} {
+		"_tag:below=http://x|y", "_security:above=R", "_profile:contains=http://x", "_profile:not=http://x", "subject:above=Patient/1",
+		"_lastUpdated:missing=true", "_lastUpdated:exact=2020", "date:exact=2020"} {
 		r := e.do("GET", "/Observation?"+q, "admin", nil)
 		param, _, _ := strings.Cut(q, "=")
 		if r.status != 400 || !strings.Contains(string(r.raw), param) {

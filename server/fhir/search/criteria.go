@@ -32,6 +32,9 @@ func Criterion(typ, key, val string, opt Options) (c store.Cond, known bool, err
 		}
 		return store.IDs(typ, values...), true, nil
 	case "_lastUpdated":
+		if mod != "" {
+			return c, true, errf(key, "modifier :%s is not supported on a date parameter", mod)
+		}
 		var or []store.Cond
 		for _, v := range values {
 			prefix, lo, hi, err := dateValue(key, v, opt.Now)
