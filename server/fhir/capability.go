@@ -3,6 +3,7 @@ package fhir
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 )
@@ -27,6 +28,10 @@ func (s *Service) CapabilityStatement() []byte {
 		params := []any{
 			object{"name": "_id", "type": "token", "definition": "http://hl7.org/fhir/SearchParameter/Resource-id", "documentation": "Logical id"},
 			object{"name": "_lastUpdated", "type": "date", "definition": "http://hl7.org/fhir/SearchParameter/Resource-lastUpdated", "documentation": "When the resource last changed"},
+		}
+		for _, p := range spec.CommonParams() {
+			params = append(params, object{"name": p.Name, "type": string(p.Type), "documentation": p.Doc,
+				"definition": "http://hl7.org/fhir/SearchParameter/Resource-" + strings.TrimPrefix(p.Name, "_")})
 		}
 		var revs []any
 		var incs []any

@@ -11,14 +11,14 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// historyParams reads _since, _count and the paging cursor of a history request.
-func historyParams(r *request) (since, before time.Time, count, offset int, o *Outcome) {
+// historyParams reads _since, _count and the paging cursor (_after or _before) of a history request.
+func historyParams(r *request) (since, before time.Time, count int, after, prior *store.HistoryKey, o *Outcome) {
 	q := r.URL.Query()
 	count = 50
 	if v := q.Get("_count"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return since, before, 0, 0, badRequest("_count must be a positive integer")
+			return since, before, 0, nil, nil, badRequest("_count must be a positive integer")
 		}
 		count = min(n, 1000)
 	}
@@ -29,7 +29,7 @@ func historyParams(r *request) (since, before time.Time, count, offset int, o *O
 		if v := q.Get(p.name); v != "" {
 			lo, hi, err := spec.DateRange(v)
 			if err != nil {
-				return since, before, 0, 0, badRequest("%s: %q is not an instant", p.name, v)
+				return since, before, 0, nil, nil, badRequest("%s: %q is not an instant", p.name, v)
 			}
 			if p.name == "_since" {
 				*p.t = store.FromMicros(lo)
@@ -38,10 +38,12 @@ func historyParams(r *request) (since, before time.Time, count, offset int, o *O
 			}
 		}
 	}
-	if v := q.Get("_offset"); v != "" {
-		offset, _ = strconv.Atoi(v)
+	if v := q.Get("_after"); v != "" {
+		after, o = parseHistoryCursor("_after", v)
+	} else if v := q.Get("_before"); v != "" {
+		prior, o = parseHistoryCursor("_before", v)
 	}
-	return since, before, count, max(offset, 0), nil
+	return since, before, count, after, prior, o
 }
 
 func (s *Service) typeHistory(r *request) (*response, *Outcome) {
@@ -78,14 +80,14 @@ func (s *Service) instanceHistory(r *request) (*response, *Outcome) {
 }
 
 func (s *Service) history(r *request, hq store.HistoryQuery) (*response, *Outcome) {
-	since, before, count, offset, o := historyParams(r)
+	since, before, count, after, prior, o := historyParams(r)
 	if o != nil {
 		return nil, o
 	}
 	if before.IsZero() {
 		before = s.now() // the first page fixes the upper bound so later pages do not shift
 	}
-	hq.Since, hq.Before, hq.Limit, hq.Offset = since, before, count, offset
+	hq.Since, hq.Before, hq.Limit, hq.After, hq.Prior = since, before, count, after, prior
 	rs, more, err := s.cfg.Store.VersionHistory(r.ctx(), hq)
 	if err != nil {
 		return nil, internal(err)
@@ -99,10 +101,7 @@ func (s *Service) history(r *request, hq store.HistoryQuery) (*response, *Outcom
 	if !since.IsZero() {
 		path += "&_since=" + since.UTC().Format(time.RFC3339Nano)
 	}
-	b.link("self", path+"&_offset="+strconv.Itoa(offset))
-	if more {
-		b.link("next", path+"&_offset="+strconv.Itoa(offset+count))
-	}
+	historyLinks(b, path, hq, rs, more)
 	for _, res := range rs {
 		full := strconv.Quote(s.base + "/" + res.Type + "/" + res.ID)
 		req := `{"method":"PUT","url":` + strconv.Quote(res.Type+"/"+res.ID) + `}`

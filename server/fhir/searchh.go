@@ -45,7 +45,7 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 			Expression:  req.Unknown}}}
 	}
 	sq := store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Sort: req.Sort,
-		After: req.After, Before: req.Before, Offset: req.Offset, Limit: req.Count,
+		After: req.After, Before: req.Before, AfterKey: req.AfterKey, BeforeKey: req.BeforeKey, Limit: req.Count,
 		Count: req.Total == "accurate" || req.Total == "estimate" || req.Summary == "count"}
 	if req.Summary == "count" {
 		sq.Limit = 0
@@ -82,16 +82,17 @@ func summarize(body []byte, req *search.Request) []byte {
 	return subset(body, req.Summary, req.Elements)
 }
 
-// pageLinks adds self, next and previous. Without _sort, pages are keyset cursors on the row id, so a page
-// never repeats or skips a resource while others write; with _sort they are offsets.
+// pageLinks adds self, next and previous. Pages are keyset cursors: on the row id without _sort, on the
+// sort values and the row id with it (search/cursor.go), so a page never repeats or skips a resource
+// while others write.
 func (s *Service) pageLinks(b *bundleWriter, typ string, req *search.Request, page store.Page) {
-	link := func(rel string, extra url.Values) {
+	link := func(rel, key, cursor string) {
 		v := url.Values{}
 		for k, vs := range req.Params {
 			v[k] = vs
 		}
-		for k, vs := range extra {
-			v[k] = vs
+		if key != "" {
+			v.Set(key, cursor)
 		}
 		u := s.base + "/" + typ
 		if enc := v.Encode(); enc != "" {
@@ -99,36 +100,36 @@ func (s *Service) pageLinks(b *bundleWriter, typ string, req *search.Request, pa
 		}
 		b.link(rel, u)
 	}
-	self := url.Values{}
-	if req.After > 0 {
-		self.Set("_after", strconv.FormatInt(req.After, 10))
+	sorted := len(req.Sort) > 0
+	sortSpec := strings.Join(req.Params["_sort"], ",")
+	switch {
+	case req.After > 0:
+		link("self", "_after", strconv.FormatInt(req.After, 10))
+	case req.Before > 0:
+		link("self", "_before", strconv.FormatInt(req.Before, 10))
+	case req.AfterKey != nil:
+		link("self", "_after", search.EncodeCursor(sortSpec, *req.AfterKey))
+	case req.BeforeKey != nil:
+		link("self", "_before", search.EncodeCursor(sortSpec, *req.BeforeKey))
+	default:
+		link("self", "", "")
 	}
-	if req.Before > 0 {
-		self.Set("_before", strconv.FormatInt(req.Before, 10))
-	}
-	if req.Offset > 0 {
-		self.Set("_offset", strconv.Itoa(req.Offset))
-	}
-	link("self", self)
 	n := len(page.Resources)
-	if len(req.Sort) == 0 {
-		if n == 0 {
-			return
-		}
-		first, last := page.Resources[0].RowID, page.Resources[n-1].RowID
-		if page.More && req.Before == 0 || req.Before > 0 {
-			link("next", url.Values{"_after": {strconv.FormatInt(last, 10)}})
-		}
-		if req.After > 0 || (req.Before > 0 && page.More) {
-			link("previous", url.Values{"_before": {strconv.FormatInt(first, 10)}})
-		}
+	if n == 0 {
 		return
 	}
-	if page.More {
-		link("next", url.Values{"_offset": {strconv.Itoa(req.Offset + req.Count)}})
+	first, last := strconv.FormatInt(page.Resources[0].RowID, 10), strconv.FormatInt(page.Resources[n-1].RowID, 10)
+	if sorted {
+		first, last = search.EncodeCursor(sortSpec, page.First), search.EncodeCursor(sortSpec, page.Last)
 	}
-	if req.Offset > 0 {
-		link("previous", url.Values{"_offset": {strconv.Itoa(max(0, req.Offset-req.Count))}})
+	// A page reached backwards always has a next page (the one it came from); More then means "more before".
+	backward := req.Before > 0 || req.BeforeKey != nil
+	forwardFromCursor := req.After > 0 || req.AfterKey != nil
+	if page.More && !backward || backward {
+		link("next", "_after", last)
+	}
+	if forwardFromCursor || backward && page.More {
+		link("previous", "_before", first)
 	}
 }
 

@@ -49,19 +49,7 @@ type TokenValue struct {
 
 // Token matches resources with a token parameter value.
 func Token(typ, param string, v TokenValue) Cond {
-	where := func(b *sqlBuf, x string) {
-		b.w(x+".param = ?", param)
-		switch {
-		case v.Text:
-			b.w(" AND "+x+".text LIKE ? ESCAPE '\\'", likeEscape(v.Code)+"%")
-			return
-		case v.Code != "":
-			b.w(" AND "+x+".code = ?", v.Code)
-		}
-		if v.HasSystem {
-			b.w(" AND "+x+".system = ?", v.System)
-		}
-	}
+	where := func(b *sqlBuf, x string) { tokenWhere(b, x, param, v) }
 	c := Cond{pred: func(b *sqlBuf, a string) {
 		x := b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_token " + x + " WHERE " + x + ".rid = " + a + ".rid AND ")
@@ -77,6 +65,21 @@ func Token(typ, param string, v TokenValue) Cond {
 		}
 	}
 	return c
+}
+
+// tokenWhere writes the match of v on the idx_token row x.
+func tokenWhere(b *sqlBuf, x, param string, v TokenValue) {
+	b.w(x+".param = ?", param)
+	switch {
+	case v.Text:
+		b.w(" AND "+x+".text LIKE ? ESCAPE '\\'", likeEscape(v.Code)+"%")
+		return
+	case v.Code != "":
+		b.w(" AND "+x+".code = ?", v.Code)
+	}
+	if v.HasSystem {
+		b.w(" AND "+x+".system = ?", v.System)
+	}
 }
 
 // StringMode is how a string parameter matches.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -21,16 +22,21 @@ type Query struct {
 	// Keyset paging in rid order (used when Sort is empty): only rids above After, or, for a previous
 	// page, the last Limit rids below Before. Rids never change, so pages stay stable while others write.
 	After, Before int64
-	Offset        int // paging when Sort is set
-	Limit         int // 0: no rows (only the count)
-	Count         bool
+	// Keyset paging when Sort is set (keyset.go): only rows after AfterKey, or, for a previous page,
+	// the last Limit rows before BeforeKey, in the order of Sort.
+	AfterKey, BeforeKey *Key
+	Offset              int // skips rows when Sort is set and no key is (the control API's patient list)
+	Limit               int // 0: no rows (only the count)
+	Count               bool
 }
 
 // Page is one page of search results.
 type Page struct {
 	Resources []Resource
 	Total     int  // -1 unless Query.Count
-	More      bool // another page follows
+	More      bool // another page follows (precedes, for a page before BeforeKey or Before)
+	// First and Last are the positions of the first and last resource when Query.Sort is set.
+	First, Last Key
 }
 
 type querier interface {
@@ -76,35 +82,11 @@ func (q *Query) where(b *sqlBuf, keyset bool) {
 }
 
 func (q *Query) orderBy(b *sqlBuf) {
-	if len(q.Sort) == 0 {
-		if q.Before > 0 {
-			b.WriteString(" ORDER BY r.rid DESC")
-		} else {
-			b.WriteString(" ORDER BY r.rid")
-		}
-		return
+	if q.Before > 0 {
+		b.WriteString(" ORDER BY r.rid DESC")
+	} else {
+		b.WriteString(" ORDER BY r.rid")
 	}
-	b.WriteString(" ORDER BY ")
-	for _, s := range q.Sort {
-		dir, agg := " ASC", "MIN"
-		if s.Desc {
-			dir, agg = " DESC", "MAX"
-		}
-		switch s.Kind {
-		case "":
-			if s.Param == "_id" {
-				b.WriteString("r.id" + dir + ", ")
-			} else {
-				b.WriteString("r.last_updated" + dir + ", ")
-			}
-		default:
-			col := map[IndexKind]string{KindToken: "code", KindString: "norm", KindDate: "lo", KindReference: "target_id", KindNumber: "value"}[s.Kind]
-			// Resources without a value sort last either way.
-			b.w("(SELECT "+agg+"("+col+") FROM "+string(s.Kind)+" WHERE rid = r.rid AND param = ?) IS NULL, ", s.Param)
-			b.w("(SELECT "+agg+"("+col+") FROM "+string(s.Kind)+" WHERE rid = r.rid AND param = ?)"+dir+", ", s.Param)
-		}
-	}
-	b.WriteString("r.rid")
 }
 
 // Search runs q on the read pool.
@@ -127,14 +109,14 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 	if q.Limit <= 0 {
 		return p, nil
 	}
+	if !keyset {
+		return searchSorted(ctx, db, q, p)
+	}
 	b := &sqlBuf{}
 	b.WriteString("SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
 	q.where(b, keyset)
 	q.orderBy(b)
 	b.w(" LIMIT ?", q.Limit+1)
-	if !keyset && q.Offset > 0 {
-		b.w(" OFFSET ?", q.Offset)
-	}
 	rows, err := db.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return p, err
@@ -146,10 +128,8 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 	if len(p.Resources) > q.Limit {
 		p.Resources, p.More = p.Resources[:q.Limit], true
 	}
-	if keyset && q.Before > 0 {
-		for i, j := 0, len(p.Resources)-1; i < j; i, j = i+1, j-1 {
-			p.Resources[i], p.Resources[j] = p.Resources[j], p.Resources[i]
-		}
+	if q.Before > 0 {
+		slices.Reverse(p.Resources)
 	}
 	return p, nil
 }
@@ -233,11 +213,23 @@ type HistoryQuery struct {
 	Type, ID string    // ID "" for type history; Type "" for the whole system
 	Since    time.Time // zero: from the beginning
 	Before   time.Time // zero: up to now; fixes the first page's upper bound so later pages stay stable
-	Offset   int
-	Limit    int
+	// Keyset paging: only versions older than After (the next page), or the Limit versions just newer
+	// than Prior (the previous page). A version's position never changes, so pages stay stable while
+	// others write.
+	After, Prior *HistoryKey
+	Limit        int
 }
 
-// VersionHistory lists resource versions matching hq, newest first, and whether more follow.
+// HistoryKey is a version's position in the newest-first order of history.
+type HistoryKey struct{ LastUpdated, RowID, Version int64 }
+
+// HistoryKey returns the position of the version r.
+func (r Resource) HistoryKey() HistoryKey {
+	return HistoryKey{LastUpdated: Micros(r.LastUpdated), RowID: r.RowID, Version: r.Version}
+}
+
+// VersionHistory lists resource versions matching hq, newest first, and whether more follow (precede,
+// for a page before Prior).
 func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, bool, error) {
 	b := &sqlBuf{}
 	b.WriteString(`SELECT h.rid, r.type, r.id, h.version, h.last_updated, h.deleted, h.json
@@ -254,14 +246,31 @@ func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, 
 	if !hq.Before.IsZero() {
 		b.w(" AND h.last_updated <= ?", Micros(hq.Before))
 	}
-	b.w(" ORDER BY h.last_updated DESC, h.rid DESC, h.version DESC LIMIT ? OFFSET ?", hq.Limit+1, hq.Offset)
+	order := " ORDER BY h.last_updated DESC, h.rid DESC, h.version DESC"
+	switch {
+	case hq.Prior != nil:
+		k := hq.Prior
+		b.w(" AND (h.last_updated, h.rid, h.version) > (?, ?, ?)", k.LastUpdated, k.RowID, k.Version)
+		order = " ORDER BY h.last_updated, h.rid, h.version"
+	case hq.After != nil:
+		k := hq.After
+		b.w(" AND (h.last_updated, h.rid, h.version) < (?, ?, ?)", k.LastUpdated, k.RowID, k.Version)
+	}
+	b.w(order+" LIMIT ?", hq.Limit+1)
 	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, false, err
 	}
 	out, err := collect(rows)
-	if err != nil || len(out) <= hq.Limit {
-		return out, false, err
+	if err != nil {
+		return nil, false, err
 	}
-	return out[:hq.Limit], true, nil
+	more := len(out) > hq.Limit
+	if more {
+		out = out[:hq.Limit]
+	}
+	if hq.Prior != nil {
+		slices.Reverse(out)
+	}
+	return out, more, nil
 }

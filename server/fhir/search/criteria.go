@@ -32,6 +32,9 @@ func Criterion(typ, key, val string, opt Options) (c store.Cond, known bool, err
 		}
 		return store.IDs(typ, values...), true, nil
 	case "_lastUpdated":
+		if mod != "" {
+			return c, true, errf(key, "modifier :%s is not supported on a date parameter", mod)
+		}
 		var or []store.Cond
 		for _, v := range values {
 			prefix, lo, hi, err := dateValue(key, v, opt.Now)
@@ -70,6 +73,8 @@ func Criterion(typ, key, val string, opt Options) (c store.Cond, known bool, err
 			one = store.Date(typ, name, prefix, lo, hi)
 		case spec.ReferenceParam:
 			one, err = refCond(typ, p, key, mod, v, opt.Base)
+		case spec.URIParam:
+			one, err = uriCond(typ, p, key, mod, v)
 		default:
 			one, err = numberCond(typ, p, key, mod, v)
 		}
@@ -109,6 +114,38 @@ func splitComma(s string) []string {
 	return out
 }
 
+// uriCond parses a uri value: matched exactly (case included), or by path with :below and :above.
+func uriCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
+	switch mod {
+	case "":
+		return store.String(typ, p.Name, store.StringExact, v, v), nil
+	case "below":
+		return store.URIBelow(typ, p.Name, v), nil
+	case "above":
+		return store.URIAbove(typ, p.Name, v), nil
+	}
+	return store.Cond{}, errf(key, "modifier :%s is not supported on a uri parameter", mod)
+}
+
+// refIdentifierCond parses param:identifier=[system|]value: references whose own identifier matches, or
+// that point at a resource (of the parameter's target types, or any type with an identifier parameter)
+// whose identifier matches.
+func refIdentifierCond(typ string, p spec.Param, key, v string) (store.Cond, error) {
+	tv, err := tokenValue(key, v)
+	if err != nil {
+		return store.Cond{}, err
+	}
+	targets := p.Targets
+	if len(targets) == 0 {
+		for _, t := range spec.SearchableTypes() {
+			if ip, ok := spec.Lookup(t, "identifier"); ok && ip.Type == spec.TokenParam {
+				targets = append(targets, t)
+			}
+		}
+	}
+	return store.RefIdentifier(typ, p.Name, targets, tv), nil
+}
+
 func tokenCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
 	switch mod {
 	case "", "not":
@@ -117,17 +154,23 @@ func tokenCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error)
 	default:
 		return store.Cond{}, errf(key, "modifier :%s is not supported on a token parameter", mod)
 	}
+	tv, err := tokenValue(key, v)
+	if err != nil {
+		return store.Cond{}, err
+	}
+	return store.Token(typ, p.Name, tv), nil
+}
+
+// tokenValue parses code, system|code, |code or system|.
+func tokenValue(key, v string) (store.TokenValue, error) {
 	tv := store.TokenValue{Code: v}
 	if sys, code, ok := strings.Cut(v, "|"); ok {
 		tv = store.TokenValue{System: sys, Code: code, HasSystem: true}
 		if sys == "" && code == "" {
-			return store.Cond{}, errf(key, "empty token %q", v)
-		}
-		if code == "" {
-			tv.HasSystem = true
+			return tv, errf(key, "empty token %q", v)
 		}
 	}
-	return store.Token(typ, p.Name, tv), nil
+	return tv, nil
 }
 
 func stringCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
@@ -172,7 +215,10 @@ func dateValue(key, v string, now time.Time) (string, int64, int64, error) {
 }
 
 func refCond(typ string, p spec.Param, key, mod, v, base string) (store.Cond, error) {
-	if mod == "identifier" || mod == "not" || mod == "text" || mod == "above" || mod == "below" {
+	if mod == "identifier" {
+		return refIdentifierCond(typ, p, key, v)
+	}
+	if mod == "not" || mod == "text" || mod == "above" || mod == "below" {
 		return store.Cond{}, errf(key, "modifier :%s is not supported on a reference parameter", mod)
 	}
 	target := mod

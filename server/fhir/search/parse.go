@@ -41,9 +41,10 @@ type Request struct {
 	Elements    []string
 	Includes    []Include
 	RevIncludes []Include
-	After       int64 // keyset cursor (see store.Query)
+	After       int64 // keyset cursor without _sort (see store.Query)
 	Before      int64
-	Offset      int
+	AfterKey    *store.Key // keyset cursor with _sort (cursor.go)
+	BeforeKey   *store.Key
 	Unknown     []string // parameters ignored because this server does not know them
 	// Params are the understood criteria and result parameters, to build self/next links from.
 	Params url.Values
@@ -63,7 +64,7 @@ type Options struct {
 
 var resultParams = map[string]bool{"_count": true, "_sort": true, "_include": true, "_revinclude": true,
 	"_summary": true, "_elements": true, "_total": true, "_format": true, "_pretty": true,
-	"_after": true, "_before": true, "_offset": true}
+	"_after": true, "_before": true}
 
 // Parse parses the search query q over resources of typ.
 func Parse(typ string, q url.Values, opt Options) (*Request, error) {
@@ -74,6 +75,9 @@ func Parse(typ string, q url.Values, opt Options) (*Request, error) {
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
+		if key == "_after" || key == "_before" {
+			continue // read once _sort is known
+		}
 		for _, val := range q[key] {
 			known, err := r.parseOne(typ, key, val, opt)
 			if err != nil {
@@ -83,10 +87,13 @@ func Parse(typ string, q url.Values, opt Options) (*Request, error) {
 				r.Unknown = append(r.Unknown, key)
 				continue
 			}
-			if key != "_after" && key != "_before" && key != "_offset" && key != "_format" && key != "_pretty" {
+			if key != "_format" && key != "_pretty" {
 				r.Params.Add(key, val)
 			}
 		}
+	}
+	if err := r.resolveCursors(q.Get("_after"), q.Get("_before")); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -116,18 +123,6 @@ func (r *Request) parseResult(typ, key, val string) error {
 	case "_count":
 		if r.Count, err = atoi(); err == nil && r.Count > MaxCount {
 			r.Count = MaxCount
-		}
-	case "_offset":
-		r.Offset, err = atoi()
-	case "_after", "_before":
-		n, e := strconv.ParseInt(val, 10, 64)
-		if e != nil || n <= 0 {
-			return errf(key, "bad page cursor %q", val)
-		}
-		if key == "_after" {
-			r.After = n
-		} else {
-			r.Before = n
 		}
 	case "_total":
 		if val != "none" && val != "accurate" && val != "estimate" {
@@ -207,7 +202,7 @@ func kindOf(t spec.ParamType) store.IndexKind {
 	switch t {
 	case spec.TokenParam:
 		return store.KindToken
-	case spec.StringParam:
+	case spec.StringParam, spec.URIParam:
 		return store.KindString
 	case spec.DateParam:
 		return store.KindDate

@@ -14,6 +14,13 @@ import (
 // like relative ones.
 func Extract(typ, id string, res map[string]any, base string) store.Index {
 	var ix store.Index
+	for _, p := range common {
+		for _, path := range p.Paths {
+			for _, v := range eval(res, path) {
+				addValue(&ix, p, v, base)
+			}
+		}
+	}
 	for _, p := range params[typ] {
 		for _, path := range p.Paths {
 			for _, v := range eval(res, path) {
@@ -80,12 +87,19 @@ func addValue(ix *store.Index, p Param, v any, base string) {
 		addString(ix, p.Name, v)
 	case DateParam:
 		addDate(ix, p.Name, v)
+	case URIParam:
+		// Not folded: a uri matches exactly, case included; Norm holds it as written for the range
+		// queries of :below.
+		if s, ok := v.(string); ok && s != "" {
+			ix.Strings = append(ix.Strings, store.StringKey{Param: p.Name, Norm: s, Exact: s})
+		}
 	case ReferenceParam:
 		m, ok := v.(map[string]any)
 		if !ok {
 			return
 		}
 		s, _ := m["reference"].(string)
+		addReferenceIdentifier(ix, p, m, s, base)
 		t, id := SplitReference(s, base)
 		if s == "" || (len(p.Targets) > 0 && !contains(p.Targets, t)) {
 			return
@@ -112,6 +126,26 @@ func addValue(ix *store.Index, p Param, v any, base string) {
 			}
 		}
 	}
+}
+
+// addReferenceIdentifier indexes Reference.identifier under "param:identifier", for the :identifier
+// modifier (http://hl7.org/fhir/R4/search.html#reference). A parameter limited to some target types
+// takes it only when the reference says it points at one of them (reference or type).
+func addReferenceIdentifier(ix *store.Index, p Param, m map[string]any, ref, base string) {
+	id, ok := m["identifier"].(map[string]any)
+	if !ok {
+		return
+	}
+	if len(p.Targets) > 0 {
+		t, _ := SplitReference(ref, base)
+		if t == "" {
+			t, _ = m["type"].(string)
+		}
+		if !contains(p.Targets, t) {
+			return
+		}
+	}
+	addToken(ix, p.Name+":identifier", id)
 }
 
 func contains(list []string, s string) bool {

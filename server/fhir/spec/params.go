@@ -15,6 +15,7 @@ const (
 	ReferenceParam ParamType = "reference"
 	QuantityParam  ParamType = "quantity"
 	NumberParam    ParamType = "number"
+	URIParam       ParamType = "uri"
 )
 
 // Param is one search parameter of a resource type. Paths are element paths from the resource root
@@ -169,15 +170,31 @@ var params = map[string][]Param{
 		tok("entity-name", "Query or resource involved", "entity.name")},
 }
 
-// Params returns the indexed search parameters of typ, sorted by name.
+// common are the parameters every resource type has beyond _id and _lastUpdated
+// (http://hl7.org/fhir/R4/resource.html#search). _text, _content, _list, _query and _filter are not among them.
+var common = []Param{
+	tok("_tag", "Tags (meta.tag): system|code", "meta.tag"),
+	tok("_security", "Security labels (meta.security): system|code", "meta.security"),
+	{Name: "_profile", Type: URIParam, Paths: []string{"meta.profile"}, Doc: "Profiles claimed (meta.profile); :below and :above match by path"},
+}
+
+// CommonParams returns the indexed parameters every resource type has, in CapabilityStatement order.
+func CommonParams() []Param { return append([]Param(nil), common...) }
+
+// Params returns the indexed search parameters of typ, sorted by name (CommonParams not included).
 func Params(typ string) []Param {
 	ps := append([]Param(nil), params[typ]...)
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
 	return ps
 }
 
-// Lookup finds the search parameter name of typ.
+// Lookup finds the search parameter name of typ, a common one included.
 func Lookup(typ, name string) (Param, bool) {
+	for _, p := range common {
+		if p.Name == name {
+			return p, true
+		}
+	}
 	for _, p := range params[typ] {
 		if p.Name == name {
 			return p, true
