@@ -115,6 +115,15 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await form.getByText('Confidential · secret').click();
   await form.getByLabel('Name').fill('E2E Server App');
   await form.getByLabel('Redirect URIs').fill('http://127.0.0.1:9/server-callback');
+  // The server's refusal shows next to the field it names: this client_id is taken.
+  await form.getByLabel(/^Client ID/).fill(clientId);
+  await form.getByRole('button', { name: 'Register app' }).click();
+  await form.getByText(`client_id "${clientId}" is taken`).waitFor();
+  // That refusal was wanted; the browser logs every 4xx answer as a console error.
+  const refusal = errors.findIndex((e) => e.includes('status of 400'));
+  assert.ok(refusal >= 0, 'the refused registration did not reach the server');
+  errors.splice(refusal, 1);
+  await form.getByLabel(/^Client ID/).fill('');
   await form.getByRole('button', { name: 'Register app' }).click();
   const secretCard = page.getByRole('alert').filter({ hasText: 'Store the client secret of E2E Server App now' });
   await secretCard.getByText('It cannot be shown again').waitFor();
