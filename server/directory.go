@@ -17,30 +17,30 @@ type directory struct {
 	opt   func() search.Options
 }
 
-var _ control.PatientDirectory = (*directory)(nil)
+var _ control.Directory = (*directory)(nil)
 
 var partialDate = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 
 // criteria turns the search box into FHIR search criteria: a (partial) date searches birthdate; other
 // text must match every word against name, or the whole text against an identifier.
-func (d *directory) criteria(q string) ([]store.Cond, error) {
+func (d *directory) criteria(typ, q string) ([]store.Cond, error) {
 	if q == "" {
 		return nil, nil
 	}
 	opt := d.opt()
-	if partialDate.MatchString(q) {
-		c, _, err := search.Criterion("Patient", "birthdate", q, opt)
+	if typ == "Patient" && partialDate.MatchString(q) {
+		c, _, err := search.Criterion(typ, "birthdate", q, opt)
 		return []store.Cond{c}, err
 	}
 	var names []store.Cond
 	for _, word := range strings.Fields(q) {
-		c, _, err := search.Criterion("Patient", "name", strings.ReplaceAll(word, ",", `\,`), opt)
+		c, _, err := search.Criterion(typ, "name", strings.ReplaceAll(word, ",", `\,`), opt)
 		if err != nil {
 			return nil, err
 		}
 		names = append(names, c)
 	}
-	ident, _, err := search.Criterion("Patient", "identifier", strings.ReplaceAll(q, ",", `\,`), opt)
+	ident, _, err := search.Criterion(typ, "identifier", strings.ReplaceAll(q, ",", `\,`), opt)
 	if err != nil {
 		return nil, err
 	}
@@ -48,12 +48,21 @@ func (d *directory) criteria(q string) ([]store.Cond, error) {
 }
 
 func (d *directory) FindPatients(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
-	where, err := d.criteria(q)
+	return d.find(ctx, "Patient", q, count, offset)
+}
+
+func (d *directory) FindPractitioners(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
+	return d.find(ctx, "Practitioner", q, count, offset)
+}
+
+// find pages through people of typ (Patient or Practitioner) matching the search box, by family name.
+func (d *directory) find(ctx context.Context, typ, q string, count, offset int) ([][]byte, int, error) {
+	where, err := d.criteria(typ, q)
 	if err != nil {
 		return nil, 0, err
 	}
 	page, err := d.store.Search(ctx, store.Query{
-		Types: []string{"Patient"}, Where: where,
+		Types: []string{typ}, Where: where,
 		Sort:  []store.SortKey{{Kind: store.KindString, Param: "family"}, {Param: "_id"}},
 		Limit: count, Offset: offset, Count: true,
 	})
@@ -99,4 +108,21 @@ func (d *directory) PatientRecord(ctx context.Context, id string) ([]byte, map[s
 		q.After = page.Resources[len(page.Resources)-1].RowID
 	}
 	return p.JSON, counts, vitals, nil
+}
+
+// Encounters lists a patient's encounters, most recent first.
+func (d *directory) Encounters(ctx context.Context, patient string, count int) ([][]byte, error) {
+	page, err := d.store.Search(ctx, store.Query{
+		Types: []string{"Encounter"}, Where: []store.Cond{store.InCompartment(patient)},
+		Sort:  []store.SortKey{{Kind: store.KindDate, Param: "date", Desc: true}, {Param: "_id"}},
+		Limit: count,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(page.Resources))
+	for i, r := range page.Resources {
+		out[i] = r.JSON
+	}
+	return out, nil
 }

@@ -96,6 +96,26 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 	if err != nil || p == nil || counts["Patient"] != 1 || counts["Encounter"] == 0 || len(vitals) == 0 {
 		t.Errorf("record: counts %v, %d vital observations, %v", counts, len(vitals), err)
 	}
+	encounters, err := dir.Encounters(ctx, first.ID, 50)
+	if err != nil || len(encounters) != counts["Encounter"] {
+		t.Errorf("encounters: %d (%v), record counts %d", len(encounters), err, counts["Encounter"])
+	}
+	for i := 1; i < len(encounters); i++ {
+		if control.SummarizeEncounter(encounters[i-1]).Start < control.SummarizeEncounter(encounters[i]).Start {
+			t.Errorf("encounters not most recent first at %d", i)
+		}
+	}
+	docs, nDocs, err := dir.FindPractitioners(ctx, "", 50, 0)
+	if err != nil || nDocs == 0 || len(docs) != nDocs {
+		t.Fatalf("practitioners: %d of %d (%v)", len(docs), nDocs, err)
+	}
+	doc := control.SummarizePractitioner(docs[0])
+	if doc.NPI == "" || doc.Name == "" {
+		t.Errorf("practitioner summary %+v", doc)
+	}
+	if got, n, _ := dir.FindPractitioners(ctx, doc.NPI, 50, 0); n != 1 || control.SummarizePractitioner(got[0]).ID != doc.ID {
+		t.Errorf("search by NPI %s found %d", doc.NPI, n)
+	}
 	if _, _, _, err := dir.PatientRecord(ctx, "no-such-patient"); err != store.ErrNotFound {
 		t.Errorf("unknown patient: %v", err)
 	}

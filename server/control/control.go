@@ -31,7 +31,7 @@ type API struct {
 	Jobs       *Jobs
 	Population Population
 	// Patients answers the control panel's patient list and record views.
-	Patients PatientDirectory
+	Patients Directory
 	// Stopping is closed when the server begins to shut down, so that event streams end and let it.
 	Stopping <-chan struct{}
 }

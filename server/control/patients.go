@@ -13,15 +13,19 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// PatientDirectory finds patients and their records for the control panel, with the sandbox's own
-// authority (no token). The server implements it on the FHIR search indexes.
-type PatientDirectory interface {
+// Directory finds patients, their records and the practitioners who can sign in, for the control panel,
+// with the sandbox's own authority (no token). The server implements it on the FHIR search indexes.
+type Directory interface {
 	// FindPatients returns one page of Patient resources matching q (a name, identifier or birth date;
 	// empty for all) and the total number of matches.
 	FindPatients(ctx context.Context, q string, count, offset int) (patients [][]byte, total int, err error)
 	// PatientRecord returns the Patient, the number of resources of each type in its compartment, and its
 	// vital-sign Observations. ErrNotFound when there is no such patient.
 	PatientRecord(ctx context.Context, id string) (patient []byte, counts map[string]int, vitals [][]byte, err error)
+	// Encounters returns up to count of the patient's Encounters, most recent first.
+	Encounters(ctx context.Context, patient string, count int) ([][]byte, error)
+	// FindPractitioners pages through Practitioners matching q (a name or identifier such as the NPI).
+	FindPractitioners(ctx context.Context, q string, count, offset int) (practitioners [][]byte, total int, err error)
 }
 
 // PatientSummary is one row of the control panel's patient list.
@@ -56,11 +60,23 @@ type VitalPoint struct {
 func (a *API) mountPatients(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/patients", a.listPatients)
 	mux.HandleFunc("GET /api/patients/{id}", a.patientRecord)
+	mux.HandleFunc("GET /api/patients/{id}/encounters", a.patientEncounters)
+	mux.HandleFunc("GET /api/practitioners", a.listPractitioners)
 }
 
 func (a *API) listPatients(w http.ResponseWriter, r *http.Request) {
-	if a.Patients == nil {
-		writeError(w, http.StatusNotImplemented, "this server has no patient directory")
+	listPeople(w, r, a.Patients, "patients", a.Patients.FindPatients, SummarizePatient)
+}
+
+func (a *API) listPractitioners(w http.ResponseWriter, r *http.Request) {
+	listPeople(w, r, a.Patients, "practitioners", a.Patients.FindPractitioners, SummarizePractitioner)
+}
+
+// listPeople answers a paged, searchable list: {"total": n, "<key>": [summary…]}.
+func listPeople[S any](w http.ResponseWriter, r *http.Request, dir Directory, key string,
+	find func(ctx context.Context, q string, count, offset int) ([][]byte, int, error), summarize func([]byte) S) {
+	if dir == nil {
+		writeError(w, http.StatusNotImplemented, "this server has no directory")
 		return
 	}
 	q := r.URL.Query()
@@ -70,16 +86,38 @@ func (a *API) listPatients(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "count must be 1–200 and offset ≥ 0: "+err.Error())
 		return
 	}
-	raw, total, err := a.Patients.FindPatients(r.Context(), strings.TrimSpace(q.Get("q")), count, offset)
+	raw, total, err := find(r.Context(), strings.TrimSpace(q.Get("q")), count, offset)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	out := make([]S, 0, len(raw))
+	for _, p := range raw {
+		out = append(out, summarize(p))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, key: out})
+}
+
+func (a *API) patientEncounters(w http.ResponseWriter, r *http.Request) {
+	if a.Patients == nil {
+		writeError(w, http.StatusNotImplemented, "this server has no directory")
+		return
+	}
+	count, err := intParam(r.URL.Query().Get("count"), 50, 1, 500)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "count must be 1–500: "+err.Error())
+		return
+	}
+	raw, err := a.Patients.Encounters(r.Context(), r.PathValue("id"), count)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	out := make([]PatientSummary, 0, len(raw))
-	for _, p := range raw {
-		out = append(out, SummarizePatient(p))
+	out := make([]EncounterSummary, 0, len(raw))
+	for _, e := range raw {
+		out = append(out, SummarizeEncounter(e))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "patients": out})
+	writeJSON(w, http.StatusOK, map[string]any{"encounters": out})
 }
 
 func (a *API) patientRecord(w http.ResponseWriter, r *http.Request) {
