@@ -1,8 +1,9 @@
 // Browser end-to-end test of the Apps, Launch and Flows views against the real binary: register a public
-// app through the form, build an EHR launch for a patient, run the OAuth flow the way an app would (from
-// this process: authorize with PKCE, code, token), and find every step — with the decoded access token —
-// in the flow inspector, the token step arriving live over the event stream.
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+// app through the form (its preselected user from the practitioner picker), build an EHR launch for a
+// patient, one of their encounters and another practitioner (all from pickers), run the OAuth flow the
+// way an app would (from this process: authorize with PKCE, code, token), and find every step — with the
+// decoded access token — in the flow inspector, the token step arriving live over the event stream.
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,31 +46,13 @@ async function postForm(path, form) {
   return body;
 }
 
-/**
- * A Practitioner id from the store. The control API lists no practitioners, so ask FHIR the way a
- * backend service would: register one with an ES384 key, sign a client assertion, search Practitioner.
- */
-async function somePractitioner() {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'e2e-1', alg: 'ES384', use: 'sig' };
-  const client = await postJSON('/api/clients', { client_name: 'E2E directory lookup', type: 'backend-service', jwks: { keys: [jwk] }, scope: 'system/Practitioner.rs' });
-  const { token_endpoint: tokenUrl } = await api(server, '/fhir/.well-known/smart-configuration');
-  const now = Math.floor(Date.now() / 1000);
-  const signingInput = `${b64url(JSON.stringify({ alg: 'ES384', kid: 'e2e-1', typ: 'JWT' }))}.${b64url(
-    JSON.stringify({ iss: client.client_id, sub: client.client_id, aud: tokenUrl, exp: now + 240, jti: b64url(randomBytes(12)) }),
-  )}`;
-  const signature = sign('sha384', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  const token = await postForm('/auth/token', {
-    grant_type: 'client_credentials',
-    scope: 'system/Practitioner.rs',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: `${signingInput}.${b64url(signature)}`,
-  });
-  const res = await fetch(`${server.fhirBase}/Practitioner?_count=1`, { headers: { Authorization: `Bearer ${token.access_token}`, Accept: 'application/fhir+json' } });
-  const bundle = await res.json();
-  const id = bundle.entry?.[0]?.resource?.id;
-  assert.ok(id, `no Practitioner in the store: ${JSON.stringify(bundle).slice(0, 200)}`);
-  return id;
+/** Waits until a locator matches exactly n elements (a debounced search has answered). */
+async function narrowedTo(locator, n, timeoutMs = 5000) {
+  const until = Date.now() + timeoutMs;
+  while ((await locator.count()) !== n) {
+    if (Date.now() > until) throw new Error(`expected ${n} matches, still ${await locator.count()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 test('register an app, EHR-launch it for a patient, and inspect the flow with its decoded tokens', { timeout: 85_000 }, async () => {
@@ -77,9 +60,20 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   page.setDefaultTimeout(10_000);
   const errors = watchErrors(page);
   await waitForIdle(server, 40_000); // the default population (patients and practitioners) loads in the background
-  const practitioner = await somePractitioner();
-  const { patients } = await api(server, '/api/patients?count=5');
-  const patient = patients.find((p) => !p.deceased && p.mrn) ?? patients[0];
+  // Two practitioners with an NPI: one the app preselects, one the launch signs in instead.
+  const { practitioners } = await api(server, '/api/practitioners?count=10');
+  const [preselected, signer] = practitioners.filter((p) => p.npi && p.name);
+  assert.ok(preselected && signer, `fewer than two practitioners with an NPI: ${JSON.stringify(practitioners)}`);
+  const practitioner = signer.id;
+  const { patients } = await api(server, '/api/patients?count=20');
+  let patient;
+  let encounter;
+  for (const p of patients.filter((p) => !p.deceased && p.mrn)) {
+    const { encounters } = await api(server, `/api/patients/${p.id}/encounters?count=50`);
+    if (encounters.length > 1) [patient, encounter] = [p, encounters[1]]; // not the default-looking first one
+    if (patient) break;
+  }
+  assert.ok(patient, 'no living patient with an MRN and two encounters');
 
   // ---- Apps: the form validates before sending, then registers a public app with sandbox options.
   await page.goto(`${server.controlPanel}#/apps`);
@@ -94,7 +88,10 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await form.getByText('Public', { exact: true }).click();
   await form.getByLabel('Redirect URIs').fill(REDIRECT);
   await form.getByLabel(/^Launch URL/).fill(LAUNCH_URL);
-  await form.getByLabel(/^Preselected user/).fill(`Practitioner/${practitioner}`);
+  // The preselected user comes from the practitioner picker, found by NPI.
+  await form.getByLabel(/^Preselected user/).fill(preselected.npi);
+  await form.getByRole('list', { name: /^Preselected user.*: matches$/ }).getByRole('button', { name: new RegExp(preselected.name) }).click();
+  await form.getByTestId('app-user-chosen').getByText(preselected.reference).waitFor();
   await form.getByRole('checkbox', { name: /Auto-approve/ }).check();
   await form.getByRole('button', { name: 'Register app' }).click();
   await form.waitFor({ state: 'detached' });
@@ -103,11 +100,11 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await card.waitFor();
   const clientId = await card.getAttribute('data-client-id');
   assert.equal(await card.getByTestId('client-type').textContent(), 'Public');
-  await card.getByText(`User Practitioner/${practitioner}`).waitFor();
+  await card.getByText(`User ${preselected.reference}`).waitFor();
   const stored = (await api(server, '/api/clients')).find((c) => c.client_id === clientId);
   assert.deepEqual(
     { type: stored.type, redirect_uris: stored.redirect_uris, launch_uri: stored.launch_uri, valet_user: stored.valet_user, valet_auto_approve: stored.valet_auto_approve },
-    { type: 'public', redirect_uris: [REDIRECT], launch_uri: LAUNCH_URL, valet_user: `Practitioner/${practitioner}`, valet_auto_approve: true },
+    { type: 'public', redirect_uris: [REDIRECT], launch_uri: LAUNCH_URL, valet_user: preselected.reference, valet_auto_approve: true },
   );
 
   // A confidential app gets its secret once, with the warning.
@@ -139,6 +136,21 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await page.getByLabel('Patient in context').fill(patient.mrn);
   await page.getByRole('list', { name: 'Patient in context: matches' }).getByRole('button', { name: new RegExp(patient.mrn) }).click();
   await page.getByTestId('launch-patient-chosen').getByText(`Patient/${patient.id}`).waitFor();
+  // The encounter picker lists that patient's encounters, most recent first; "none" stays possible.
+  const encounterSelect = page.getByLabel(/^Encounter/);
+  await page.locator('#launch-encounter option').nth(1).waitFor({ state: 'attached' });
+  assert.equal(await encounterSelect.inputValue(), '');
+  await encounterSelect.selectOption(encounter.id);
+  assert.match(await page.locator('#launch-encounter option:checked').textContent(), new RegExp(`^${encounter.start.slice(0, 10)} `));
+  // Another practitioner signs in for this launch, picked by name.
+  await page.getByRole('radio', { name: 'A practitioner' }).check();
+  await page.getByLabel('Practitioner who signs in').fill(signer.name.replace(/^Dr\.\s*/, ''));
+  const matches = page.getByRole('list', { name: 'Practitioner who signs in: matches' }).getByRole('button', { name: new RegExp(signer.npi) });
+  await matches.waitFor();
+  await narrowedTo(page.getByRole('list', { name: 'Practitioner who signs in: matches' }).getByRole('button'), 1); // the debounced search answered
+  await page.screenshot({ path: join(ARTIFACTS, 'launch-pickers.png'), fullPage: true });
+  await matches.click();
+  await page.getByTestId('launch-practitioner-chosen').getByText(signer.reference).waitFor();
   await page.getByLabel('need_patient_banner').selectOption('true');
   await page.getByRole('button', { name: 'Create launch' }).click();
   const result = page.getByTestId('launch-result');
@@ -184,6 +196,7 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   // …and the token step arrives live when the app exchanges the code.
   const tokens = await postForm('/auth/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: clientId, code_verifier: verifier });
   assert.equal(tokens.patient, patient.id);
+  assert.equal(tokens.encounter, encounter.id);
   const tokenStep = timeline.locator('li[data-kind="token.issued"]');
   await tokenStep.waitFor();
   assert.deepEqual(await timeline.locator('li[data-kind]').evaluateAll((ls) => ls.map((l) => l.dataset.kind)), [

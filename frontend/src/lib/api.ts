@@ -334,6 +334,50 @@ export function getPatient(id: string, signal?: AbortSignal, fetchFn: Fetch = fe
   return getJSON<PatientDetail>(`/api/patients/${encodeURIComponent(id)}`, fetchFn, signal);
 }
 
+// ---- Practitioners and encounters — server/control/people.go ----
+
+/** One row of GET /api/practitioners: a provider who can sign in. */
+export interface PractitionerSummary {
+  id: string;
+  /** The fhirUser value: Practitioner/{id}. */
+  reference: string;
+  name: string;
+  /** "" when the Practitioner has no NPI identifier. */
+  npi: string;
+}
+
+export interface PractitionerPage {
+  total: number;
+  practitioners: PractitionerSummary[] | null;
+}
+
+/** GET /api/practitioners?q= — q is a name or an identifier such as the NPI. */
+export function listPractitioners(query: PatientQuery, signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<PractitionerPage> {
+  const params = new URLSearchParams({ count: String(query.count), offset: String(query.offset) });
+  if (query.q.trim()) params.set('q', query.q.trim());
+  return getJSON<PractitionerPage>(`/api/practitioners?${params}`, fetchFn, signal);
+}
+
+/** One row of GET /api/patients/{id}/encounters. */
+export interface EncounterSummary {
+  id: string;
+  reference: string;
+  status: string;
+  /** The class's display, or its code (AMB, IMP, …). */
+  class: string;
+  /** The first type's text or display; "" when untyped. */
+  type: string;
+  /** RFC 3339 period start and end; "" when absent. */
+  start: string;
+  end: string;
+}
+
+/** GET /api/patients/{id}/encounters — most recent first. */
+export async function listEncounters(patientId: string, count = 50, signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<EncounterSummary[]> {
+  const body = await getJSON<{ encounters: EncounterSummary[] | null }>(`/api/patients/${encodeURIComponent(patientId)}/encounters?count=${count}`, fetchFn, signal);
+  return body.encounters ?? [];
+}
+
 // ---- Apps (registered OAuth clients) — server/auth/clients.go ----
 
 /** How a client authenticates, derived by the server from token_endpoint_auth_method and grant_types. */
@@ -505,4 +549,41 @@ export function eventStreamURL(q: EventQuery): string {
 export function openEventSource(url: string): EventSourceLike | null {
   const open = defaultEventSource();
   return open ? open(url) : null;
+}
+
+// ---- Signing keys — server/keys (keys.Info), server/control/keys.go ----
+
+/** A published signing key. The active key of each algorithm signs now; retired ones stay until publish_until. */
+export interface SigningKey {
+  kid: string;
+  /** RS256 signs id_tokens, ES256 access tokens. */
+  alg: string;
+  active: boolean;
+  /** Only on retired keys: when they leave the JWKS (the last token they signed has expired by then). */
+  publish_until?: string;
+}
+
+export async function listKeys(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<SigningKey[]> {
+  return (await getJSON<SigningKey[] | null>('/api/keys', fetchFn, signal)) ?? [];
+}
+
+/** POST /api/keys/rotate — a new key per algorithm; answers the new list. */
+export async function rotateKeys(fetchFn: Fetch = fetch): Promise<SigningKey[]> {
+  return ((await request('POST', '/api/keys/rotate', fetchFn)).body as SigningKey[] | null) ?? [];
+}
+
+// ---- User passwords — server/control/users.go ----
+
+export type UserType = 'Practitioner' | 'Patient';
+
+const passwordPath = (type: UserType, id: string) => `/api/users/${type}/${encodeURIComponent(id)}/password`;
+
+/** PUT …/password — 204; a 400 (too short) or 404 (no such user) throws with the server's message. */
+export async function setUserPassword(type: UserType, id: string, password: string, fetchFn: Fetch = fetch): Promise<void> {
+  await request('PUT', passwordPath(type, id), fetchFn, { body: { password }, noBody: true });
+}
+
+/** DELETE …/password — 204; a 404 means the user had no password (or does not exist). */
+export async function deleteUserPassword(type: UserType, id: string, fetchFn: Fetch = fetch): Promise<void> {
+  await request('DELETE', passwordPath(type, id), fetchFn, { noBody: true });
 }

@@ -62,10 +62,12 @@ describe('validateLaunch', () => {
   it.each<[Partial<LaunchFields>, Client | undefined, string, RegExp]>([
     [{}, undefined, 'clientId', /Pick the app/],
     [{ clientId: 'bulk' }, backend, 'clientId', /Backend services/],
-    [{ userKind: 'practitioner' }, app, 'practitioner', /Practitioner id/],
+    [{ userKind: 'practitioner' }, app, 'practitioner', /Pick the practitioner/],
+    [{ userKind: 'practitioner', practitioner: 'Patient/p1' }, app, 'practitioner', /Practitioner\/\{id\}/],
     [{ userKind: 'practitioner', practitioner: 'dr 1' }, app, 'practitioner', /letters, digits/],
     [{ userKind: 'patient' }, app, 'patientUser', /Pick the patient/],
     [{ encounter: 'a/b' }, app, 'encounter', /Encounter id/],
+    [{ encounter: 'e1' }, app, 'encounter', /pick the patient in context first/],
     [{ launchUri: 'app.example/launch' }, app, 'launchUri', /absolute http/],
     [{ smartStyleUrl: 'style.json' }, app, 'smartStyleUrl', /absolute http/],
     [{ fhirContext: '{"reference": "x"}' }, app, 'fhirContext', /is an array/],

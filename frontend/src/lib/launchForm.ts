@@ -1,6 +1,7 @@
 // The Launch view's rules: the EHR-launch form → POST /api/launches body, and the facts a developer
 // needs to start a standalone launch from their own app (SMART App Launch 2.2 §Standalone launch).
 import type { Client, LaunchInput, SmartConfiguration } from './api';
+import { parseUserRef } from './people';
 
 /** Default scopes of the SMART conformance checklist (shared/reference/smart-app-launch.md 2.5). */
 export const EHR_SCOPES = 'launch openid fhirUser offline_access patient/*.rs';
@@ -14,9 +15,10 @@ export interface LaunchFields {
   clientId: string;
   /** Patient id in context (the EHR's open chart). */
   patient: string;
+  /** Encounter id (the picker's value), of the patient in context. */
   encounter: string;
   userKind: UserKind;
-  /** "dr-1" or "Practitioner/dr-1". */
+  /** Practitioner/{id} from the picker, or typed (a bare id is taken as a Practitioner id). */
   practitioner: string;
   /** Patient id of a patient who signs in (portal user). */
   patientUser: string;
@@ -89,13 +91,14 @@ export function validateLaunch(f: LaunchFields, client: Client | undefined): Lau
   const patient = f.patient.trim();
   const encounter = f.encounter.trim().replace(/^Encounter\//, '');
   if (encounter && !FHIR_ID.test(encounter)) errors.encounter = 'An Encounter id: letters, digits, - and . (up to 64).';
+  else if (encounter && !patient) errors.encounter = 'An encounter belongs to a patient: pick the patient in context first.';
 
   let user: string | undefined;
   if (f.userKind === 'practitioner') {
-    const id = f.practitioner.trim().replace(/^Practitioner\//, '');
-    if (!id) errors.practitioner = 'The Practitioner id who signs in (or choose “Ask at sign-in”).';
-    else if (!FHIR_ID.test(id)) errors.practitioner = 'A Practitioner id: letters, digits, - and . (up to 64).';
-    else user = `Practitioner/${id}`;
+    const parsed = parseUserRef(f.practitioner, ['Practitioner'], 'Practitioner');
+    if (!f.practitioner.trim()) errors.practitioner = 'Pick the practitioner who signs in (or choose “Ask at sign-in”).';
+    else if (!parsed.ok) errors.practitioner = parsed.error;
+    else user = parsed.user.reference;
   } else if (f.userKind === 'patient') {
     const id = f.patientUser.trim() || patient;
     if (!id) errors.patientUser = 'Pick the patient who signs in.';

@@ -1,67 +1,18 @@
-// Reactive patient list: query, page and the latest answer of GET /api/patients. Typing is debounced,
-// and a newer request aborts an older one so a slow answer never overwrites a fresh one.
+// Reactive patient list (GET /api/patients): the Patients view's table and the patient pickers.
 import { listPatients, type PatientSummary } from './api';
+import { SearchList } from './searchList.svelte';
 
-export const PAGE_SIZE = 20;
-const DEBOUNCE_MS = 250;
+export { PAGE_SIZE } from './searchList.svelte';
 
-export class PatientList {
-  q = $state('');
-  /** The query the shown rows answer (q runs ahead of it while typing). */
-  shownQ = $state('');
-  offset = $state(0);
-  total = $state(0);
-  patients = $state<PatientSummary[]>([]);
-  loading = $state(false);
-  /** True once the first answer arrived (so the table does not flash "no patients"). */
-  loaded = $state(false);
-  error = $state<string | null>(null);
-
-  #controller: AbortController | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  async load(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#controller?.abort();
-    const mine = new AbortController();
-    this.#controller = mine;
-    this.loading = true;
-    const q = this.q;
-    try {
-      const page = await listPatients({ q, count: PAGE_SIZE, offset: this.offset }, mine.signal);
-      if (mine.signal.aborted) return;
-      this.shownQ = q.trim();
-      this.total = page.total;
-      this.patients = page.patients ?? [];
-      this.error = null;
-      this.loaded = true;
-      // The list shrank under us (a reset, a narrower search): step back to the last page.
-      if (this.offset > 0 && this.offset >= page.total) {
-        this.offset = Math.max(0, Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE);
-        void this.load();
-        return;
-      }
-    } catch (err) {
-      if (mine.signal.aborted) return;
-      this.error = err instanceof Error ? err.message : String(err);
-    }
-    this.loading = false;
+export class PatientList extends SearchList<PatientSummary> {
+  constructor() {
+    super(async (query, signal) => {
+      const page = await listPatients(query, signal);
+      return { total: page.total, items: page.patients ?? [] };
+    });
   }
 
-  search(q: string): void {
-    this.q = q;
-    this.offset = 0;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.load(), DEBOUNCE_MS);
-  }
-
-  goTo(offset: number): void {
-    this.offset = Math.max(0, offset);
-    void this.load();
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#controller?.abort();
+  get patients(): PatientSummary[] {
+    return this.items;
   }
 }
