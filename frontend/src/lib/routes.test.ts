@@ -52,8 +52,4 @@ describe('view filters in the hash', () => {
     expect(hashQuery(href).get('launch')).toBe('a b&c');
     expect(flowsHref({})).toBe('#/flows');
   });
-
-  it('marks only Settings as not built yet', () => {
-    expect(routes.filter((r) => !r.ready).map((r) => r.id)).toEqual(['settings']);
-  });
 });

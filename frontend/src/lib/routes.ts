@@ -7,21 +7,19 @@ export interface Route {
   id: RouteId;
   label: string;
   href: string;
-  /** One line on what the view does (or will do), shown under its title. */
+  /** One line on what the view does. */
   summary: string;
-  /** False while the view is only an empty state waiting for a later release. */
-  ready: boolean;
   /** True when the view also has item pages at href/{id} (e.g. #/patients/{id}). */
   items?: boolean;
 }
 
 export const routes: readonly Route[] = [
-  { id: 'dashboard', label: 'Dashboard', href: '#/', summary: 'Where the sandbox runs, how long it has been up, and what it holds.', ready: true },
-  { id: 'apps', label: 'Apps', href: '#/apps', summary: 'Register SMART apps: client IDs, redirect URIs, scopes, secrets and keys.', ready: true },
-  { id: 'launch', label: 'Launch', href: '#/launch', summary: 'Build EHR and standalone launches with the patient, encounter and user in context.', ready: true },
-  { id: 'patients', label: 'Patients', href: '#/patients', summary: 'Browse, generate and import synthetic patients and their records.', ready: true, items: true },
-  { id: 'flows', label: 'Flows', href: '#/flows', summary: 'Watch every step of each OAuth flow live, with decoded tokens.', ready: true },
-  { id: 'settings', label: 'Settings', href: '#/settings', summary: 'Strictness, sandbox clock, signing keys, TLS and failure simulation.', ready: false },
+  { id: 'dashboard', label: 'Dashboard', href: '#/', summary: 'Where the sandbox runs, how long it has been up, and what it holds.' },
+  { id: 'apps', label: 'Apps', href: '#/apps', summary: 'Register SMART apps: client IDs, redirect URIs, scopes, secrets and keys.' },
+  { id: 'launch', label: 'Launch', href: '#/launch', summary: 'Build EHR and standalone launches with the patient, encounter and user in context.' },
+  { id: 'patients', label: 'Patients', href: '#/patients', summary: 'Browse, generate and import synthetic patients and their records.', items: true },
+  { id: 'flows', label: 'Flows', href: '#/flows', summary: 'Watch every step of each OAuth flow live, with decoded tokens.' },
+  { id: 'settings', label: 'Settings', href: '#/settings', summary: 'Signing keys, user passwords, and where the sandbox keeps its data.' },
 ];
 
 const hashPath = (hash: string) => hash.replace(/^#/, '').replace(/[?].*$/, '').replace(/\/+$/, '');
