@@ -35,6 +35,7 @@ type keyInfo struct {
 	KID          string     `json:"kid"`
 	Alg          string     `json:"alg"`
 	Active       bool       `json:"active"`
+	CreatedAt    time.Time  `json:"created_at"`
 	PublishUntil *time.Time `json:"publish_until"`
 }
 
@@ -74,6 +75,9 @@ func TestKeyRotation(t *testing.T) {
 		retired := k.KID == kid(t, oldAT) || k.KID == kid(t, oldID)
 		if k.Active == retired {
 			t.Errorf("key %s %s active=%v after rotation", k.KID, k.Alg, k.Active)
+		}
+		if !retired && (k.CreatedAt.IsZero() || k.CreatedAt.After(rotatedAt) || k.CreatedAt.Before(before[0].CreatedAt)) {
+			t.Errorf("new key %s created_at %v, want between the first keys' %v and the rotation %v", k.KID, k.CreatedAt, before[0].CreatedAt, rotatedAt)
 		}
 		// Kept for the longest token lifetime (1 h access and id tokens) plus clock skew.
 		if retired && (k.PublishUntil == nil || k.PublishUntil.Before(rotatedAt.Add(time.Hour))) {

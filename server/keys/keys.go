@@ -47,6 +47,7 @@ type key struct {
 	public       jose.JSONWebKey
 	signer       jose.Signer
 	retired      bool
+	createdAt    time.Time
 	publishUntil time.Time
 }
 
@@ -100,7 +101,7 @@ func (k *Keyring) Reload(ctx context.Context) error {
 			return fmt.Errorf("signing key %s: %w", sk.KID, err)
 		}
 		kk := &key{kid: sk.KID, alg: sk.Alg, public: priv.Public(), signer: signer,
-			retired: !sk.RetiredAt.IsZero(), publishUntil: sk.PublishUntil}
+			retired: !sk.RetiredAt.IsZero(), createdAt: sk.CreatedAt, publishUntil: sk.PublishUntil}
 		keys[sk.KID] = kk
 		if !kk.retired {
 			active[sk.Alg] = kk
@@ -223,16 +224,18 @@ type Info struct {
 	KID          string     `json:"kid"`
 	Alg          string     `json:"alg"`
 	Active       bool       `json:"active"`
+	CreatedAt    time.Time  `json:"created_at"`
 	PublishUntil *time.Time `json:"publish_until,omitempty"`
 }
 
 // List describes the published keys.
 func (k *Keyring) List() []Info {
+	k.maybeReload() // a rotation by `valet keys rotate` in another process shows up here too
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	out := []Info{}
 	for _, kk := range k.keys {
-		in := Info{KID: kk.kid, Alg: kk.alg, Active: !kk.retired}
+		in := Info{KID: kk.kid, Alg: kk.alg, Active: !kk.retired, CreatedAt: kk.createdAt.UTC()}
 		if !kk.publishUntil.IsZero() {
 			t := kk.publishUntil
 			in.PublishUntil = &t
