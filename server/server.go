@@ -71,7 +71,7 @@ func New(cfg Config) (*Server, error) {
 	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now})
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
-			Population: s.Population(), Patients: &directory{store: cfg.Store, opt: s.searchOptions}},
+			Population: s.Population(), Patients: s.directory()},
 		s.auth, s.authAPI(), s.fhir,
 	} {
 		part.Mount(mux)
@@ -87,6 +87,8 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Population() *Population {
 	return &Population{FHIR: s.fhir, Store: s.cfg.Store, Now: s.cfg.Now}
 }
+
+func (s *Server) directory() *directory { return &directory{store: s.cfg.Store, opt: s.searchOptions} }
 
 func (s *Server) searchOptions() search.Options {
 	return search.Options{Base: s.FHIRBase(), Now: s.cfg.Now()}

@@ -42,6 +42,15 @@ type Config struct {
 	Now     func() time.Time
 	// HTTPClient fetches clients' JWKS URLs; a client with a 5 s timeout when nil.
 	HTTPClient *http.Client
+	// Directory searches the users who can sign in through the FHIR search indexes. When nil, the login
+	// page filters a scan of the store (fine for small sandboxes and unit tests).
+	Directory Directory
+}
+
+// Directory finds people by a search-box text (a name, an identifier, or for patients a birth date).
+type Directory interface {
+	FindPatients(ctx context.Context, q string, count, offset int) ([][]byte, int, error)
+	FindPractitioners(ctx context.Context, q string, count, offset int) ([][]byte, int, error)
 }
 
 // Lifetimes (SMART: access tokens SHOULD last no more than an hour; codes at most a minute).
@@ -70,6 +79,7 @@ type Server struct {
 	jwks           *jwksCache
 	verifier       *Verifier
 	clients        clientCache
+	directory      Directory // nil: the login page scans the store
 }
 
 // New builds the authorization server.
@@ -84,7 +94,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{base: base, fhirBase: base + "/fhir", store: cfg.Store, keys: cfg.Keys, events: cfg.Events, now: cfg.Now}
+	s := &Server{base: base, fhirBase: base + "/fhir", store: cfg.Store, keys: cfg.Keys, events: cfg.Events, now: cfg.Now,
+		directory: cfg.Directory}
 	s.jwks = &jwksCache{client: cfg.HTTPClient, now: cfg.Now, entries: map[string]*jwksEntry{}}
 	s.verifier = &Verifier{keys: cfg.Keys, store: cfg.Store, fhirBase: s.fhirBase, now: cfg.Now, cache: map[[32]byte]*cached{}}
 	return s, nil
@@ -107,6 +118,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/authorize", s.authorize)
 	mux.HandleFunc("POST /auth/authorize", s.authorize)
 	mux.HandleFunc("POST /auth/login", s.login)
+	mux.HandleFunc("GET /auth/login", s.loginSearch)
 	mux.HandleFunc("GET /auth/pick-patient", s.patientPicker)
 	mux.HandleFunc("POST /auth/select-patient", s.selectPatient)
 	mux.HandleFunc("POST /auth/select-encounter", s.selectEncounter)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -133,11 +134,15 @@ func describe(res store.Resource) user {
 }
 
 var loginTmpl = page(`<p><strong>{{.Client.Name}}</strong> asks you to sign in to Valet.</p>
+<form method="get" action="/auth/login" class="search"><input type="hidden" name="req" value="{{.Req.ID}}">
+<label>Find a user <input type="search" name="q" value="{{.Data.Q}}" placeholder="name, NPI, MRN or birth date"></label>
+<button type="submit">Search</button>{{if .Data.Q}} <a href="/auth/login?req={{.Req.ID}}">Show all</a>{{end}}</form>
 <form method="post" action="/auth/login">
 <input type="hidden" name="req" value="{{.Req.ID}}"><input type="hidden" name="csrf" value="{{.Req.CSRF}}">
-{{range $group := .Data}}<fieldset><legend>{{$group.Label}}</legend>
+{{range $group := .Data.Groups}}<fieldset><legend>{{$group.Label}}</legend>
 {{range $group.Users}}<label><input type="radio" name="user" value="{{.Ref}}"{{if .Chosen}} checked{{end}}> {{.Name}} <span class="note">{{.Ref}} {{.Detail}}{{if .HasPassword}} · password required{{end}}</span></label>
-{{else}}<p class="note">None in the FHIR store.</p>{{end}}</fieldset>{{end}}
+{{else}}<p class="note">{{if $.Data.Q}}No match.{{else}}None in the FHIR store.{{end}}</p>{{end}}
+{{if $group.More}}<p class="note">Showing {{len $group.Users}} of {{$group.Total}}: search to find the others.</p>{{end}}</fieldset>{{end}}
 {{if .Req.PasswordsInUse}}<label>Password <input type="password" name="password" autocomplete="current-password"></label>
 <p class="note">Only users marked “password required” need one; leave it empty for the others.</p>{{end}}
 <button type="submit">Sign in</button>
@@ -145,11 +150,19 @@ var loginTmpl = page(`<p><strong>{{.Client.Name}}</strong> asks you to sign in t
 
 const loginListLimit = 50
 
+type loginGroup struct {
+	Label string
+	Users []user
+	Total int
+	More  bool
+}
+
+type loginData struct {
+	Q      string
+	Groups []loginGroup
+}
+
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, msg string) {
-	type group struct {
-		Label string
-		Users []user
-	}
 	withPassword, err := s.store.UsersWithPasswords(r.Context())
 	if err != nil {
 		s.errorPage(w, http.StatusInternalServerError, err.Error())
@@ -157,22 +170,85 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 	}
 	ar.PasswordsInUse = len(withPassword) > 0
 	chosen := r.Form.Get("user")
-	var groups []group
+	q := strings.TrimSpace(r.Form.Get("q"))
+	data := loginData{Q: q}
 	for _, typ := range []string{"Practitioner", "Patient"} {
-		res, err := s.store.ListResources(r.Context(), typ, "", loginListLimit)
+		found, total, err := s.findUsers(r.Context(), typ, q)
 		if err != nil {
 			s.errorPage(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		g := group{Label: typ + "s"}
-		for _, x := range res {
-			u := describe(x)
+		g := loginGroup{Label: typ + "s", Total: total, More: total > len(found)}
+		for _, raw := range found {
+			u := describe(raw)
 			u.HasPassword, u.Chosen = withPassword[u.Ref], u.Ref == chosen
 			g.Users = append(g.Users, u)
 		}
-		groups = append(groups, g)
+		data.Groups = append(data.Groups, g)
 	}
-	s.render(w, http.StatusOK, loginTmpl, pageData{Title: "Sign in", Error: msg, Req: ar, Client: client, Data: groups})
+	s.render(w, http.StatusOK, loginTmpl, pageData{Title: "Sign in", Error: msg, Req: ar, Client: client, Data: data})
+}
+
+// findUsers returns up to loginListLimit users of typ matching q, and how many match in all.
+func (s *Server) findUsers(ctx context.Context, typ, q string) ([]store.Resource, int, error) {
+	if d := s.directory; d != nil {
+		find := d.FindPatients
+		if typ == "Practitioner" {
+			find = d.FindPractitioners
+		}
+		raws, total, err := find(ctx, q, loginListLimit, 0)
+		out := make([]store.Resource, len(raws))
+		for i, raw := range raws {
+			out[i] = store.Resource{Type: typ, JSON: raw}
+			var head struct{ ID string }
+			_ = json.Unmarshal(raw, &head)
+			out[i].ID = head.ID
+		}
+		return out, total, err
+	}
+	// No directory: scan the store, matching the text against what the page shows of each user.
+	var out []store.Resource
+	total, after := 0, ""
+	needle := strings.ToLower(q)
+	for {
+		batch, err := s.store.ListResources(ctx, typ, after, 500)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, res := range batch {
+			u := describe(res)
+			if needle != "" && !strings.Contains(strings.ToLower(u.Name+" "+u.Ref+" "+u.Detail), needle) {
+				continue
+			}
+			total++
+			if len(out) < loginListLimit {
+				out = append(out, res)
+			}
+		}
+		if len(batch) < 500 {
+			return out, total, nil
+		}
+		after = batch[len(batch)-1].ID
+	}
+}
+
+// loginSearch serves the login page's search (GET, so only the request id is needed; signing in
+// itself is a CSRF-checked POST).
+func (s *Server) loginSearch(w http.ResponseWriter, r *http.Request) {
+	body, err := s.store.AuthRequest(r.Context(), r.URL.Query().Get("req"))
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired.")
+		return
+	}
+	var ar authRequest
+	_ = json.Unmarshal(body, &ar)
+	client, err := s.client(r.Context(), ar.ClientID)
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
+		return
+	}
+	_ = r.ParseForm()
+	s.renderLogin(w, r, &ar, client, "")
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,87 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// TestLoginPageFindsEveryUser: the login page lists the first users of each kind and says how many there
+// are; its search (through the FHIR indexes) finds any patient, however many the sandbox holds.
+func TestLoginPageFindsEveryUser(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	srv, err := server.New(server.Config{BaseURL: base, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
+	if _, err := srv.Population().Generate(ctx, control.GenerateRequest{Patients: 60, Seed: 5, Years: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		ID string `json:"client_id"`
+	}
+	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "login test", "redirect_uris": []string{e2eRedirect}}, 201, &c)
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	q := url.Values{"response_type": {"code"}, "client_id": {c.ID}, "redirect_uri": {e2eRedirect}, "state": {"s"},
+		"scope": {"openid fhirUser launch/patient patient/*.rs"}, "aud": {base + "/fhir"},
+		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+	page := get(t, browser, base+"/auth/authorize?"+q.Encode())
+	if !strings.Contains(page, "Showing 50 of 60") {
+		t.Fatalf("login page does not say it shows 50 of 60 patients:\n%s", page)
+	}
+	req := regexp.MustCompile(`name="req" value="([^"]+)"`).FindStringSubmatch(page)
+	if req == nil {
+		t.Fatal("no request id on the login page")
+	}
+	// The 60th patient by family name is not on the first page; searching its MRN finds it.
+	var last struct {
+		Patients []control.PatientSummary `json:"patients"`
+	}
+	apiJSON(t, base, "GET", "/api/patients?count=1&offset=59", nil, 200, &last)
+	target := last.Patients[0]
+	if strings.Contains(page, "Patient/"+target.ID+" ") {
+		t.Fatalf("patient %s was expected beyond the first 50", target.ID)
+	}
+	found := get(t, browser, base+"/auth/login?"+url.Values{"req": {req[1]}, "q": {target.MRN}}.Encode())
+	if !strings.Contains(found, `value="Patient/`+target.ID+`"`) || strings.Count(found, `name="user"`) != 1 {
+		t.Errorf("search for %s did not list exactly that patient:\n%s", target.MRN, found)
+	}
+	none := get(t, browser, base+"/auth/login?"+url.Values{"req": {req[1]}, "q": {"Zzyzx"}}.Encode())
+	if !strings.Contains(none, "No match.") {
+		t.Errorf("a search with no match does not say so")
+	}
+}
+
+func get(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d\n%s", u, resp.StatusCode, body)
+	}
+	return string(body)
+}
