@@ -12,14 +12,18 @@ ARGS        ?=
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/public frontend/vite.config.ts frontend/svelte.config.js frontend/package.json -type f 2>/dev/null)
 GO_SRC       := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/dev/null) go.mod go.sum $(wildcard server/store/migrations/*.sql)
 
-.PHONY: run test desktop frontend lint gotest frontend-test e2e desktop-smoke bench clean
+.PHONY: run test deps desktop frontend lint gotest frontend-test e2e desktop-smoke bench clean
 
 ## run: build the control panel and the server, then start Valet (ARGS="--addr 127.0.0.1:9000" to change flags)
 run: bin/valet
 	./bin/valet serve $(ARGS)
 
-## test: every check CI runs
-test: lint gotest frontend-test e2e desktop-smoke
+## test: every check CI runs (installs the Debian packages it needs first, see build/ensure-deps.sh)
+test: deps
+	$(MAKE) lint gotest frontend-test e2e desktop-smoke
+
+deps:
+	build/ensure-deps.sh
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
