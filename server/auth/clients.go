@@ -40,6 +40,7 @@ type ClientInput struct {
 	User                    string          `json:"valet_user"`
 	Patient                 string          `json:"valet_patient"`
 	AutoApprove             bool            `json:"valet_auto_approve"`
+	AppStateCodes           []string        `json:"valet_app_state_codes"`
 }
 
 // ClientOutput is a stored client with, once, its plain secret.
@@ -54,6 +55,11 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 	c := store.Client{ID: in.ClientID, Name: in.Name, RedirectURIs: in.RedirectURIs, LaunchURI: in.LaunchURI, Scope: in.Scope,
 		JWKS: in.JWKS, JWKSURI: in.JWKSURI, AccessTokenLifetime: in.AccessTokenLifetime, RefreshTokenLifetime: in.RefreshTokenLifetime,
 		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, User: in.User, Patient: in.Patient, AutoApprove: in.AutoApprove}
+	codes, oerr := stateCodes(in.AppStateCodes)
+	if oerr != nil {
+		return c, oerr
+	}
+	c.AppStateCodes = codes
 	method := in.TokenEndpointAuthMethod
 	backend := slices.Contains(in.GrantTypes, "client_credentials") || in.Type == store.ClientBackendService
 	for _, g := range in.GrantTypes {

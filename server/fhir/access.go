@@ -46,6 +46,8 @@ func (s *Service) authenticate(r *http.Request) (*token.Access, *Outcome) {
 // interaction, each confining to a compartment and to its v2 query restriction.
 type grant struct {
 	restrict *store.Cond
+	// stateCodes are the app state codes (Basic.code) a grant on Basic may write; nil for other types.
+	stateCodes []string
 }
 
 // contexts in the order a missing scope is named.
@@ -65,6 +67,13 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 				conds = append(conds, store.InCompartment(acc.Patient))
 			case ctx == "user" && acc.UserType() == "Patient" && spec.InPatientCompartment(typ):
 				conds = append(conds, store.InCompartment(acc.UserID()))
+			}
+			if typ == appStateType {
+				ac, ok := s.appStateConds(acc, ctx)
+				if !ok {
+					continue
+				}
+				conds = append(conds, ac...)
 			}
 			ok := true
 			for k, vs := range sc.Query {
@@ -88,6 +97,10 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 		}
 	}
 	if !granted {
+		if typ == appStateType && len(acc.StateCodes) == 0 {
+			return grant{}, forbidden("Basic resources on this server are SMART app state, and this app has no app state codes " +
+				"registered (valet_app_state_codes in its registration)")
+		}
 		ctx := "system"
 		switch {
 		case acc.Patient != "":
@@ -99,7 +112,11 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 			ctx, typ, p, acc.Scopes.Resource())
 	}
 	c := store.Or(alts...)
-	return grant{restrict: &c}, nil
+	g := grant{restrict: &c}
+	if typ == appStateType {
+		g.stateCodes = acc.StateCodes
+	}
+	return g, nil
 }
 
 func (g grant) conds() []store.Cond {

@@ -47,6 +47,11 @@ func (s *Service) CapabilityStatement() []byte {
 			"updateCreate": true, "conditionalCreate": true, "conditionalUpdate": true, "conditionalDelete": "single",
 			"searchParam": params, "searchInclude": incs, "searchRevInclude": revs,
 			"referencePolicy": []any{"literal", "local"}}
+		if t == appStateType {
+			// Basic is SMART app state here (appstate.go): versioned updates only, no create on update.
+			res["versioning"], res["updateCreate"] = "versioned-update", false
+			res["supportedProfile"] = []any{"http://hl7.org/fhir/smart-app-launch/StructureDefinition/smart-app-state-basic"}
+		}
 		if t == "Patient" {
 			res["operation"] = []any{object{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}
 		}
@@ -54,11 +59,12 @@ func (s *Service) CapabilityStatement() []byte {
 	}
 	auth := s.cfg.BaseURL + "/auth/"
 	cs := object{
-		"resourceType":   "CapabilityStatement",
-		"status":         "active",
-		"date":           "2026-01-01",
-		"kind":           "instance",
-		"instantiates":   []any{"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server"},
+		"resourceType": "CapabilityStatement",
+		"status":       "active",
+		"date":         "2026-01-01",
+		"kind":         "instance",
+		"instantiates": []any{"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server",
+			"http://hl7.org/fhir/smart-app-launch/CapabilityStatement/smart-app-state-server"},
 		"software":       object{"name": "Valet", "version": s.cfg.Version},
 		"implementation": object{"description": "Valet SMART on FHIR sandbox", "url": s.base},
 		"fhirVersion":    "4.0.1",

@@ -186,7 +186,7 @@ func (s *Service) delete(r *request) (*response, *Outcome) {
 	if o != nil {
 		return nil, o
 	}
-	w := &write{method: http.MethodDelete, typ: typ, id: id, grant: g}
+	w := &write{method: http.MethodDelete, typ: typ, id: id, ifMatch: r.Header.Get("If-Match"), grant: g}
 	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
 		_, _, err := s.apply(r.ctx(), tx, w)
 		return err

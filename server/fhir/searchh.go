@@ -27,6 +27,11 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 	if o != nil {
 		return nil, o
 	}
+	if typ == appStateType {
+		if o := checkAppStateQuery(r.acc, q); o != nil {
+			return nil, o
+		}
+	}
 	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
 	var se *search.Error
 	if errors.As(err, &se) {

@@ -28,6 +28,11 @@ type write struct {
 // *Outcome; any error rolls back the whole transaction.
 func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Resource, bool, error) {
 	if w.method == http.MethodDelete {
+		if w.typ == appStateType {
+			if err := s.checkAppStateDelete(ctx, tx, w); err != nil {
+				return store.Resource{}, false, err
+			}
+		}
 		return s.applyDelete(ctx, tx, w)
 	}
 	m := w.obj
@@ -39,6 +44,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 	}
 	if o := validate(m, w.typ, w.method == http.MethodPut); o != nil {
 		return store.Resource{}, false, o
+	}
+	if w.typ == appStateType {
+		if err := s.checkAppStateWrite(ctx, tx, w, m); err != nil {
+			return store.Resource{}, false, err
+		}
 	}
 	version := int64(1)
 	created := true

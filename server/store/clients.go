@@ -39,10 +39,13 @@ type Client struct {
 	// client_secret_post, whichever it registered (leniency; strict EHRs bind the registered method).
 	AnySecretMethod bool `json:"any_secret_method,omitempty"`
 	// Sandbox options for non-interactive launches.
-	User        string    `json:"valet_user,omitempty"`    // fhirUser signed in without the login page
-	Patient     string    `json:"valet_patient,omitempty"` // patient id selected without the picker
-	AutoApprove bool      `json:"valet_auto_approve,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	User        string `json:"valet_user,omitempty"`    // fhirUser signed in without the login page
+	Patient     string `json:"valet_patient,omitempty"` // patient id selected without the picker
+	AutoApprove bool   `json:"valet_auto_approve,omitempty"`
+	// AppStateCodes are the SMART App State codes ("system|code") this app may read and write as Basic
+	// resources (SMART App Launch 2.2 §App State: the EHR associates state codes with each app).
+	AppStateCodes []string  `json:"valet_app_state_codes,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Clients stores registered apps.

@@ -25,8 +25,11 @@ type Access struct {
 	Patient   string // patient in context (an id, not a reference), "" when none
 	Encounter string // encounter in context, "" when none
 	Scopes    scope.Set
-	IssuedAt  time.Time
-	Expiry    time.Time
+	// StateCodes are the SMART App State codes ("system|code") the client's registration associates with
+	// it: the only Basic.code values its app state may carry (SMART App Launch 2.2 §App State, Security).
+	StateCodes []string
+	IssuedAt   time.Time
+	Expiry     time.Time
 }
 
 // Verifier checks a bearer token and says what it grants.

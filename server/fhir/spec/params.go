@@ -127,6 +127,10 @@ var params = map[string][]Param{
 		ref("medication", "Medication (reference)", []string{"Medication"}, "medicationReference"),
 		tok("code", "Medication code", "medicationCodeableConcept"),
 		ref("requester", "Prescriber", nil, "requester")},
+	// Basic is where SMART apps persist their state (SMART App Launch 2.2 §App State): code is the state
+	// code, subject the user or patient it belongs to, absent for global state (subject:missing=true).
+	"Basic": {ident(), tok("code", "Kind of resource (SMART app state: the state code)", "code"), subjectOf("subject"),
+		patientOf("subject"), ref("author", "Who created", nil, "author"), date("created", "When created", "created")},
 	"Medication": {ident(), status(), tok("code", "Medication code", "code")},
 	"AllergyIntolerance": {ident(), patientOf("patient"), tok("clinical-status", "Clinical status", "clinicalStatus"),
 		tok("verification-status", "Verification status", "verificationStatus"), tok("code", "Substance", "code"),
