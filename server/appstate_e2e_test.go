@@ -70,7 +70,7 @@ func TestAppState(t *testing.T) {
 		Codes  []string `json:"valet_app_state_codes"`
 	}
 	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "app A", "redirect_uris": []string{e2eRedirect}, "launch_uri": "http://app.example/launch",
-		"valet_app_state_codes": []string{prefsCode, keysCode}}, 201, &a)
+		"valet_app_state_codes": []string{prefsCode, keysCode}, "valet_app_state_global": true}, 201, &a)
 	apiJSON(t, base, "POST", "/auth/register", map[string]any{"client_name": "app B", "redirect_uris": []string{e2eRedirect}, "launch_uri": "http://app.example/launch",
 		"token_endpoint_auth_method": "none", "valet_app_state_codes": []string{otherCode}}, 201, &b)
 	if strings.Join(b.Codes, ",") != otherCode {
@@ -233,6 +233,10 @@ func TestAppState(t *testing.T) {
 	appB := launch(t, base, b.ID, "", "p1", "Practitioner/dr1", "launch", "openid", "fhirUser", "user/Basic.cruds")
 	if code, _ := search(appB, q(prefsCode, "Practitioner/dr1")); code != 403 {
 		t.Errorf("app B searching A's code: %d", code)
+	}
+	// App B's registration does not grant global state: a Basic without a subject is refused.
+	if code, _, m := call(appB, "POST", "Basic", "", state("", otherCode, "x")); code != 403 {
+		t.Errorf("global state by an app not registered for it: %d %v", code, m)
 	}
 	if code, got := search(appB, q(otherCode, "Practitioner/dr1")); code != 200 || len(got) != 0 {
 		t.Errorf("app B searching its own code: %d %v", code, got)

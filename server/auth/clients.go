@@ -41,6 +41,7 @@ type ClientInput struct {
 	Patient                 string          `json:"valet_patient"`
 	AutoApprove             bool            `json:"valet_auto_approve"`
 	AppStateCodes           []string        `json:"valet_app_state_codes"`
+	AppStateGlobal          bool            `json:"valet_app_state_global"`
 }
 
 // ClientOutput is a stored client with, once, its plain secret.
@@ -59,7 +60,7 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 	if oerr != nil {
 		return c, oerr
 	}
-	c.AppStateCodes = codes
+	c.AppStateCodes, c.AppStateGlobal = codes, in.AppStateGlobal
 	method := in.TokenEndpointAuthMethod
 	backend := slices.Contains(in.GrantTypes, "client_credentials") || in.Type == store.ClientBackendService
 	for _, g := range in.GrantTypes {

@@ -122,13 +122,14 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 	// The app's state codes are read from its registration, not the token: a code removed from the client
 	// stops working at once (UpdateClient purges this cache). A deleted client keeps none.
 	var codes []string
+	global := false
 	if cl, err := v.store.Client(ctx, c.ClientID); err == nil {
-		codes = cl.AppStateCodes
+		codes, global = cl.AppStateCodes, cl.AppStateGlobal
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	return &token.Access{TokenID: c.JTI, ClientID: c.ClientID, Subject: c.Sub, FHIRUser: c.FHIRUser, Patient: c.Patient,
-		Encounter: c.Encounter, Scopes: set, StateCodes: codes, IssuedAt: time.Unix(c.Iat, 0), Expiry: time.Unix(c.Exp, 0)}, nil
+		Encounter: c.Encounter, Scopes: set, StateCodes: codes, StateGlobal: global, IssuedAt: time.Unix(c.Iat, 0), Expiry: time.Unix(c.Exp, 0)}, nil
 }
 
 // purge forgets every cached verification; called on every revocation (rare next to verifications).

@@ -21,7 +21,8 @@ import (
 //
 //   - a Basic's code is one of the state codes the app's registration associates with it;
 //   - its subject is, for patient/ scopes, the patient in context; for user/ scopes, the signed-in user,
-//     the patient in context, or none (global state; not for a signed-in patient); system/ scopes may see
+//     the patient in context, or none (global state: only for apps registered with valet_app_state_global,
+//     never for a signed-in patient); system/ scopes may see
 //     any subject;
 //   - create carries no id or versionId, exactly one code.coding, an absolute subject reference to a
 //     Patient, Practitioner, PractitionerRole, RelatedPerson or Person on this server, valueString
@@ -64,8 +65,9 @@ func (s *Service) appStateConds(acc *token.Access, ctx string) (conds []store.Co
 		if acc.Patient != "" && acc.UserType() != "Patient" {
 			refs = append(refs, "Patient/"+acc.Patient)
 		}
-		// Global state is the hospital's, not a patient's: a signed-in patient has no say over it.
-		global = acc.UserType() != "Patient"
+		// Global state is the hospital's, not a patient's: a signed-in patient has no say over it, and only
+		// an app whose registration grants it (valet_app_state_global) may keep it.
+		global = acc.StateGlobal && acc.UserType() != "Patient"
 	default: // system: a backend service acts for the organisation, on any subject
 		return conds, true
 	}

@@ -44,8 +44,12 @@ type Client struct {
 	AutoApprove bool   `json:"valet_auto_approve,omitempty"`
 	// AppStateCodes are the SMART App State codes ("system|code") this app may read and write as Basic
 	// resources (SMART App Launch 2.2 §App State: the EHR associates state codes with each app).
-	AppStateCodes []string  `json:"valet_app_state_codes,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
+	AppStateCodes []string `json:"valet_app_state_codes,omitempty"`
+	// AppStateGlobal lets the app keep global state (Basic without a subject) for a signed-in
+	// practitioner. Off by default: SMART App Launch 2.2 §App State leaves global state to apps the EHR
+	// trusts with it, so it is an explicit, visible grant.
+	AppStateGlobal bool      `json:"valet_app_state_global,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Clients stores registered apps.

@@ -28,8 +28,10 @@ type Access struct {
 	// StateCodes are the SMART App State codes ("system|code") the client's registration associates with
 	// it: the only Basic.code values its app state may carry (SMART App Launch 2.2 §App State, Security).
 	StateCodes []string
-	IssuedAt   time.Time
-	Expiry     time.Time
+	// StateGlobal lets the app keep global state (no subject); off unless its registration grants it.
+	StateGlobal bool
+	IssuedAt    time.Time
+	Expiry      time.Time
 }
 
 // Verifier checks a bearer token and says what it grants.
