@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -40,6 +41,9 @@ type DB struct {
 	// statement on every call cost as much as running it.
 	readByID *sql.Stmt
 	stmts    *stmtCache // the read pool's searches, prepared
+	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
+	wprepOnce sync.Once
+	wprep     map[string]*sql.Stmt
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -119,6 +123,9 @@ func (db *DB) Close() error {
 	if db.stmts != nil {
 		errs = append(errs, db.stmts.close())
 	}
+	for _, st := range db.wprep {
+		errs = append(errs, st.Close())
+	}
 	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
@@ -132,11 +139,12 @@ func (db *DB) Close() error {
 
 // Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.prepareWrites(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, now: db.now}
+	tx := &Tx{tx: sqlTx, now: db.now, db: db}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -146,8 +154,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // Tx is a write transaction. It must not be used after the function given to DB.Tx returns.
 type Tx struct {
-	tx  *sql.Tx
-	now func() time.Time
+	tx    *sql.Tx
+	now   func() time.Time
+	db    *DB
+	stmts map[string]*sql.Stmt // statements bound to this transaction (batch.go)
 }
 
 // SQL exposes the underlying transaction to the other files of this package.
