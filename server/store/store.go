@@ -172,6 +172,9 @@ func pragmas(readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "cache_size(-32768)")
+		q.Add("_pragma", "wal_autocheckpoint(10000)")
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", "immediate")
 	}
 	return q.Encode()
