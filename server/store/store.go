@@ -170,7 +170,13 @@ func pragmas(readOnly bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		// 16 MB instead of 2 MB per read connection: index seeks of a patient-compartment search missed
+		// the small cache often enough to cost a fifth of the query. The cache fills only as pages are read.
+		q.Add("_pragma", "cache_size(-16384)")
 	} else {
+		// Bulk writes (generation, import): a 32 MB cache keeps the index pages being appended to; a
+		// checkpoint every ~40 MB of WAL instead of 4 MB copies each page once per many transactions.
+		// Durability is unchanged (WAL, synchronous=NORMAL).
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "cache_size(-32768)")
 		q.Add("_pragma", "wal_autocheckpoint(10000)")
