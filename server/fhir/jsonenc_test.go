@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"testing"
 
@@ -75,6 +76,53 @@ func FuzzEncode(f *testing.F) {
 		}
 		if got, want := encode(m), encodeStd(m); !bytes.Equal(got, want) {
 			t.Fatalf("got %s\nwant %s", got, want)
+		}
+	})
+}
+
+func TestParseObjectMatchesEncodingJSON(t *testing.T) {
+	check := func(name string, body []byte) {
+		t.Helper()
+		want, wo := decodeStd(body)
+		got, ok := parseObject(body)
+		if !ok {
+			if wo == nil {
+				t.Errorf("%s: the fast path refused what encoding/json accepts: %s", name, body)
+			}
+			return
+		}
+		if wo != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: fast %#v, encoding/json %#v (%v)", name, got, want, wo)
+		}
+	}
+	for i, s := range []string{`{}`, ` {"a":1} `, `{"a":1,"a":2}`, `{"s":"\u00e9\ud83d\ude00\ud800x\udc00\u0041\/\b\f\n\r\t\"\\"}`,
+		"{\"bad\":\"\xff\xc3(\"}", `{"n":[-0,1.5e+10,2E-3,0.10]}`, `{"x":[true,false,null,{},[]]}`,
+		`[]`, `null`, `{"a":01}`, `{"a":1}x`, `{"a":"` + "\x01" + `"}`, `{"a" 1}`, `{"a":tru}`, `{"a":-}`, `{"a":1.}`} {
+		check("case "+strconv.Itoa(i), []byte(s))
+	}
+	err := synth.Generate(context.Background(), synth.Options{Patients: 2, Seed: 3, Personas: true, Years: 2}, func(rs []synth.Resource) error {
+		for _, r := range rs {
+			check(r.Type+"/"+r.ID, r.JSON)
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func FuzzParseObject(f *testing.F) {
+	for _, s := range []string{`{"resourceType":"Patient","name":[{"given":["Zoë"]}]}`, `{"a":"\ud800\u0041","b":[1.0,{"c":null}]}`, "{\"\xff\":\"x\"}", `{"a":1e5}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wo := decodeStd(b)
+		got, ok := parseObject(b)
+		if ok && (wo != nil || !reflect.DeepEqual(got, want)) {
+			t.Fatalf("fast %#v, encoding/json %#v (%v)", got, want, wo)
+		}
+		if !ok && wo == nil {
+			t.Fatalf("fast path refused valid input")
 		}
 	})
 }

@@ -21,6 +21,14 @@ type object = map[string]any
 
 // decode parses one JSON object; a syntax error names its byte offset and line.
 func decode(body []byte) (object, *Outcome) {
+	if m, ok := parseObject(body); ok {
+		return m, nil
+	}
+	return decodeStd(body)
+}
+
+// decodeStd is decode on encoding/json: the reference for values and the source of error messages.
+func decodeStd(body []byte) (object, *Outcome) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var m object
