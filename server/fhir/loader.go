@@ -41,7 +41,7 @@ const LoaderTxResources = 2000
 func (s *Service) NewLoader(ctx context.Context) *Loader {
 	workers := runtime.GOMAXPROCS(0)
 	l := &Loader{s: s, ctx: ctx, max: LoaderTxResources,
-		queue: make(chan *loadJob, 32), work: make(chan *loadJob, 32), done: make(chan struct{})}
+		queue: make(chan *loadJob, 16), work: make(chan *loadJob, 16), done: make(chan struct{})}
 	for range workers {
 		l.wg.Add(1)
 		go func() {
