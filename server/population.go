@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/valet-sandbox/valet/server/control"
@@ -12,8 +13,9 @@ import (
 	"github.com/valet-sandbox/valet/synth"
 )
 
-// Population fills the FHIR store from the synthetic generator, one patient record per transaction, so
-// memory stays flat however many patients are asked for and a cancelled run keeps what it finished.
+// Population fills the FHIR store from the synthetic generator, streaming whole patient records into
+// transactions, so memory stays flat however many patients are asked for and a cancelled run keeps the
+// records it committed.
 // The control API and the CLI share it.
 type Population struct {
 	FHIR  *fhir.Service
@@ -38,25 +40,48 @@ func (p *Population) Generate(ctx context.Context, req control.GenerateRequest, 
 func (p *Population) generate(ctx context.Context, opt synth.Options, report func(control.Progress)) (control.GenerateResult, error) {
 	start := time.Now() // elapsed time is wall-clock time, whatever the sandbox clock says
 	res := control.GenerateResult{ByType: map[string]int{}}
-	batch := make([]fhir.Resource, 0, 512)
+	// Generation, preparation (decode, validate, index) and writing overlap: the loader commits whole
+	// patient records, several per transaction, in the order they were generated. The result and the
+	// progress count what is committed, so a cancelled run reports what it kept.
+	load := p.FHIR.NewLoader(ctx)
+	var total atomic.Int64 // records to emit, known from the generator's first progress report
+	records := 0           // committed records; touched only by the loader's writer
 	emit := func(rs []synth.Resource) error {
-		batch = batch[:0]
-		for _, r := range rs {
-			batch = append(batch, fhir.Resource{Type: r.Type, ID: r.ID, JSON: r.JSON})
-			res.ByType[r.Type]++
+		batch := make([]fhir.Resource, len(rs)) // the loader holds it until prepared
+		byType := map[string]int{}
+		patients := 0
+		for i, r := range rs {
+			batch[i] = fhir.Resource{Type: r.Type, ID: r.ID, JSON: r.JSON}
+			byType[r.Type]++
 			if r.Type == "Patient" {
-				res.Patients++
+				patients++
 			}
 		}
-		res.Resources += len(rs)
-		return p.FHIR.Ingest(ctx, batch)
+		record := total.Load() > 0 // the first batch, emitted before any progress, is the shared pool
+		return load.Add(batch, func() {
+			for t, n := range byType {
+				res.ByType[t] += n
+			}
+			res.Patients += patients
+			res.Resources += len(rs)
+			if record {
+				records++
+			}
+			if report != nil && record {
+				report(control.Progress{Done: records, Total: int(total.Load()), Resources: res.Resources})
+			}
+		})
 	}
 	progress := func(pr synth.Progress) {
-		if report != nil {
-			report(control.Progress{Done: pr.Done, Total: pr.Total, Resources: pr.Resources})
+		total.Store(int64(max(pr.Total, 1)))
+		if pr.Done == 0 && report != nil {
+			report(control.Progress{Done: 0, Total: pr.Total, Resources: 0})
 		}
 	}
 	err := synth.Generate(ctx, opt, emit, progress)
+	if cerr := load.Close(); err == nil {
+		err = cerr
+	}
 	res.Seconds = time.Since(start).Seconds()
 	if err != nil {
 		return res, fmt.Errorf("generate: %w", err)

@@ -130,12 +130,19 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 				return err
 			}
 		}
+		// Versions are stored together (deferredWrites); e.res gets the stored version then.
+		pending := &deferredWrites{}
 		for _, e := range entries {
 			if e.w == nil {
 				continue
 			}
+			e.w.deferred, e.w.stored, e.w.wrap = pending, func(r store.Resource) { e.res = r }, func(err error) error { return at(e, err) }
 			res, created, err := s.apply(ctx, tx, e.w)
 			if err != nil {
+				// An earlier entry's failure, found once it is stored, comes first.
+				if ferr := pending.flush(ctx, tx); ferr != nil {
+					return ferr
+				}
 				return at(e, err)
 			}
 			e.res, e.created = res, created
@@ -147,7 +154,7 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 				e.status = http.StatusNoContent
 			}
 		}
-		return nil
+		return pending.flush(ctx, tx)
 	})
 	if o := asOutcome(err); o != nil {
 		return nil, o

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -121,6 +122,12 @@ func (s *Service) history(r *request, hq store.HistoryQuery) (*response, *Outcom
 	return &response{status: http.StatusOK, body: b.bytes()}, nil
 }
 
+// compartmentPager is the store's direct walk of a compartment (store.DB has it; other stores are
+// searched with InCompartment).
+type compartmentPager interface {
+	CompartmentPage(ctx context.Context, patient string, types []string, where []store.Cond, after int64, limit int) (store.Page, error)
+}
+
 // everything answers Patient/{id}/$everything (http://hl7.org/fhir/R4/patient-operation-everything.html):
 // the patient's compartment, paged by row id, with _since, _type and _count.
 func (s *Service) everything(r *request) (*response, *Outcome) {
@@ -144,7 +151,7 @@ func (s *Service) everything(r *request) (*response, *Outcome) {
 			count = min(n, 1000)
 		}
 	}
-	where := []store.Cond{store.InCompartment(id)}
+	var where []store.Cond
 	if v := q.Get("_since"); v != "" {
 		lo, _, err := spec.DateRange(v)
 		if err != nil {
@@ -190,7 +197,12 @@ func (s *Service) everything(r *request) (*response, *Outcome) {
 	if v := q.Get("_after"); v != "" {
 		after, _ = strconv.ParseInt(v, 10, 64)
 	}
-	page, err := s.cfg.Store.Search(r.ctx(), store.Query{Types: types, Where: where, After: after, Limit: count})
+	var page store.Page
+	if cp, ok := s.cfg.Store.(compartmentPager); ok {
+		page, err = cp.CompartmentPage(r.ctx(), id, types, where, after, count)
+	} else {
+		page, err = s.cfg.Store.Search(r.ctx(), store.Query{Types: types, Where: append(where, store.InCompartment(id)), After: after, Limit: count})
+	}
 	if err != nil {
 		return nil, internal(err)
 	}

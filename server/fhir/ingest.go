@@ -18,9 +18,25 @@ type Resource struct {
 // generator and the importer use (no token, no audit). References must already be Type/id. A resource
 // that exists gets a new version. Any invalid resource fails the whole batch, naming it.
 func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
-	batch := make([]store.Indexed, len(rs))
+	p, err := s.prepareBatch(rs)
+	if err != nil {
+		return err
+	}
+	return s.cfg.Store.Tx(ctx, func(tx *store.Tx) error { return s.storeBatches(ctx, tx, []*preparedBatch{p}) })
+}
+
+// preparedBatch is a batch validated, stamped, encoded and indexed: everything but numbering versions
+// happens before the write transaction, so this CPU work runs in parallel with the single writer.
+type preparedBatch struct {
+	items []store.Indexed
+	keys  [][2]string
+}
+
+// prepareBatch decodes each resource once; validation and index extraction share the decoded value.
+// It is safe for concurrent use.
+func (s *Service) prepareBatch(rs []Resource) (*preparedBatch, error) {
 	now := s.now()
-	objs := make([]object, len(rs))
+	p := &preparedBatch{items: make([]store.Indexed, len(rs)), keys: make([][2]string, len(rs))}
 	for i, r := range rs {
 		m, o := decode(r.JSON)
 		if o == nil {
@@ -30,62 +46,73 @@ func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
 			o = badRequest("invalid id %q", r.ID)
 		}
 		if o != nil {
-			return fmt.Errorf("%s/%s: %w", r.Type, r.ID, o)
+			return nil, fmt.Errorf("%s/%s: %w", r.Type, r.ID, o)
 		}
-		objs[i] = m
-	}
-	// Everything but numbering versions happens before the write transaction, so concurrent callers
-	// overlap this CPU work with the single writer. Resources that already exist are re-stamped inside.
-	keys := make([][2]string, len(rs))
-	for i, r := range rs {
 		id := r.ID
 		if id == "" {
 			id = s.ids.next(now)
 		}
-		keys[i] = [2]string{r.Type, id}
-		stamp(objs[i], id, 1, now)
-		batch[i] = store.Indexed{
-			Resource: store.Resource{Type: r.Type, ID: id, Version: 1, LastUpdated: now, JSON: encode(objs[i])},
-			Index:    spec.Extract(r.Type, id, objs[i], s.base),
+		p.keys[i] = [2]string{r.Type, id}
+		stamp(m, id, 1, now)
+		p.items[i] = store.Indexed{
+			Resource: store.Resource{Type: r.Type, ID: id, Version: 1, LastUpdated: now, JSON: encode(m)},
+			Index:    spec.Extract(r.Type, id, m, s.base),
 		}
 	}
-	return s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
-		versions, err := tx.CurrentVersions(ctx, keys)
-		if err != nil {
-			return err
+	return p, nil
+}
+
+// storeBatches stores prepared batches in tx. Resources that already exist are re-stamped with their
+// next version (re-decoding their JSON: rare on this path, so the decoded values are not kept).
+func (s *Service) storeBatches(ctx context.Context, tx *store.Tx, ps []*preparedBatch) error {
+	var batch []store.Indexed
+	var keys [][2]string
+	for _, p := range ps {
+		batch = append(batch, p.items...)
+		keys = append(keys, p.keys...)
+	}
+	versions, err := tx.CurrentVersions(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for i := range batch {
+		v, ok := versions[keys[i]]
+		if !ok {
+			continue
 		}
-		for i := range batch {
-			if v, ok := versions[keys[i]]; ok {
-				stamp(objs[i], keys[i][1], v+1, now)
-				batch[i].Resource.Version, batch[i].Resource.JSON = v+1, encode(objs[i])
-			}
+		r := &batch[i].Resource
+		m, o := decode(r.JSON)
+		if o != nil {
+			return o
 		}
-		// A Provenance joins the compartments of its targets, which may be in this same batch.
-		patients := map[string][]string{}
-		for _, b := range batch {
-			patients[b.Resource.Type+"/"+b.Resource.ID] = b.Index.Patients
+		stamp(m, r.ID, v+1, r.LastUpdated)
+		r.Version, r.JSON = v+1, encode(m)
+	}
+	// A Provenance joins the compartments of its targets, which may be in this same batch.
+	patients := map[string][]string{}
+	for _, b := range batch {
+		patients[b.Resource.Type+"/"+b.Resource.ID] = b.Index.Patients
+	}
+	for i := range batch {
+		if batch[i].Resource.Type != "Provenance" {
+			continue
 		}
-		for i := range batch {
-			if batch[i].Resource.Type != "Provenance" {
+		for _, ref := range batch[i].Index.Refs {
+			if ref.Param != "target" || ref.TargetType == "" {
 				continue
 			}
-			for _, ref := range batch[i].Index.Refs {
-				if ref.Param != "target" || ref.TargetType == "" {
-					continue
+			ps, ok := patients[ref.TargetType+"/"+ref.TargetID]
+			if !ok {
+				var err error
+				if ps, err = tx.Compartments(ctx, ref.TargetType, ref.TargetID); err != nil {
+					return err
 				}
-				ps, ok := patients[ref.TargetType+"/"+ref.TargetID]
-				if !ok {
-					var err error
-					if ps, err = tx.Compartments(ctx, ref.TargetType, ref.TargetID); err != nil {
-						return err
-					}
-				}
-				batch[i].Index.Patients = appendNew(batch[i].Index.Patients, ps...)
 			}
+			batch[i].Index.Patients = appendNew(batch[i].Index.Patients, ps...)
 		}
-		_, err = tx.PutIndexedBatch(ctx, batch)
-		return err
-	})
+	}
+	_, err = tx.PutIndexedBatch(ctx, batch)
+	return err
 }
 
 // TransactionBundle applies a transaction Bundle (JSON) with the sandbox's own authority — the CLI's

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -20,6 +21,14 @@ type object = map[string]any
 
 // decode parses one JSON object; a syntax error names its byte offset and line.
 func decode(body []byte) (object, *Outcome) {
+	if m, ok := parseObject(body); ok {
+		return m, nil
+	}
+	return decodeStd(body)
+}
+
+// decodeStd is decode on encoding/json: the reference for values and the source of error messages.
+func decodeStd(body []byte) (object, *Outcome) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var m object
@@ -46,24 +55,28 @@ func decode(body []byte) (object, *Outcome) {
 	return m, nil
 }
 
-// encode writes a resource with resourceType first (as every FHIR example does) and without HTML
-// escaping (narrative div stays readable).
+// encode writes a resource with resourceType first (as every FHIR example does), the other members in
+// key order and without HTML escaping (narrative div stays readable).
 func encode(m object) []byte {
 	rt, _ := m["resourceType"].(string)
-	delete(m, "resourceType")
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(m)
-	m["resourceType"] = rt
-	body := bytes.TrimRight(buf.Bytes(), "\n")
-	out := make([]byte, 0, len(body)+len(rt)+20)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if k != "resourceType" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make([]byte, 0, 1024)
 	out = append(out, `{"resourceType":`...)
 	out = strconv.AppendQuote(out, rt)
-	if len(body) > 2 {
+	for _, k := range keys {
 		out = append(out, ',')
+		out = appendJSONString(out, k)
+		out = append(out, ':')
+		out = appendJSON(out, m[k])
 	}
-	return append(out, body[1:]...)
+	m["resourceType"] = rt
+	return append(out, '}')
 }
 
 // stamp sets id and meta.versionId/lastUpdated, keeping the rest of meta (profile, tag, security).

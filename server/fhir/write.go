@@ -22,6 +22,11 @@ type write struct {
 	ifNoneExist string
 	grant       grant
 	createGrant *grant // update: what a create-on-update may do (nil: no create permission)
+	// deferred, when set (transaction Bundles), collects the stored version instead of writing it at
+	// once; stored then receives it, and errors found after the write are wrapped by wrap.
+	deferred *deferredWrites
+	stored   func(store.Resource)
+	wrap     func(error) error
 }
 
 // apply performs w inside tx and reports whether it created a resource. Errors that are answers are
@@ -72,6 +77,9 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 			return store.Resource{}, false, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "invalid",
 				Diagnostics: "the resource id " + quote(id) + " does not match the id in the URL " + quote(w.id), Expression: []string{w.typ + ".id"}}}}
 		}
+		if err := w.deferred.flushIf(ctx, tx, w.typ, w.id); err != nil {
+			return store.Resource{}, false, err
+		}
 		cur, err := tx.Current(ctx, w.typ, w.id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -99,17 +107,34 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 			g = *w.createGrant
 		}
 	}
-	res, err := s.store(ctx, tx, w.typ, w.id, version, m)
+	r, ix, err := s.indexed(ctx, tx, w, version, m)
+	if err != nil {
+		return store.Resource{}, false, err
+	}
+	check := func(res store.Resource) error {
+		if ok, err := g.visibleTx(ctx, tx, res.RowID); err != nil || !ok {
+			return orErr(err, forbidden("%s/%s would be outside what the access token may write (patient compartment or scope restriction)", w.typ, w.id))
+		}
+		return nil
+	}
+	if w.deferred != nil {
+		w.deferred.add(r, ix, w, check)
+		return r, created, nil
+	}
+	res, err := tx.PutIndexed(ctx, r, &ix)
 	if err != nil {
 		return res, false, err
 	}
-	if ok, err := g.visibleTx(ctx, tx, res.RowID); err != nil || !ok {
-		return res, false, orErr(err, forbidden("%s/%s would be outside what the access token may write (patient compartment or scope restriction)", w.typ, w.id))
+	if err := check(res); err != nil {
+		return res, false, err
 	}
 	return res, created, nil
 }
 
 func (s *Service) applyDelete(ctx context.Context, tx *store.Tx, w *write) (store.Resource, bool, error) {
+	if err := w.deferred.flushIf(ctx, tx, w.typ, w.id); err != nil {
+		return store.Resource{}, false, err
+	}
 	cur, err := tx.Current(ctx, w.typ, w.id)
 	if errors.Is(err, store.ErrNotFound) {
 		return cur, false, notFound(w.typ, w.id)
@@ -123,30 +148,36 @@ func (s *Service) applyDelete(ctx context.Context, tx *store.Tx, w *write) (stor
 		return cur, false, orErr(err, notFound(w.typ, w.id))
 	}
 	cur.Version, cur.Deleted, cur.LastUpdated = cur.Version+1, true, s.now()
+	if w.deferred != nil {
+		w.deferred.add(cur, store.Index{}, w, nil)
+		return cur, false, nil
+	}
 	res, err := tx.PutIndexed(ctx, cur, &store.Index{})
 	return res, false, err
 }
 
-// store stamps meta, indexes and stores one version.
-func (s *Service) store(ctx context.Context, tx *store.Tx, typ, id string, version int64, m object) (store.Resource, error) {
+// indexed stamps meta on one version and extracts its index.
+func (s *Service) indexed(ctx context.Context, tx *store.Tx, w *write, version int64, m object) (store.Resource, store.Index, error) {
 	now := s.now()
-	stamp(m, id, version, now)
-	ix := spec.Extract(typ, id, m, s.base)
-	if typ == "Provenance" {
+	stamp(m, w.id, version, now)
+	ix := spec.Extract(w.typ, w.id, m, s.base)
+	if w.typ == "Provenance" {
 		// A Provenance belongs to the compartments of what it is about (US Core's _revinclude=Provenance:target
 		// must work for patient-scoped apps).
 		for _, ref := range ix.Refs {
 			if ref.Param == "target" && ref.TargetType != "" && ref.TargetType != "Patient" {
+				if err := w.deferred.flushIf(ctx, tx, ref.TargetType, ref.TargetID); err != nil {
+					return store.Resource{}, ix, err
+				}
 				ps, err := tx.Compartments(ctx, ref.TargetType, ref.TargetID)
 				if err != nil {
-					return store.Resource{}, err
+					return store.Resource{}, ix, err
 				}
 				ix.Patients = appendNew(ix.Patients, ps...)
 			}
 		}
 	}
-	r := store.Resource{Type: typ, ID: id, Version: version, LastUpdated: now, JSON: encode(m)}
-	return tx.PutIndexed(ctx, r, &ix)
+	return store.Resource{Type: w.typ, ID: w.id, Version: version, LastUpdated: now, JSON: encode(m)}, ix, nil
 }
 
 func appendNew(list []string, xs ...string) []string {

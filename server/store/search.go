@@ -48,9 +48,10 @@ type querier interface {
 func (q *Query) where(b *sqlBuf, keyset bool) {
 	b.WriteString(" FROM resources r WHERE r.deleted = 0")
 	d := bestDriver(q.Where)
+	var taken []bool // conditions checked inside the driving subquery (drive.go)
 	if d >= 0 {
 		b.WriteString(" AND r.rid IN (")
-		q.Where[d].drive(b)
+		taken = q.drive(b, d)
 		b.WriteString(")")
 	}
 	if len(q.Types) > 0 {
@@ -67,7 +68,7 @@ func (q *Query) where(b *sqlBuf, keyset bool) {
 		}
 	}
 	for i, c := range q.Where {
-		if i == d && c.exact {
+		if i == d && c.exact || taken != nil && taken[i] {
 			continue
 		}
 		b.WriteString(" AND ")

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -40,6 +41,9 @@ type DB struct {
 	// statement on every call cost as much as running it.
 	readByID *sql.Stmt
 	stmts    *stmtCache // the read pool's searches, prepared
+	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
+	wprepOnce sync.Once
+	wprep     map[string]*sql.Stmt
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -119,6 +123,9 @@ func (db *DB) Close() error {
 	if db.stmts != nil {
 		errs = append(errs, db.stmts.close())
 	}
+	for _, st := range db.wprep {
+		errs = append(errs, st.Close())
+	}
 	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
@@ -132,11 +139,12 @@ func (db *DB) Close() error {
 
 // Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.prepareWrites(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, now: db.now}
+	tx := &Tx{tx: sqlTx, now: db.now, db: db}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -146,8 +154,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // Tx is a write transaction. It must not be used after the function given to DB.Tx returns.
 type Tx struct {
-	tx  *sql.Tx
-	now func() time.Time
+	tx    *sql.Tx
+	now   func() time.Time
+	db    *DB
+	stmts map[string]*sql.Stmt // statements bound to this transaction (batch.go)
 }
 
 // SQL exposes the underlying transaction to the other files of this package.
@@ -160,8 +170,17 @@ func pragmas(readOnly bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		// 16 MB instead of 2 MB per read connection: index seeks of a patient-compartment search missed
+		// the small cache often enough to cost a fifth of the query. The cache fills only as pages are read.
+		q.Add("_pragma", "cache_size(-16384)")
 	} else {
+		// Bulk writes (generation, import): a 32 MB cache keeps the index pages being appended to; a
+		// checkpoint every ~40 MB of WAL instead of 4 MB copies each page once per many transactions.
+		// Durability is unchanged (WAL, synchronous=NORMAL).
 		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "cache_size(-32768)")
+		q.Add("_pragma", "wal_autocheckpoint(10000)")
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", "immediate")
 	}
 	return q.Encode()

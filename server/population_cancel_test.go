@@ -1,0 +1,46 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/valet-sandbox/valet/server/control"
+)
+
+// A cancelled generation keeps only whole patient records: every stored Patient has exactly the
+// compartment a complete run gives it, and the result counts what was stored.
+func TestCancelledGenerationKeepsWholePatients(t *testing.T) {
+	req := control.GenerateRequest{Patients: 30, Seed: 11, Years: 2}
+	full, fullDB := newTestServer(t)
+	if _, err := full.Population().Generate(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv, db := newTestServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := srv.Population().Generate(ctx, req, func(p control.Progress) {
+		if p.Done >= 3 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	counts, _ := db.CountByType(context.Background())
+	if res.Patients < 3 || res.Patients >= req.Patients || counts["Patient"] != res.Patients || res.ByType["Observation"] != counts["Observation"] {
+		t.Fatalf("result %+v, store %v", res, counts)
+	}
+	pats, err := db.ListResources(context.Background(), "Patient", "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pats {
+		got, _ := db.CompartmentCounts(context.Background(), p.ID)
+		want, _ := fullDB.CompartmentCounts(context.Background(), p.ID)
+		if !maps.Equal(got, want) {
+			t.Errorf("Patient/%s kept %v, a whole record is %v", p.ID, got, want)
+		}
+	}
+}
