@@ -2,19 +2,13 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
-	"golang.org/x/oauth2"
-
-	"github.com/valet-sandbox/valet/server"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -29,22 +23,8 @@ const (
 // the patient and globally with tokens from the real authorization flow; another app, another code and a
 // token without a Basic scope are refused.
 func TestAppState(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
 	fhirBase := base + "/fhir"
-	seed(t, db, base)
-	srv, err := server.New(server.Config{BaseURL: base, Store: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	ts.Start()
-	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
 
 	// Discovery: the App State endpoint is the FHIR base itself, so the capability is listed and no
 	// associated_endpoints entry is published (§Discovery).
@@ -83,7 +63,7 @@ func TestAppState(t *testing.T) {
 		t.Errorf("a code without a system: %v", bad)
 	}
 
-	appA := launch(t, base, a.ID, a.Secret, "p1", "Practitioner/dr1",
+	_, appA := launch(t, base, a.ID, a.Secret, "p1", "Practitioner/dr1",
 		"launch", "openid", "fhirUser", "user/Basic.cruds?code="+prefsCode, "patient/Basic.cruds?code="+keysCode)
 	call := func(h *http.Client, method, path, ifMatch string, body any) (int, http.Header, map[string]any) {
 		t.Helper()
@@ -230,7 +210,7 @@ func TestAppState(t *testing.T) {
 	}
 
 	// Another app, even with an unrestricted Basic scope, sees and touches none of A's state.
-	appB := launch(t, base, b.ID, "", "p1", "Practitioner/dr1", "launch", "openid", "fhirUser", "user/Basic.cruds")
+	_, appB := launch(t, base, b.ID, "", "p1", "Practitioner/dr1", "launch", "openid", "fhirUser", "user/Basic.cruds")
 	if code, _ := search(appB, q(prefsCode, "Practitioner/dr1")); code != 403 {
 		t.Errorf("app B searching A's code: %d", code)
 	}
@@ -249,7 +229,7 @@ func TestAppState(t *testing.T) {
 	}
 
 	// A token of app A without a Basic scope gets nothing.
-	noBasic := launch(t, base, a.ID, a.Secret, "p1", "Practitioner/dr1", "launch", "patient/Patient.rs")
+	_, noBasic := launch(t, base, a.ID, a.Secret, "p1", "Practitioner/dr1", "launch", "patient/Patient.rs")
 	if code, _ := search(noBasic, q(prefsCode, "Practitioner/dr1")); code != 403 {
 		t.Errorf("no Basic scope: %d", code)
 	}
@@ -277,40 +257,6 @@ func TestAppState(t *testing.T) {
 	if code, _, _ := call(appA, "DELETE", "Basic/"+keysID, `W/"1"`, nil); code != 204 {
 		t.Errorf("delete patient state: %d", code)
 	}
-}
-
-// launch runs an auto-approved EHR launch for clientID and returns an HTTP client sending its token.
-func launch(t *testing.T, base, clientID, secret, patient, user string, scopes ...string) *http.Client {
-	t.Helper()
-	ctx := context.Background()
-	var l struct{ Launch string }
-	apiJSON(t, base, "POST", "/api/launches", map[string]any{"client_id": clientID, "patient": patient, "user": user,
-		"auto_approve": true}, 201, &l)
-	cfg := &oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: e2eRedirect, Scopes: scopes,
-		Endpoint: oauth2.Endpoint{AuthURL: base + "/auth/authorize", TokenURL: base + "/auth/token"}}
-	verifier := oauth2.GenerateVerifier()
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), e2eRedirect) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	resp, err := browser.Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", base+"/fhir"),
-		oauth2.SetAuthURLParam("launch", l.Launch)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
-		t.Fatalf("authorize: %d %s", resp.StatusCode, loc)
-	}
-	tok, err := cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg.Client(ctx, tok)
 }
 
 func mustJSON(v any) string {

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
-	"github.com/valet-sandbox/valet/server"
 	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -32,21 +29,7 @@ const (
 // launch (auto-approved, PKCE through golang.org/x/oauth2) whose token is confined to the patient and to
 // laboratory Observations, its revocation, and a backend-services token that sees everything.
 func TestFHIRWithRealTokens(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	seed(t, db, base)
-	srv, err := server.New(server.Config{BaseURL: base, Store: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	ts.Start()
-	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
 
 	// An app registered through the control API, launched from the "EHR" with auto-approval.
 	var c struct {
@@ -55,38 +38,11 @@ func TestFHIRWithRealTokens(t *testing.T) {
 	}
 	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "chart app", "redirect_uris": []string{e2eRedirect},
 		"launch_uri": "http://app.example/launch"}, 201, &c)
-	var launch struct{ Launch string }
-	apiJSON(t, base, "POST", "/api/launches", map[string]any{"client_id": c.ID, "patient": "p1", "user": "Practitioner/dr1",
-		"auto_approve": true}, 201, &launch)
-	cfg := &oauth2.Config{ClientID: c.ID, ClientSecret: c.Secret, RedirectURL: e2eRedirect,
-		Scopes:   []string{"launch", "openid", "fhirUser", "patient/Patient.rs", "patient/Encounter.rs", "patient/Observation.rs?category=" + labCategory},
-		Endpoint: oauth2.Endpoint{AuthURL: base + "/auth/authorize", TokenURL: base + "/auth/token"}}
-	verifier := oauth2.GenerateVerifier()
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), e2eRedirect) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	resp, err := browser.Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", base+"/fhir"),
-		oauth2.SetAuthURLParam("launch", launch.Launch)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
-		t.Fatalf("authorize: %d %s", resp.StatusCode, loc)
-	}
-	tok, err := cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, app := launch(t, base, c.ID, c.Secret, "p1", "Practitioner/dr1",
+		"launch", "openid", "fhirUser", "patient/Patient.rs", "patient/Encounter.rs", "patient/Observation.rs?category="+labCategory)
 	if tok.Extra("patient") != "p1" || !strings.Contains(tok.Extra("scope").(string), "patient/Observation.rs?category=") {
 		t.Fatalf("token: patient %v scope %v", tok.Extra("patient"), tok.Extra("scope"))
 	}
-	app := cfg.Client(ctx, tok) // sends the bearer token
 
 	get := func(h *http.Client, path string) (int, map[string]any) {
 		t.Helper()
@@ -142,7 +98,7 @@ func TestFHIRWithRealTokens(t *testing.T) {
 	claims, _ := json.Marshal(map[string]any{"iss": bc.ID, "sub": bc.ID, "aud": base + "/auth/token", "exp": time.Now().Add(4 * time.Minute).Unix(), "jti": "e2e-1"})
 	jws, _ := signer.Sign(claims)
 	assertion, _ := jws.CompactSerialize()
-	resp, err = http.PostForm(base+"/auth/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.rs"},
+	resp, err := http.PostForm(base+"/auth/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.rs"},
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion}})
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +111,7 @@ func TestFHIRWithRealTokens(t *testing.T) {
 	if resp.StatusCode != 200 || bt.AccessToken == "" {
 		t.Fatalf("backend token: %d", resp.StatusCode)
 	}
-	backend := oauth2.NewClient(ctx, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: bt.AccessToken, TokenType: "Bearer"}))
+	backend := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: bt.AccessToken, TokenType: "Bearer"}))
 	if got := ids(t, get, backend, "Observation"); strings.Join(got, ",") != "lab1,lab2,lab3,vital1" {
 		t.Errorf("backend Observations: %v", got)
 	}

@@ -5,34 +5,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/valet-sandbox/valet/server"
 	"github.com/valet-sandbox/valet/server/control"
-	"github.com/valet-sandbox/valet/server/store"
 )
 
 // TestLoginPageFindsEveryUser: the login page lists the first users of each kind and says how many there
 // are; its search (through the FHIR indexes) finds any patient, however many the sandbox holds.
 func TestLoginPageFindsEveryUser(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	srv, err := server.New(server.Config{BaseURL: base, Store: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv.Handler()
-	ts.Start()
-	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
+	base, srv, _ := startSandbox(t, nil)
 	if _, err := srv.Population().Generate(ctx, control.GenerateRequest{Patients: 60, Seed: 5, Years: 1}, nil); err != nil {
 		t.Fatal(err)
 	}

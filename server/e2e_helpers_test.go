@@ -1,0 +1,74 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// startSandbox runs the whole sandbox (server.New) on a real loopback listener over a fresh on-disk
+// database; prepare, when not nil, fills the store before the server starts (it gets the base URL).
+func startSandbox(t *testing.T, prepare func(db *store.DB, base string)) (base string, srv *server.Server, db *store.DB) {
+	t.Helper()
+	db, err := store.Open(context.Background(), t.TempDir()+"/valet.db", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	base = "http://" + ts.Listener.Addr().String()
+	if prepare != nil {
+		prepare(db, base)
+	}
+	srv, err = server.New(server.Config{BaseURL: base, Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
+	return base, srv, db
+}
+
+// launch runs an auto-approved EHR launch for clientID through the real authorize and token endpoints
+// (PKCE with golang.org/x/oauth2) and returns the token and an HTTP client that sends it.
+func launch(t *testing.T, base, clientID, secret, patient, user string, scopes ...string) (*oauth2.Token, *http.Client) {
+	t.Helper()
+	ctx := context.Background()
+	var l struct{ Launch string }
+	apiJSON(t, base, "POST", "/api/launches", map[string]any{"client_id": clientID, "patient": patient, "user": user,
+		"auto_approve": true}, 201, &l)
+	cfg := &oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: e2eRedirect, Scopes: scopes,
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/auth/authorize", TokenURL: base + "/auth/token"}}
+	verifier := oauth2.GenerateVerifier()
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), e2eRedirect) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	resp, err := browser.Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", base+"/fhir"),
+		oauth2.SetAuthURLParam("launch", l.Launch)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize: %d %s", resp.StatusCode, loc)
+	}
+	tok, err := cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, cfg.Client(ctx, tok)
+}
