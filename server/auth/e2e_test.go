@@ -237,6 +237,18 @@ func TestEHRLaunch(t *testing.T) {
 	if a.Patient != "p1" || a.FHIRUser != "Practitioner/dr1" || !a.Scopes.Has("patient/*.rs") {
 		t.Errorf("access = %+v", a)
 	}
+	// The flow inspector finds every step of the launch by its id, the token exchange included.
+	var steps []event
+	s.api("GET", "/api/events?launch="+launch.Launch, nil, &steps)
+	kinds := map[string]bool{}
+	for _, e := range steps {
+		kinds[e.Kind] = true
+	}
+	for _, k := range []string{"launch.created", "code.issued", "token.issued"} {
+		if !kinds[k] {
+			t.Errorf("events of the launch lack %s: %v", k, kinds)
+		}
+	}
 	// A launch is single use.
 	q = codeFrom(t, s.start(t, browser(), cfg, v, "st2", oauth2.SetAuthURLParam("launch", launch.Launch)), "st2")
 	if q.Get("error") != "invalid_request" {

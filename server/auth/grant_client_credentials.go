@@ -9,27 +9,27 @@ import (
 
 // grantClientCredentials issues a backend-service token (SMART Backend Services): private_key_jwt
 // clients only, system/ scopes within the client's allowed scopes, at most five minutes, no refresh token.
-func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (map[string]any, string, *Error) {
+func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
 	if client.Type != store.ClientBackendService {
-		return nil, "", errUnauthorizedClient("client_credentials is for backend services registered with private_key_jwt")
+		return nil, trace{}, errUnauthorizedClient("client_credentials is for backend services registered with private_key_jwt")
 	}
 	asked, err := scope.ParseList(r.PostForm.Get("scope"))
 	if err != nil {
-		return nil, "", errInvalidScope("%v", err)
+		return nil, trace{}, errInvalidScope("%v", err)
 	}
 	if len(asked) == 0 {
-		return nil, "", errInvalidScope("scope is required (system/ scopes)")
+		return nil, trace{}, errInvalidScope("scope is required (system/ scopes)")
 	}
 	allowed, _ := scope.ParseList(client.Scope)
 	for _, sc := range asked {
 		if sc.Kind != scope.Resource || sc.Context != "system" {
-			return nil, "", errInvalidScope("backend services may only request system/ scopes, not %q", sc.Raw)
+			return nil, trace{}, errInvalidScope("backend services may only request system/ scopes, not %q", sc.Raw)
 		}
 		if !sc.WithinAny(allowed) {
-			return nil, "", errInvalidScope("scope %q is not within the scopes allowed for this client", sc.Raw)
+			return nil, trace{}, errInvalidScope("scope %q is not within the scopes allowed for this client", sc.Raw)
 		}
 	}
 	g := store.Grant{ClientID: client.ID, Subject: client.ID, Scope: asked.String()}
 	resp, e := s.mint(r.Context(), client, issued{grant: g, scopes: asked})
-	return resp, "", e
+	return resp, trace{}, e
 }

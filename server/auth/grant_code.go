@@ -12,14 +12,14 @@ import (
 )
 
 // grantCode exchanges an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
-func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any, string, *Error) {
+func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
 	f := r.PostForm
 	code, verifier := f.Get("code"), f.Get("code_verifier")
 	if code == "" {
-		return nil, "", errInvalidRequest("code is required")
+		return nil, trace{}, errInvalidRequest("code is required")
 	}
 	if client.Type == store.ClientBackendService {
-		return nil, "", errUnauthorizedClient("backend services use client_credentials")
+		return nil, trace{}, errUnauthorizedClient("backend services use client_credentials")
 	}
 	var m *minted
 	var refused *Error
@@ -33,20 +33,20 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	})
 	switch {
 	case refused != nil:
-		return nil, g.FlowID, refused
+		return nil, traceOf(g), refused
 	case errors.Is(err, store.ErrReused):
 		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
 		s.verifier.purge()
-		return nil, g.FlowID, errInvalidGrant("authorization code was already used; the tokens issued from it are revoked")
+		return nil, traceOf(g), errInvalidGrant("authorization code was already used; the tokens issued from it are revoked")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrRevoked):
-		return nil, "", errInvalidGrant("authorization code is unknown or revoked")
+		return nil, trace{}, errInvalidGrant("authorization code is unknown or revoked")
 	case errors.Is(err, store.ErrExpired):
-		return nil, "", errInvalidGrant("authorization code has expired (codes last %d seconds)", int(CodeLifetime.Seconds()))
+		return nil, trace{}, errInvalidGrant("authorization code has expired (codes last %d seconds)", int(CodeLifetime.Seconds()))
 	case err != nil:
-		return nil, "", errServerError("%v", err)
+		return nil, trace{}, errServerError("%v", err)
 	}
 	resp, e := s.sign(m)
-	return resp, g.FlowID, e
+	return resp, traceOf(g), e
 }
 
 // checkCodeExchange checks what the token request must repeat from the authorization request: the

@@ -11,11 +11,11 @@ import (
 // grantRefresh exchanges a refresh token (RFC 6749 §6). The token is bound to its client; the scope may
 // be narrowed, never widened; with rotation (the default) each refresh token works once and a reused one
 // revokes its whole family (OAuth 2.0 Security BCP §4.14.2).
-func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]any, string, *Error) {
+func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
 	f := r.PostForm
 	raw := f.Get("refresh_token")
 	if raw == "" {
-		return nil, "", errInvalidRequest("refresh_token is required")
+		return nil, trace{}, errInvalidRequest("refresh_token is required")
 	}
 	var m *minted
 	var refused *Error
@@ -37,24 +37,24 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 	})
 	switch {
 	case refused != nil:
-		return nil, g.FlowID, refused
+		return nil, traceOf(g), refused
 	case errors.Is(err, store.ErrReused):
 		s.verifier.purge()
-		return nil, g.FlowID, errInvalidGrant("refresh token was already used; its token family is revoked")
+		return nil, traceOf(g), errInvalidGrant("refresh token was already used; its token family is revoked")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrRevoked):
-		return nil, "", errInvalidGrant("refresh token is unknown or revoked")
+		return nil, trace{}, errInvalidGrant("refresh token is unknown or revoked")
 	case errors.Is(err, store.ErrExpired):
-		return nil, "", errInvalidGrant("refresh token has expired")
+		return nil, trace{}, errInvalidGrant("refresh token has expired")
 	case errors.Is(err, store.ErrSessionEnded):
-		return nil, g.FlowID, errInvalidGrant("the user's session has ended, and with it this online_access refresh token")
+		return nil, traceOf(g), errInvalidGrant("the user's session has ended, and with it this online_access refresh token")
 	case err != nil:
-		return nil, "", errServerError("%v", err)
+		return nil, trace{}, errServerError("%v", err)
 	}
 	resp, e := s.sign(m)
 	if e == nil && client.NoRefreshRotation {
 		resp["refresh_token"] = raw
 	}
-	return resp, g.FlowID, e
+	return resp, traceOf(g), e
 }
 
 // narrowRefresh is the scope of a refreshed token: the grant's, or a requested subset (RFC 6749 §6).

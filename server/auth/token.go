@@ -11,7 +11,13 @@ import (
 
 // grantHandler is one grant type of the token endpoint. The endpoint has already authenticated the
 // client; the grant adds its own checks and returns the response body.
-type grantHandler func(r *http.Request, client store.Client) (resp map[string]any, flow string, e *Error)
+type grantHandler func(r *http.Request, client store.Client) (resp map[string]any, t trace, e *Error)
+
+// trace ties a token request's event to the flow and launch of the grant it used, so the flow inspector
+// and GET /api/events?launch= show the token steps with the rest of the launch.
+type trace struct{ flow, launch string }
+
+func traceOf(g store.Grant) trace { return trace{flow: g.FlowID, launch: g.LaunchID} }
 
 // token is the token endpoint (RFC 6749 §3.2): shared steps here, each grant in its own file.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +41,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		default:
 			if client, e = s.authenticateClient(r.Context(), r, form); e == nil {
 				ev.ClientID = client.ID
-				resp, ev.FlowID, e = h(r, client)
+				var t trace
+				resp, t, e = h(r, client)
+				ev.FlowID, ev.LaunchID = t.flow, t.launch
 			}
 		}
 	}
