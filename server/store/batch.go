@@ -60,7 +60,7 @@ var (
 // first time a transaction starts (a statement cannot be prepared on the single writer connection
 // while a transaction holds it).
 func writeStatements() []string {
-	qs := []string{updResource, maxRowID}
+	qs := []string{updResource, maxRowID, keepReplacedJSON}
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))
@@ -210,11 +210,17 @@ func (tx *Tx) PutIndexedBatch(ctx context.Context, batch []Indexed) ([]Resource,
 	if err != nil {
 		return nil, err
 	}
+	keep, err := tx.stmt(ctx, keepReplacedJSON)
+	if err != nil {
+		return nil, err
+	}
 	last := map[int64]int{} // rid → the batch item whose index rows it keeps
-	var history []any
 	for i := range batch {
 		r := batch[i].Resource
 		if r.Version > 1 {
+			if _, err := keep.ExecContext(ctx, r.Type, r.ID, r.Version-1); err != nil {
+				return nil, err
+			}
 			err := upd.QueryRowContext(ctx, r.Version, Micros(r.LastUpdated), boolInt(r.Deleted), r.JSON, r.Type, r.ID, r.Version-1).Scan(&r.RowID)
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("%s/%s: %w", r.Type, r.ID, ErrVersionConflict)
@@ -228,7 +234,17 @@ func (tx *Tx) PutIndexedBatch(ctx context.Context, batch []Indexed) ([]Resource,
 			out[i] = r
 		}
 		last[out[i].RowID] = i
-		history = append(history, out[i].RowID, r.Version, Micros(r.LastUpdated), boolInt(r.Deleted), r.JSON)
+	}
+	// History rows: the full JSON only for versions this batch already superseded; the current one's
+	// JSON is in resources (see currentJSON).
+	var history []any
+	for i := range batch {
+		r := batch[i].Resource
+		body := r.JSON
+		if last[out[i].RowID] == i {
+			body = currentJSON
+		}
+		history = append(history, out[i].RowID, r.Version, Micros(r.LastUpdated), boolInt(r.Deleted), body)
 	}
 	if err := tx.insertRows(ctx, insHistory, history, nil); err != nil {
 		return nil, err

@@ -233,7 +233,7 @@ func (r Resource) HistoryKey() HistoryKey {
 // for a page before Prior).
 func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, bool, error) {
 	b := &sqlBuf{}
-	b.WriteString(`SELECT h.rid, r.type, r.id, h.version, h.last_updated, h.deleted, h.json
+	b.WriteString(`SELECT h.rid, r.type, r.id, h.version, h.last_updated, h.deleted, ` + historyJSON + `
 		FROM resource_history h JOIN resources r ON r.rid = h.rid WHERE 1`)
 	if hq.Type != "" {
 		b.w(" AND r.type = ?", hq.Type)
