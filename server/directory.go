@@ -61,6 +61,11 @@ func (d *directory) find(ctx context.Context, typ, q string, count, offset int) 
 	if err != nil {
 		return nil, 0, err
 	}
+	return d.page(ctx, typ, where, count, offset)
+}
+
+// page runs one page of a people search sorted by family name, with the total.
+func (d *directory) page(ctx context.Context, typ string, where []store.Cond, count, offset int) ([][]byte, int, error) {
 	page, err := d.store.Search(ctx, store.Query{
 		Types: []string{typ}, Where: where,
 		Sort:  []store.SortKey{{Kind: store.KindString, Param: "family"}, {Param: "_id"}},
@@ -125,4 +130,32 @@ func (d *directory) Encounters(ctx context.Context, patient string, count int) (
 		out[i] = r.JSON
 	}
 	return out, nil
+}
+
+// SearchPatients pages through Patients matching every given field: each word of name, the birth date
+// (partial dates allowed), the identifier (value or system|value). The standalone patient picker uses it.
+func (d *directory) SearchPatients(ctx context.Context, name, birthDate, identifier string, count, offset int) ([][]byte, int, error) {
+	opt := d.opt()
+	var where []store.Cond
+	add := func(param, value string) error {
+		c, _, err := search.Criterion("Patient", param, strings.ReplaceAll(value, ",", `\,`), opt)
+		if err == nil {
+			where = append(where, c)
+		}
+		return err
+	}
+	for _, word := range strings.Fields(name) {
+		if err := add("name", word); err != nil {
+			return nil, 0, err
+		}
+	}
+	for param, value := range map[string]string{"birthdate": strings.TrimSpace(birthDate), "identifier": strings.TrimSpace(identifier)} {
+		if value == "" {
+			continue
+		}
+		if err := add(param, value); err != nil {
+			return nil, 0, err
+		}
+	}
+	return d.page(ctx, "Patient", where, count, offset)
 }

@@ -70,3 +70,74 @@ func get(t *testing.T, c *http.Client, u string) string {
 	}
 	return string(body)
 }
+
+// TestStandalonePickersUseTheIndexes: the standalone patient picker searches by name, birth date and
+// identifier together and pages through every patient; the encounter picker lists that patient's encounters.
+func TestStandalonePickersUseTheIndexes(t *testing.T) {
+	ctx := context.Background()
+	base, srv, _ := startSandbox(t, nil)
+	if _, err := srv.Population().Generate(ctx, control.GenerateRequest{Patients: 45, Seed: 8, Years: 2}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var docs struct {
+		Practitioners []control.PractitionerSummary `json:"practitioners"`
+	}
+	apiJSON(t, base, "GET", "/api/practitioners?count=1", nil, 200, &docs)
+	var c struct {
+		ID string `json:"client_id"`
+	}
+	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "picker test", "redirect_uris": []string{e2eRedirect},
+		"valet_user": docs.Practitioners[0].Reference}, 201, &c)
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	q := url.Values{"response_type": {"code"}, "client_id": {c.ID}, "redirect_uri": {e2eRedirect}, "state": {"s"},
+		"scope": {"openid fhirUser launch/patient launch/encounter patient/*.rs"}, "aud": {base + "/fhir"},
+		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+	page := get(t, browser, base+"/auth/authorize?"+q.Encode())
+	req := regexp.MustCompile(`name="req" value="([^"]+)"`).FindStringSubmatch(page)
+	if req == nil || !strings.Contains(page, "Next page") || strings.Count(page, `name="patient"`) != 20 {
+		t.Fatalf("the picker's first page should list 20 patients and link the next:\n%s", page)
+	}
+	var all struct {
+		Patients []control.PatientSummary `json:"patients"`
+	}
+	apiJSON(t, base, "GET", "/api/patients?count=200", nil, 200, &all)
+	seen := map[string]bool{}
+	for cursor := ""; ; {
+		p := get(t, browser, base+"/auth/pick-patient?"+url.Values{"req": {req[1]}, "after": {cursor}}.Encode())
+		for _, m := range regexp.MustCompile(`name="patient" value="Patient/([^"]+)"`).FindAllStringSubmatch(p, -1) {
+			if seen[m[1]] {
+				t.Errorf("patient %s listed twice while paging", m[1])
+			}
+			seen[m[1]] = true
+		}
+		next := regexp.MustCompile(`after=(\d+)"`).FindStringSubmatch(p)
+		if next == nil {
+			break
+		}
+		cursor = next[1]
+	}
+	if len(seen) != len(all.Patients) {
+		t.Errorf("paging the picker saw %d patients, the sandbox has %d", len(seen), len(all.Patients))
+	}
+	target := all.Patients[len(all.Patients)/2]
+	found := get(t, browser, base+"/auth/pick-patient?"+url.Values{"req": {req[1]}, "name": {target.Family},
+		"birthdate": {target.BirthDate}, "identifier": {target.MRN}}.Encode())
+	if !strings.Contains(found, `value="Patient/`+target.ID+`"`) || strings.Count(found, `name="patient"`) != 1 {
+		t.Errorf("name+birth date+MRN search did not find exactly %s:\n%s", target.ID, found)
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(found)
+	resp, err := browser.PostForm(base+"/auth/select-patient", url.Values{"req": {req[1]}, "csrf": {csrf[1]}, "patient": {"Patient/" + target.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var rec struct {
+		Counts map[string]int `json:"counts"`
+	}
+	apiJSON(t, base, "GET", "/api/patients/"+target.ID, nil, 200, &rec)
+	if n := strings.Count(string(body), `name="encounter" value="Encounter/`); n != rec.Counts["Encounter"] || n == 0 {
+		t.Errorf("encounter picker lists %d encounters, the patient has %d:\n%s", n, rec.Counts["Encounter"], body)
+	}
+}

@@ -51,6 +51,10 @@ type Config struct {
 type Directory interface {
 	FindPatients(ctx context.Context, q string, count, offset int) ([][]byte, int, error)
 	FindPractitioners(ctx context.Context, q string, count, offset int) ([][]byte, int, error)
+	// SearchPatients matches every given field (name words, birth date, identifier); empty ones match all.
+	SearchPatients(ctx context.Context, name, birthDate, identifier string, count, offset int) ([][]byte, int, error)
+	// Encounters lists a patient's Encounters, most recent first.
+	Encounters(ctx context.Context, patient string, count int) ([][]byte, error)
 }
 
 // Lifetimes (SMART: access tokens SHOULD last no more than an hour; codes at most a minute).

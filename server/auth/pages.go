@@ -199,10 +199,7 @@ func (s *Server) findUsers(ctx context.Context, typ, q string) ([]store.Resource
 		raws, total, err := find(ctx, q, loginListLimit, 0)
 		out := make([]store.Resource, len(raws))
 		for i, raw := range raws {
-			out[i] = store.Resource{Type: typ, JSON: raw}
-			var head struct{ ID string }
-			_ = json.Unmarshal(raw, &head)
-			out[i].ID = head.ID
+			out[i] = rawResource(typ, raw)
 		}
 		return out, total, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/events"
@@ -38,9 +39,26 @@ var patientPickerTmpl = page(`<p><strong>{{.Client.Name}}</strong> needs a patie
 <button type="submit">Select patient</button></form>
 {{if .Data.Next}}<p><a href="/auth/pick-patient?req={{.Req.ID}}&amp;name={{.Data.Q.Name}}&amp;birthdate={{.Data.Q.BirthDate}}&amp;identifier={{.Data.Q.Identifier}}&amp;after={{.Data.Next}}">Next page</a></p>{{end}}`)
 
-// searchPatients lists Patients matching q. It filters in Go over the resource table in id order: the
-// picker is interactive and small, and the FHIR search indexes belong to the FHIR server.
+// searchPatients lists one page of Patients matching q and the cursor of the next page ("" at the end).
+// With a directory it searches the FHIR indexes (the cursor is an offset); without one it filters a scan
+// of the resource table in id order (the cursor is the last id).
 func (s *Server) searchPatients(ctx context.Context, q pickerQuery) ([]user, string, error) {
+	if s.directory != nil {
+		offset, _ := strconv.Atoi(q.After)
+		raws, total, err := s.directory.SearchPatients(ctx, q.Name, q.BirthDate, q.Identifier, pickerPageSize, max(offset, 0))
+		if err != nil {
+			return nil, "", err
+		}
+		out := make([]user, len(raws))
+		for i, raw := range raws {
+			out[i] = describe(rawResource("Patient", raw))
+		}
+		next := ""
+		if offset+len(raws) < total {
+			next = strconv.Itoa(offset + len(raws))
+		}
+		return out, next, nil
+	}
 	var out []user
 	after := q.After
 	for len(out) <= pickerPageSize {
@@ -127,8 +145,22 @@ var encounterPickerTmpl = page(`<p><strong>{{.Client.Name}}</strong> asks for an
 {{end}}</fieldset>
 <button type="submit">Select encounter</button></form>`)
 
-// encountersOf lists (up to 100) Encounters whose subject is the patient.
+// encountersOf lists (up to 100) Encounters whose subject is the patient, through the directory when there
+// is one (most recent first), else by scanning the store.
 func (s *Server) encountersOf(ctx context.Context, patient string) ([]user, error) {
+	if s.directory != nil {
+		raws, err := s.directory.Encounters(ctx, patient, 100)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]user, 0, len(raws))
+		for _, raw := range raws {
+			if u, ok := describeEncounter(rawResource("Encounter", raw), patient); ok {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	}
 	var out []user
 	after := ""
 	for len(out) < 100 {
@@ -137,19 +169,9 @@ func (s *Server) encountersOf(ctx context.Context, patient string) ([]user, erro
 			return nil, err
 		}
 		for _, res := range batch {
-			var e struct {
-				Subject struct{ Reference string } `json:"subject"`
-				Period  struct{ Start string }     `json:"period"`
-				Type    []struct{ Text string }    `json:"type"`
+			if u, ok := describeEncounter(res, patient); ok {
+				out = append(out, u)
 			}
-			if json.Unmarshal(res.JSON, &e) != nil || e.Subject.Reference != "Patient/"+patient {
-				continue
-			}
-			d := e.Period.Start
-			if len(e.Type) > 0 {
-				d += " " + e.Type[0].Text
-			}
-			out = append(out, user{Ref: "Encounter/" + res.ID, Detail: d})
 		}
 		if len(batch) < 500 {
 			break
@@ -188,4 +210,28 @@ func (s *Server) selectEncounter(w http.ResponseWriter, r *http.Request) {
 	ar.EncounterDone = true
 	s.record(events.Event{Kind: "encounter.selected", FlowID: ar.ID, ClientID: ar.ClientID, Decision: "encounter " + quote(ar.Encounter)})
 	s.advance(w, r, ar, client)
+}
+
+// describeEncounter is the picker's line for an Encounter of the patient (ok is false for another patient's).
+func describeEncounter(res store.Resource, patient string) (user, bool) {
+	var e struct {
+		Subject struct{ Reference string } `json:"subject"`
+		Period  struct{ Start string }     `json:"period"`
+		Type    []struct{ Text string }    `json:"type"`
+	}
+	if json.Unmarshal(res.JSON, &e) != nil || e.Subject.Reference != "Patient/"+patient {
+		return user{}, false
+	}
+	d := e.Period.Start
+	if len(e.Type) > 0 {
+		d += " " + e.Type[0].Text
+	}
+	return user{Ref: "Encounter/" + res.ID, Detail: d}, true
+}
+
+// rawResource wraps the JSON a directory returns as a store resource of typ, with its id.
+func rawResource(typ string, raw []byte) store.Resource {
+	var head struct{ ID string }
+	_ = json.Unmarshal(raw, &head)
+	return store.Resource{Type: typ, ID: head.ID, JSON: raw}
 }
