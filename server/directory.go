@@ -40,7 +40,7 @@ func (d *directory) criteria(typ, q string) ([]store.Cond, error) {
 		}
 		names = append(names, c)
 	}
-	ident, _, err := search.Criterion(typ, "identifier", strings.ReplaceAll(q, ",", `\,`), opt)
+	ident, err := identifierCond(typ, q, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -149,13 +149,31 @@ func (d *directory) SearchPatients(ctx context.Context, name, birthDate, identif
 			return nil, 0, err
 		}
 	}
-	for param, value := range map[string]string{"birthdate": strings.TrimSpace(birthDate), "identifier": strings.TrimSpace(identifier)} {
-		if value == "" {
-			continue
-		}
-		if err := add(param, value); err != nil {
+	if v := strings.TrimSpace(birthDate); v != "" {
+		if err := add("birthdate", v); err != nil {
 			return nil, 0, err
 		}
 	}
+	if v := strings.TrimSpace(identifier); v != "" {
+		c, err := identifierCond("Patient", v, opt)
+		if err != nil {
+			return nil, 0, err
+		}
+		where = append(where, c)
+	}
 	return d.page(ctx, "Patient", where, count, offset)
+}
+
+// identifierCond matches an identifier typed into a search box. FHIR token search is exact, but people
+// type MRNs in whatever case, so the value as typed, upper-cased and lower-cased are all tried.
+func identifierCond(typ, value string, opt search.Options) (store.Cond, error) {
+	var or []store.Cond
+	for _, v := range []string{value, strings.ToUpper(value), strings.ToLower(value)} {
+		c, _, err := search.Criterion(typ, "identifier", strings.ReplaceAll(v, ",", `\,`), opt)
+		if err != nil {
+			return store.Cond{}, err
+		}
+		or = append(or, c)
+	}
+	return store.Or(or...), nil
 }

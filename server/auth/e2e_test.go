@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -61,23 +62,23 @@ func newSandbox(t testing.TB) *sandbox {
 		"Practitioner/dr1": `{"resourceType":"Practitioner","id":"dr1","name":[{"family":"House","given":["Greg"]}]}`,
 		"Patient/p1":       `{"resourceType":"Patient","id":"p1","name":[{"family":"Smart","given":["Amy"]}],"birthDate":"1980-02-03","identifier":[{"value":"MRN-1"}]}`,
 		"Patient/p2":       `{"resourceType":"Patient","id":"p2","name":[{"family":"Other","given":["Bob"]}],"birthDate":"1990-01-01"}`,
-		"Encounter/e1":     `{"resourceType":"Encounter","id":"e1","subject":{"reference":"Patient/p1"},"period":{"start":"2025-01-01"}}`,
-	}
-	if err := db.Tx(ctx, func(tx *store.Tx) error {
-		for ref, body := range seed {
-			typ, id, _ := strings.Cut(ref, "/")
-			if _, err := tx.Put(ctx, store.Resource{Type: typ, ID: id, Version: 1, LastUpdated: time.Now(), JSON: []byte(body)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+		"Encounter/e1": `{"resourceType":"Encounter","id":"e1","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},` +
+			`"subject":{"reference":"Patient/p1"},"period":{"start":"2025-01-01"}}`,
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	srv, err := server.New(server.Config{BaseURL: base, Store: db, Now: clock.Now})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Users go in through the FHIR service, indexed, as real data does: the login page and the pickers
+	// search the FHIR indexes.
+	var users []fhir.Resource
+	for ref, body := range seed {
+		typ, id, _ := strings.Cut(ref, "/")
+		users = append(users, fhir.Resource{Type: typ, ID: id, JSON: []byte(body)})
+	}
+	if err := srv.Population().FHIR.Ingest(ctx, users); err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()

@@ -9,11 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/oauth2"
 
-	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/fhir"
 )
 
 var pickedRE = regexp.MustCompile(`name="patient" value="Patient/([^"]+)"`)
@@ -36,15 +35,12 @@ func pickerIDs(t *testing.T, resp *http.Response) ([]string, string) {
 func TestPatientPickerSearchAndPaging(t *testing.T) {
 	s := newSandbox(t)
 	ctx := context.Background()
-	if err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		for i := range 30 {
-			body := fmt.Sprintf(`{"resourceType":"Patient","id":"q%02d","name":[{"family":"Many","given":["Pat%02d"]}],"birthDate":"2001-01-%02d","identifier":[{"value":"ID-%02d"}]}`, i, i, i%28+1, i)
-			if _, err := tx.Put(ctx, store.Resource{Type: "Patient", ID: fmt.Sprintf("q%02d", i), Version: 1, LastUpdated: time.Now(), JSON: []byte(body)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
+	var seeded []fhir.Resource
+	for i := range 30 {
+		body := fmt.Sprintf(`{"resourceType":"Patient","id":"q%02d","name":[{"family":"Many","given":["Pat%02d"]}],"birthDate":"2001-01-%02d","identifier":[{"value":"ID-%02d"}]}`, i, i, i%28+1, i)
+		seeded = append(seeded, fhir.Resource{Type: "Patient", ID: fmt.Sprintf("q%02d", i), JSON: []byte(body)})
+	}
+	if err := s.srv.Population().FHIR.Ingest(ctx, seeded); err != nil {
 		t.Fatal(err)
 	}
 	c := s.register(map[string]any{"client_name": "Picker", "redirect_uris": []string{redirect}, "valet_user": "Practitioner/dr1", "valet_auto_approve": true})
