@@ -80,8 +80,13 @@ func explain(sc scope.Scope) string {
 			}
 		}
 		what := sc.Type + " records"
-		if sc.Type == "*" {
+		switch sc.Type {
+		case "*":
 			what = "all kinds of records"
+		case "Basic":
+			// SMART App Launch 2.2 §App State: Basic is where apps keep their own state, and the IG asks
+			// EHRs to say so in plain language rather than show a resource type people do not know.
+			what = "the settings this app saves in the record (SMART app state)"
 		}
 		whose := map[string]string{"patient": "of the patient in context", "user": "you can access", "system": "of any patient"}[sc.Context]
 		t := strings.Join(verbs, ", ") + " " + what + " " + whose
