@@ -60,10 +60,7 @@ func (s *Service) conditionalUpdate(r *request) (*response, *Outcome) {
 		return nil, o
 	}
 	r.auditID = res.ID
-	if created {
-		return s.writeResponse(r, http.StatusCreated, res, true), nil
-	}
-	return s.writeResponse(r, http.StatusOK, res, false), nil
+	return s.written(r, res, created), nil
 }
 
 // conditionalDelete answers DELETE /fhir/{type}?search (http://hl7.org/fhir/R4/http.html#cdelete):

@@ -134,6 +134,11 @@ func (s *Service) create(r *request) (*response, *Outcome) {
 		return nil, o
 	}
 	w := &write{method: http.MethodPost, typ: typ, body: r.body, ifNoneExist: r.Header.Get("If-None-Exist"), grant: g}
+	return s.commit(r, w)
+}
+
+// commit applies w in one transaction and answers with the stored resource.
+func (s *Service) commit(r *request, w *write) (*response, *Outcome) {
 	var res store.Resource
 	var created bool
 	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
@@ -145,10 +150,15 @@ func (s *Service) create(r *request) (*response, *Outcome) {
 		return nil, o
 	}
 	r.auditID = res.ID
-	if !created {
-		return s.writeResponse(r, http.StatusOK, res, false), nil
+	return s.written(r, res, created), nil
+}
+
+// written answers a create (201 with Location) or an update (200).
+func (s *Service) written(r *request, res store.Resource, created bool) *response {
+	if created {
+		return s.writeResponse(r, http.StatusCreated, res, true)
 	}
-	return s.writeResponse(r, http.StatusCreated, res, true), nil
+	return s.writeResponse(r, http.StatusOK, res, false)
 }
 
 func (s *Service) update(r *request) (*response, *Outcome) {
@@ -163,20 +173,7 @@ func (s *Service) update(r *request) (*response, *Outcome) {
 	if cg, o := s.authorize(r.acc, typ, scope.Create); o == nil {
 		w.createGrant = &cg
 	}
-	var res store.Resource
-	var created bool
-	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
-		var err error
-		res, created, err = s.apply(r.ctx(), tx, w)
-		return err
-	})
-	if o := asOutcome(err); o != nil {
-		return nil, o
-	}
-	if created {
-		return s.writeResponse(r, http.StatusCreated, res, true), nil
-	}
-	return s.writeResponse(r, http.StatusOK, res, false), nil
+	return s.commit(r, w)
 }
 
 func (s *Service) delete(r *request) (*response, *Outcome) {
