@@ -81,7 +81,12 @@ func collect(rows *sql.Rows) ([]Resource, error) {
 // CountByType counts live (not deleted) resources per type, from the counts the resources table's
 // triggers keep (migration 0005): a read of a few rows however large the database.
 func (db *DB) CountByType(ctx context.Context) (map[string]int, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT type, live FROM resource_counts WHERE live > 0`)
+	return db.countsByType(ctx, `SELECT type, live FROM resource_counts WHERE live > 0`)
+}
+
+// countsByType runs a query answering (type, count) rows and collects them.
+func (db *DB) countsByType(ctx context.Context, query string, args ...any) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
