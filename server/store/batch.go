@@ -47,9 +47,14 @@ var (
 	insRef     = rowInsert{head: `INSERT OR IGNORE INTO idx_ref (rid, type, param, target_type, target_id) VALUES `, cols: 5}
 	insNumber  = rowInsert{head: `INSERT OR IGNORE INTO idx_number (rid, type, param, value, system, code) VALUES `, cols: 6}
 	insComp    = rowInsert{head: `INSERT OR IGNORE INTO compartment (rid, patient) VALUES `, cols: 2}
-	rowInserts = []rowInsert{insResources, insHistory, insToken, insString, insDate, insRef, insNumber, insComp}
+	insTokPat  = rowInsert{head: `INSERT OR IGNORE INTO idx_token_patient (patient, type, param, code, system, rid) VALUES `, cols: 6}
+	rowInserts = []rowInsert{insResources, insHistory, insToken, insString, insDate, insRef, insNumber, insComp, insTokPat}
 
 	indexTables = []string{"idx_token", "idx_string", "idx_date", "idx_ref", "idx_number", "compartment"}
+	// delTokPat removes a resource's idx_token_patient rows, found from its idx_token and compartment
+	// rows (so it runs before those are deleted): one primary-key seek per row.
+	delTokPat = `DELETE FROM idx_token_patient WHERE (patient, type, param, code, system, rid) IN
+		(SELECT c.patient, t.type, t.param, t.code, t.system, t.rid FROM compartment c JOIN idx_token t ON t.rid = c.rid WHERE c.rid = ?)`
 
 	updResource = `UPDATE resources SET version = ?, last_updated = ?, deleted = ?, json = ?
 		WHERE type = ? AND id = ? AND version = ? RETURNING rid`
@@ -60,7 +65,7 @@ var (
 // first time a transaction starts (a statement cannot be prepared on the single writer connection
 // while a transaction holds it).
 func writeStatements() []string {
-	qs := []string{updResource, maxRowID, keepReplacedJSON}
+	qs := []string{updResource, maxRowID, keepReplacedJSON, delTokPat}
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))
@@ -280,6 +285,13 @@ func (tx *Tx) conflictIn(ctx context.Context, out []Resource, items []int) error
 }
 
 func (tx *Tx) deleteIndex(ctx context.Context, rid int64) error {
+	st, err := tx.stmt(ctx, delTokPat)
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(ctx, rid); err != nil {
+		return err
+	}
 	for _, t := range indexTables {
 		st, err := tx.stmt(ctx, `DELETE FROM `+t+` WHERE rid = ?`)
 		if err != nil {
@@ -294,7 +306,7 @@ func (tx *Tx) deleteIndex(ctx context.Context, rid int64) error {
 
 // indexRows gathers a batch's index rows per table, as flat argument lists.
 type indexRows struct {
-	token, str, date, ref, num, comp []any
+	token, str, date, ref, num, comp, tokpat []any
 }
 
 func (x *indexRows) add(rid int64, t string, ix *Index) {
@@ -315,6 +327,11 @@ func (x *indexRows) add(rid int64, t string, ix *Index) {
 	}
 	for _, p := range ix.Patients {
 		x.comp = append(x.comp, rid, p)
+		for _, k := range ix.Tokens {
+			if k.Code != "" {
+				x.tokpat = append(x.tokpat, p, t, k.Param, k.Code, k.System, rid)
+			}
+		}
 	}
 }
 
@@ -322,7 +339,7 @@ func (x *indexRows) insert(ctx context.Context, tx *Tx) error {
 	for _, t := range []struct {
 		ri   rowInsert
 		args []any
-	}{{insToken, x.token}, {insString, x.str}, {insDate, x.date}, {insRef, x.ref}, {insNumber, x.num}, {insComp, x.comp}} {
+	}{{insToken, x.token}, {insString, x.str}, {insDate, x.date}, {insRef, x.ref}, {insNumber, x.num}, {insComp, x.comp}, {insTokPat, x.tokpat}} {
 		if err := tx.insertRows(ctx, t.ri, t.args, nil); err != nil {
 			return err
 		}

@@ -14,6 +14,11 @@ type Cond struct {
 	drive func(b *sqlBuf) // nil when the condition cannot start a search
 	rank  int             // how selective drive is; the highest-ranked driver starts the search
 	exact bool            // drive yields exactly the matching rids (so pred need not be checked again)
+
+	// What a patient-and-token search needs to know (tokenpatient.go): the patient whose compartment
+	// holds every match, and the exact token code matched.
+	patient string
+	token   *tokenKey
 }
 
 type sqlBuf struct {
@@ -58,6 +63,7 @@ func Token(typ, param string, v TokenValue) Cond {
 	}}
 	if v.Code != "" && !v.Text {
 		c.rank, c.exact = 2, true
+		c.token = &tokenKey{typ: typ, param: param, v: v}
 		c.drive = func(b *sqlBuf) {
 			x := b.alias()
 			b.w("SELECT "+x+".rid FROM idx_token "+x+" WHERE "+x+".type = ? AND ", typ)
@@ -280,7 +286,7 @@ func RowID(rid int64) Cond {
 // InCompartment matches resources in the patient's compartment (the Patient itself included).
 func InCompartment(patient string) Cond {
 	return Cond{
-		rank: 3, exact: true,
+		rank: 3, exact: true, patient: patient,
 		pred: func(b *sqlBuf, a string) {
 			x := b.alias()
 			b.w("EXISTS (SELECT 1 FROM compartment "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".patient = ?)", patient)

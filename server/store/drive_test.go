@@ -36,3 +36,35 @@ func TestRidOnly(t *testing.T) {
 		t.Errorf("where: %s", sql)
 	}
 }
+
+// A patient (compartment link or compartment) and an exact token code start the search from the
+// patient's token rows; anything else keeps the old drivers.
+func TestPatientTokenDrives(t *testing.T) {
+	tok := Token("Observation", "category", TokenValue{Code: "laboratory"})
+	driver := func(types []string, where ...Cond) string {
+		q := Query{Types: types, Where: where}
+		b := &sqlBuf{}
+		q.where(b, true)
+		inner, _, _ := strings.Cut(b.String(), " WHERE EXISTS")
+		return inner
+	}
+	O := []string{"Observation"}
+	for _, c := range []struct {
+		name  string
+		types []string
+		where []Cond
+		want  bool
+	}{
+		{"compartment link", O, []Cond{Ref("Observation", "patient", "Patient", "p1").WithinCompartment("p1"), tok}, true},
+		{"compartment", O, []Cond{InCompartment("p1"), tok}, true},
+		{"plain reference", O, []Cond{Ref("Observation", "focus", "Patient", "p1"), tok}, false},
+		{"text token", O, []Cond{InCompartment("p1"), Token("Observation", "category", TokenValue{Code: "lab", Text: true})}, false},
+		{"token of another type", O, []Cond{InCompartment("p1"), Token("Condition", "category", TokenValue{Code: "x"})}, false},
+		{"several types", []string{"Observation", "Condition"}, []Cond{InCompartment("p1"), tok}, false},
+		{"ids outrank it", O, []Cond{IDs("Observation", "o1"), InCompartment("p1"), tok}, false},
+	} {
+		if got := strings.Contains(driver(c.types, c.where...), "FROM idx_token_patient"); got != c.want {
+			t.Errorf("%s: drives from idx_token_patient %v, want %v: %s", c.name, got, c.want, driver(c.types, c.where...))
+		}
+	}
+}

@@ -16,6 +16,8 @@ type Resources interface {
 // Writer runs write transactions.
 type Writer interface {
 	Tx(ctx context.Context, fn func(tx *Tx) error) error
+	// Checkpoint folds the write-ahead log into the main file, after a bulk load.
+	Checkpoint(ctx context.Context) error
 }
 
 // Searcher answers searches from the index tables that Tx.PutIndexed fills.

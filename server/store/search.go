@@ -47,6 +47,12 @@ type querier interface {
 // where writes the FROM/WHERE part of q for the resources row r.
 func (q *Query) where(b *sqlBuf, keyset bool) {
 	b.WriteString(" FROM resources r WHERE r.deleted = 0")
+	if c, ok := patientToken(q.Types, q.Where); ok {
+		// It goes first, so it wins a tie with a reference; every other condition is still checked.
+		qq := *q
+		qq.Where = append([]Cond{c}, q.Where...)
+		q = &qq
+	}
 	d := bestDriver(q.Where)
 	var taken []bool // conditions checked inside the driving subquery (drive.go)
 	if d >= 0 {

@@ -229,7 +229,7 @@ func refCond(typ string, p spec.Param, key, mod, v, base string) (store.Cond, er
 		if target != "" && t != target {
 			return store.Cond{}, errf(key, "%q is not a %s", v, target)
 		}
-		return store.Ref(typ, p.Name, t, id), nil
+		return patientRef(typ, p, t, id), nil
 	}
 	if strings.Contains(v, "/") && !strings.HasPrefix(v, "urn:") {
 		// An absolute URL of another server: matched as written.
@@ -238,7 +238,17 @@ func refCond(typ string, p spec.Param, key, mod, v, base string) (store.Cond, er
 	if target == "" && len(p.Targets) == 1 {
 		target = p.Targets[0]
 	}
-	return store.Ref(typ, p.Name, target, v), nil
+	return patientRef(typ, p, target, v), nil
+}
+
+// patientRef is store.Ref, marked as naming the patient's compartment when it does, so a search pairing
+// it with a token can start from the patient's token rows.
+func patientRef(typ string, p spec.Param, targetType, id string) store.Cond {
+	c := store.Ref(typ, p.Name, targetType, id)
+	if targetType == "Patient" && spec.CompartmentLink(typ, p) {
+		c = c.WithinCompartment(id)
+	}
+	return c
 }
 
 // numberCond parses [prefix]number[|system|code]. The number's precision sets the range it stands for:

@@ -81,6 +81,22 @@ func InPatientCompartment(typ string) bool {
 	return ok
 }
 
+// CompartmentLink reports whether a reference parameter of typ links a resource to the patient it points
+// at: every element it searches is one the compartment definition lists for typ, so any resource whose p
+// points at Patient/x is in x's compartment (Observation's patient, subject and performer; not focus).
+func CompartmentLink(typ string, p Param) bool {
+	paths := patientCompartment[typ]
+	if p.Type != ReferenceParam || len(p.Paths) == 0 || len(paths) == 0 {
+		return false
+	}
+	for _, path := range p.Paths {
+		if !contains(paths, path) {
+			return false
+		}
+	}
+	return true
+}
+
 func compartmentOf(typ, id string, res map[string]any, base string) []string {
 	paths, ok := patientCompartment[typ]
 	if !ok {

@@ -1,0 +1,85 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// testPatientToken checks searches that pair a patient with a token code (answered from the patient's
+// token rows, migration 0006) against what each condition alone means, through updates, deletes, a
+// resource in two compartments and a reference that is not a compartment link.
+func testPatientToken(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const lab, vital = "laboratory", "vital-signs"
+	cat := "http://terminology.hl7.org/CodeSystem/observation-category"
+	obs := func(id string, version int64, subject, category string, patients ...string) store.Indexed {
+		return store.Indexed{
+			Resource: store.Resource{Type: "Observation", ID: id, Version: version, LastUpdated: t0, JSON: []byte(`{}`)},
+			Index: store.Index{
+				Tokens:   []store.TokenKey{{Param: "category", System: cat, Code: category}, {Param: "status", Code: "final"}},
+				Refs:     []store.RefKey{{Param: "patient", TargetType: "Patient", TargetID: subject}, {Param: "subject", TargetType: "Patient", TargetID: subject}},
+				Patients: patients,
+			},
+		}
+	}
+	// focus is not a compartment link: o6 points at a through it but lives in b's compartment only.
+	o6 := obs("o6", 1, "b", lab, "b")
+	o6.Index.Refs = append(o6.Index.Refs, store.RefKey{Param: "focus", TargetType: "Patient", TargetID: "a"})
+	write := func(batch ...store.Indexed) {
+		t.Helper()
+		if err := s.Tx(ctx, func(tx *store.Tx) error { _, err := tx.PutIndexedBatch(ctx, batch); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(obs("o1", 1, "a", lab, "a"), obs("o2", 1, "a", vital, "a"), obs("o3", 1, "a", lab, "a"),
+		obs("o4", 1, "b", lab, "b"), obs("o5", 1, "a", lab, "a", "b"), o6)
+
+	O := []string{"Observation"}
+	category := func(code string) store.Cond {
+		return store.Token("Observation", "category", store.TokenValue{Code: code})
+	}
+	patient := func(id string) store.Cond {
+		return store.Ref("Observation", "patient", "Patient", id).WithinCompartment(id)
+	}
+	check := func(name string, want []string, where ...store.Cond) {
+		t.Helper()
+		p, err := s.Search(ctx, store.Query{Types: O, Where: where, Limit: 100, Count: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []string
+		for _, r := range p.Resources {
+			got = append(got, r.ID)
+		}
+		if !slices.Equal(got, want) || p.Total != len(want) {
+			t.Errorf("%s: got %v (total %d), want %v", name, got, p.Total, want)
+		}
+	}
+	check("patient a, laboratory", []string{"o1", "o3", "o5"}, patient("a"), category(lab))
+	check("patient b, laboratory (o5 is in b's compartment, but its patient is a)", []string{"o4", "o6"}, patient("b"), category(lab))
+	check("compartment b, laboratory", []string{"o4", "o5", "o6"}, store.InCompartment("b"), category(lab))
+	check("system|code", []string{"o2"}, patient("a"), store.Token("Observation", "category", store.TokenValue{System: cat, Code: vital, HasSystem: true}))
+	check("wrong system", nil, patient("a"), store.Token("Observation", "category", store.TokenValue{System: "urn:other", Code: vital, HasSystem: true}))
+	check("a reference that is not a compartment link", []string{"o6"}, store.Ref("Observation", "focus", "Patient", "a"), category(lab))
+	check("two tokens", []string{"o1", "o3", "o5"}, patient("a"), category(lab), store.Token("Observation", "status", store.TokenValue{Code: "final"}))
+
+	// An update moves o1 to vital signs and to patient b; a delete removes o3.
+	o3 := obs("o3", 2, "a", lab, "a")
+	o3.Resource.Deleted = true
+	write(obs("o1", 2, "b", vital, "b"), o3)
+	check("after update and delete, a", []string{"o5"}, patient("a"), category(lab))
+	check("after update, b vital signs", []string{"o1"}, patient("b"), category(vital))
+	check("after update, a vital signs", []string{"o2"}, patient("a"), category(vital))
+
+	// A rolled-back write leaves no patient token rows behind.
+	_ = s.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.PutIndexedBatch(ctx, []store.Indexed{obs("o9", 1, "a", lab, "a")}); err != nil {
+			return err
+		}
+		return context.Canceled
+	})
+	check("after rollback", []string{"o5"}, patient("a"), category(lab))
+}
