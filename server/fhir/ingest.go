@@ -58,6 +58,7 @@ func (s *Service) prepareBatch(rs []Resource) (*preparedBatch, error) {
 			Resource: store.Resource{Type: r.Type, ID: id, Version: 1, LastUpdated: now, JSON: encode(m)},
 			Index:    spec.Extract(r.Type, id, m, s.base),
 		}
+		p.items[i].Prepare()
 	}
 	return p, nil
 }
@@ -110,6 +111,7 @@ func (s *Service) storeBatches(ctx context.Context, tx *store.Tx, ps []*prepared
 			}
 			batch[i].Index.Patients = appendNew(batch[i].Index.Patients, ps...)
 		}
+		batch[i].Prepare()
 	}
 	_, err = tx.PutIndexedBatch(ctx, batch)
 	return err

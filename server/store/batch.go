@@ -260,7 +260,11 @@ func (tx *Tx) PutIndexedBatch(ctx context.Context, batch []Indexed) ([]Resource,
 		if last[r.RowID] != i || r.Deleted {
 			continue // superseded in this batch, or deleted (a deleted resource matches no search)
 		}
-		rows.add(r.RowID, r.Type, &batch[i].Index)
+		if batch[i].args != nil {
+			rows.addPrepared(r.RowID, batch[i].args)
+		} else {
+			rows.add(r.RowID, r.Type, &batch[i].Index)
+		}
 	}
 	if err := rows.insert(ctx, tx); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -309,7 +313,9 @@ type indexRows struct {
 	token, str, date, ref, num, comp, tokpat []any
 }
 
-func (x *indexRows) add(rid int64, t string, ix *Index) {
+// add appends ix's rows for the resource rid of type t; rid is nil when Indexed.Prepare builds them
+// ahead of the row id.
+func (x *indexRows) add(rid any, t string, ix *Index) {
 	for _, k := range ix.Tokens {
 		x.token = append(x.token, rid, t, k.Param, k.System, k.Code, k.Text)
 	}
@@ -328,11 +334,33 @@ func (x *indexRows) add(rid int64, t string, ix *Index) {
 	for _, p := range ix.Patients {
 		x.comp = append(x.comp, rid, p)
 		for _, k := range ix.Tokens {
-			if k.Code != "" {
+			if patientTokenParam(k.Param) && k.Code != "" {
 				x.tokpat = append(x.tokpat, p, t, k.Param, k.Code, k.System, rid)
 			}
 		}
 	}
+}
+
+// addPrepared appends rows made by Indexed.Prepare, filling in the row id (boxed once for all of them).
+func (x *indexRows) addPrepared(rid int64, p *indexRows) {
+	id := any(rid)
+	x.token = withRowID(x.token, p.token, insToken.cols, 0, id)
+	x.str = withRowID(x.str, p.str, insString.cols, 0, id)
+	x.date = withRowID(x.date, p.date, insDate.cols, 0, id)
+	x.ref = withRowID(x.ref, p.ref, insRef.cols, 0, id)
+	x.num = withRowID(x.num, p.num, insNumber.cols, 0, id)
+	x.comp = withRowID(x.comp, p.comp, insComp.cols, 0, id)
+	x.tokpat = withRowID(x.tokpat, p.tokpat, insTokPat.cols, insTokPat.cols-1, id)
+}
+
+// withRowID appends the rows of src (cols values each) to dst with the value at column col set to id.
+func withRowID(dst, src []any, cols, col int, id any) []any {
+	n := len(dst)
+	dst = append(dst, src...)
+	for i := n + col; i < len(dst); i += cols {
+		dst[i] = id
+	}
+	return dst
 }
 
 func (x *indexRows) insert(ctx context.Context, tx *Tx) error {

@@ -61,6 +61,7 @@ func TestPatientTokenDrives(t *testing.T) {
 		{"text token", O, []Cond{InCompartment("p1"), Token("Observation", "category", TokenValue{Code: "lab", Text: true})}, false},
 		{"token of another type", O, []Cond{InCompartment("p1"), Token("Condition", "category", TokenValue{Code: "x"})}, false},
 		{"several types", []string{"Observation", "Condition"}, []Cond{InCompartment("p1"), tok}, false},
+		{"resource-level token", O, []Cond{InCompartment("p1"), Token("Observation", "_profile", TokenValue{Code: "http://x"})}, false},
 		{"ids outrank it", O, []Cond{IDs("Observation", "o1"), InCompartment("p1"), tok}, false},
 	} {
 		if got := strings.Contains(driver(c.types, c.where...), "FROM idx_token_patient"); got != c.want {

@@ -41,6 +41,15 @@ type NumberKey struct {
 type Indexed struct {
 	Resource Resource
 	Index    Index
+	args     *indexRows // Index as insert arguments, when Prepare made them
+}
+
+// Prepare turns Index into insert arguments now, so that a bulk writer (PutIndexedBatch) only fills in
+// the row id: boxing a resource's ~100 index values into interfaces cost the single writer about as
+// much as SQLite's inserts, and Prepare runs on any goroutine. Call it again after changing Index.
+func (x *Indexed) Prepare() {
+	x.args = &indexRows{}
+	x.args.add(nil, x.Resource.Type, &x.Index)
 }
 
 // Compartments returns the patients whose compartment the current version of type/id belongs to.

@@ -6,6 +6,11 @@ package store
 // code, where idx_ref or compartment would list every one of the patient's resources of the type and
 // check the token on each. See migration 0006.
 
+// patientTokenParam reports whether idx_token_patient holds param's rows: every token parameter but the
+// resource-level ones (_profile, _tag, _security), which every resource has and no app pairs with a
+// patient.
+func patientTokenParam(param string) bool { return param == "" || param[0] != '_' }
+
 // tokenKey is an exact-code token condition, kept so the search can pair it with a patient.
 type tokenKey struct {
 	typ, param string
@@ -31,7 +36,7 @@ func patientToken(types []string, where []Cond) (c Cond, ok bool) {
 		if w.patient != "" && patient == "" {
 			patient = w.patient
 		}
-		if w.token != nil && tok == nil {
+		if w.token != nil && tok == nil && patientTokenParam(w.token.param) {
 			tok = w.token
 		}
 	}

@@ -19,7 +19,7 @@ func testPatientToken(t *testing.T, s store.Store) {
 		return store.Indexed{
 			Resource: store.Resource{Type: "Observation", ID: id, Version: version, LastUpdated: t0, JSON: []byte(`{}`)},
 			Index: store.Index{
-				Tokens:   []store.TokenKey{{Param: "category", System: cat, Code: category}, {Param: "status", Code: "final"}},
+				Tokens:   []store.TokenKey{{Param: "category", System: cat, Code: category}, {Param: "status", Code: "final"}, {Param: "_profile", Code: "urn:p:" + category}},
 				Refs:     []store.RefKey{{Param: "patient", TargetType: "Patient", TargetID: subject}, {Param: "subject", TargetType: "Patient", TargetID: subject}},
 				Patients: patients,
 			},
@@ -30,6 +30,11 @@ func testPatientToken(t *testing.T, s store.Store) {
 	o6.Index.Refs = append(o6.Index.Refs, store.RefKey{Param: "focus", TargetType: "Patient", TargetID: "a"})
 	write := func(batch ...store.Indexed) {
 		t.Helper()
+		for i := range batch {
+			if i%2 == 0 {
+				batch[i].Prepare() // the bulk path's rows, built ahead of the row id, must match
+			}
+		}
 		if err := s.Tx(ctx, func(tx *store.Tx) error { _, err := tx.PutIndexedBatch(ctx, batch); return err }); err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +69,7 @@ func testPatientToken(t *testing.T, s store.Store) {
 	check("system|code", []string{"o2"}, patient("a"), store.Token("Observation", "category", store.TokenValue{System: cat, Code: vital, HasSystem: true}))
 	check("wrong system", nil, patient("a"), store.Token("Observation", "category", store.TokenValue{System: "urn:other", Code: vital, HasSystem: true}))
 	check("a reference that is not a compartment link", []string{"o6"}, store.Ref("Observation", "focus", "Patient", "a"), category(lab))
+	check("a resource-level token (not in the patient's token rows)", []string{"o1", "o3", "o5"}, patient("a"), store.Token("Observation", "_profile", store.TokenValue{Code: "urn:p:" + lab}))
 	check("two tokens", []string{"o1", "o3", "o5"}, patient("a"), category(lab), store.Token("Observation", "status", store.TokenValue{Code: "final"}))
 
 	// An update moves o1 to vital signs and to patient b; a delete removes o3.
