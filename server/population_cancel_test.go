@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/store"
 )
 
 // A cancelled generation keeps only whole patient records: every stored Patient has exactly the
@@ -31,6 +32,17 @@ func TestCancelledGenerationKeepsWholePatients(t *testing.T) {
 	counts, _ := db.CountByType(context.Background())
 	if res.Patients < 3 || res.Patients >= req.Patients || counts["Patient"] != res.Patients || res.ByType["Observation"] != counts["Observation"] {
 		t.Fatalf("result %+v, store %v", res, counts)
+	}
+	// The load into the empty sandbox deferred its search indexes; cancelled, it still built them.
+	var deferred, indexes int
+	err = db.Tx(context.Background(), func(tx *store.Tx) error {
+		if err := tx.SQL().QueryRow(`SELECT COUNT(*) FROM deferred_indexes`).Scan(&deferred); err != nil {
+			return err
+		}
+		return tx.SQL().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('idx_token_value', 'idx_ref_target')`).Scan(&indexes)
+	})
+	if err != nil || deferred != 0 || indexes != 2 {
+		t.Errorf("after a cancelled bulk load: %d indexes still deferred, %d of 2 value indexes present (%v)", deferred, indexes, err)
 	}
 	pats, err := db.ListResources(context.Background(), "Patient", "", 1000)
 	if err != nil {

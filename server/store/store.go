@@ -44,6 +44,9 @@ type DB struct {
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
+	// bulkLoads counts the bulk loads under way (bulk.go).
+	bulkMu    sync.Mutex
+	bulkLoads int
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -98,6 +101,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, describeOpenError(path, err)
+	}
+	// A bulk load cut short (the process stopped) left its indexes to build.
+	if err := db.buildDeferredIndexes(ctx); err != nil {
 		db.Close()
 		return nil, describeOpenError(path, err)
 	}

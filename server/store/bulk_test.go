@@ -1,0 +1,137 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// indexNames lists the database's indexes (SQLite's automatic ones excluded).
+func indexNames(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	var names []string
+	err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.SQL().Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			names = append(names, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func putObservation(t *testing.T, db *store.DB, id, code string) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		_, err := tx.PutIndexed(ctx, store.Resource{Type: "Observation", ID: id, Version: 1, LastUpdated: time.Now(), JSON: []byte(`{}`)},
+			&store.Index{Tokens: []store.TokenKey{{Param: "code", Code: code}}, Patients: []string{"p1"}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func searchCode(t *testing.T, db *store.DB, code string) []string {
+	t.Helper()
+	p, err := db.Search(context.Background(), store.Query{Types: []string{"Observation"},
+		Where: []store.Cond{store.Token("Observation", "code", store.TokenValue{Code: code})}, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range p.Resources {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+// A bulk load drops the value indexes and the last one to end builds them again; searches stay right
+// throughout.
+func TestBulkLoadDefersAndRebuildsIndexes(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	all := indexNames(t, db)
+	if !slices.Contains(all, "idx_token_value") || !slices.Contains(all, "idx_ref_target") {
+		t.Fatalf("indexes before: %v", all)
+	}
+	for range 2 {
+		if err := db.BeginBulkLoad(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	during := indexNames(t, db)
+	if slices.Contains(during, "idx_token_value") || len(during) >= len(all) {
+		t.Errorf("indexes during a bulk load: %v", during)
+	}
+	putObservation(t, db, "o1", "a")
+	putObservation(t, db, "o2", "b")
+	if got := searchCode(t, db, "b"); !slices.Equal(got, []string{"o2"}) {
+		t.Errorf("search during the load: %v", got)
+	}
+	if err := db.EndBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexNames(t, db); !slices.Equal(got, during) {
+		t.Errorf("the first of two loads to end rebuilt indexes: %v", got)
+	}
+	if err := db.EndBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexNames(t, db); !slices.Equal(got, all) {
+		t.Errorf("indexes after: %v, want %v", got, all)
+	}
+	if got := searchCode(t, db, "a"); !slices.Equal(got, []string{"o1"}) {
+		t.Errorf("search after the load: %v", got)
+	}
+	if err := db.EndBulkLoad(ctx); err == nil {
+		t.Error("EndBulkLoad without BeginBulkLoad did not fail")
+	}
+}
+
+// A load cut short by the process stopping is finished by the next Open.
+func TestOpenBuildsIndexesOfAnInterruptedBulkLoad(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := indexNames(t, db)
+	if err := db.BeginBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	putObservation(t, db, "o1", "a")
+	db.Close() // no EndBulkLoad
+	db, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := indexNames(t, db); !slices.Equal(got, all) {
+		t.Errorf("indexes after reopening: %v, want %v", got, all)
+	}
+	if got := searchCode(t, db, "a"); !slices.Equal(got, []string{"o1"}) {
+		t.Errorf("search after reopening: %v", got)
+	}
+}
