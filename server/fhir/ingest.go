@@ -18,7 +18,7 @@ type Resource struct {
 // generator and the importer use (no token, no audit). References must already be Type/id. A resource
 // that exists gets a new version. Any invalid resource fails the whole batch, naming it.
 func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
-	p, err := s.prepareBatch(rs)
+	p, err := s.prepareBatch(rs, true)
 	if err != nil {
 		return err
 	}
@@ -32,14 +32,14 @@ type preparedBatch struct {
 	keys  [][2]string
 }
 
-// prepareBatch decodes each resource once; validation and index extraction share the decoded value.
-// It is safe for concurrent use.
-func (s *Service) prepareBatch(rs []Resource) (*preparedBatch, error) {
+// prepareBatch decodes each resource once; validation (when check is set) and index extraction share
+// the decoded value. It is safe for concurrent use.
+func (s *Service) prepareBatch(rs []Resource, check bool) (*preparedBatch, error) {
 	now := s.now()
 	p := &preparedBatch{items: make([]store.Indexed, len(rs)), keys: make([][2]string, len(rs))}
 	for i, r := range rs {
 		m, o := decode(r.JSON)
-		if o == nil {
+		if o == nil && check {
 			o = validate(m, r.Type, false)
 		}
 		if o == nil && r.ID != "" && !spec.ValidID(r.ID) {

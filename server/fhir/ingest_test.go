@@ -68,7 +68,7 @@ func TestIngestInvalidResourceStoresNothing(t *testing.T) {
 // before it is stored, nothing after.
 func TestLoaderStopsAtAnInvalidBatch(t *testing.T) {
 	e := newEnv(t)
-	l := e.s.NewLoader(context.Background())
+	l := e.s.NewLoader(context.Background(), LoadOptions{})
 	var committed []int
 	for i := range 6 {
 		rs := []Resource{{Type: "Patient", ID: "lp" + string(rune('0'+i)), JSON: []byte(`{"resourceType":"Patient"}`)}}

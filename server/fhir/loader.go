@@ -36,9 +36,17 @@ type loadJob struct {
 // writer is not held for long.
 const LoaderTxResources = 2000
 
+// LoadOptions tune a Loader.
+type LoadOptions struct {
+	// Trusted skips R4 validation, for the synthetic generator: its tests validate everything it makes
+	// (synth against HL7's JSON schema; server's TestGeneratedRecordsPassValidation with this package's
+	// validator), and validation was a sixth of the preparation. Malformed JSON still fails.
+	Trusted bool
+}
+
 // NewLoader starts a loader; Close must be called. Batches are committed with ctx: once it is
 // cancelled, nothing more is committed.
-func (s *Service) NewLoader(ctx context.Context) *Loader {
+func (s *Service) NewLoader(ctx context.Context, opt LoadOptions) *Loader {
 	workers := runtime.GOMAXPROCS(0)
 	l := &Loader{s: s, ctx: ctx, max: LoaderTxResources,
 		queue: make(chan *loadJob, 16), work: make(chan *loadJob, 16), done: make(chan struct{})}
@@ -47,7 +55,7 @@ func (s *Service) NewLoader(ctx context.Context) *Loader {
 		go func() {
 			defer l.wg.Done()
 			for j := range l.work {
-				j.p, j.err = s.prepareBatch(j.rs)
+				j.p, j.err = s.prepareBatch(j.rs, !opt.Trusted)
 				j.rs = nil
 				close(j.ready)
 			}
