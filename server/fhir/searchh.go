@@ -171,7 +171,8 @@ func (s *Service) includes(r *request, req *search.Request, matches []store.Reso
 					rids = append(rids, f.RowID)
 				}
 			}
-			rs, err := s.cfg.Store.Included(r.ctx(), rids, inc.Param, inc.Target)
+			param, target := inc.Rows()
+			rs, err := s.cfg.Store.Included(r.ctx(), rids, param, target)
 			if err != nil {
 				return nil, err
 			}
@@ -185,7 +186,17 @@ func (s *Service) includes(r *request, req *search.Request, matches []store.Reso
 			if o != nil {
 				continue // not allowed to see that type: nothing to include
 			}
-			rs, err := s.cfg.Store.RevIncluded(r.ctx(), from, inc.Source, inc.Param, g.conds()...)
+			param, only := inc.RevRows()
+			targets := from
+			if only != "" {
+				targets = nil
+				for _, f := range from {
+					if f.Type == only {
+						targets = append(targets, f)
+					}
+				}
+			}
+			rs, err := s.cfg.Store.RevIncluded(r.ctx(), targets, inc.Source, param, g.conds()...)
 			if err != nil {
 				return nil, err
 			}

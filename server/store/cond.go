@@ -259,6 +259,19 @@ func Missing(param string, kind IndexKind, missing bool) Cond {
 	}}
 }
 
+// MissingRef is Missing for a reference parameter's rows pointing at targetType only (for a parameter
+// stored as another's rows of one target type, spec.RefRows).
+func MissingRef(param, targetType string, missing bool) Cond {
+	not := ""
+	if missing {
+		not = "NOT "
+	}
+	return Cond{pred: func(b *sqlBuf, a string) {
+		x := b.alias()
+		b.w(not+"EXISTS (SELECT 1 FROM idx_ref "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND "+x+".target_type = ?)", param, targetType)
+	}}
+}
+
 // IDs matches resources with one of the given ids.
 func IDs(typ string, ids ...string) Cond {
 	return Cond{

@@ -35,7 +35,17 @@ func sortExpr(b *sqlBuf, s SortKey) {
 		if s.Desc {
 			agg = "MAX"
 		}
-		b.w("(SELECT "+agg+"("+col+") FROM "+string(s.Kind)+" WHERE rid = r.rid AND param = ?)", s.Param)
+		b.WriteString("(SELECT " + agg + "(" + col + ") FROM " + string(s.Kind) + " WHERE rid = r.rid AND ")
+		if len(s.Params) > 0 {
+			b.WriteString("param IN ")
+			placeholders(b, s.Params)
+		} else {
+			b.w("param = ?", s.Param)
+		}
+		if s.TargetType != "" {
+			b.w(" AND target_type = ?", s.TargetType)
+		}
+		b.WriteString(")")
 	}
 }
 

@@ -12,6 +12,10 @@ type SortKey struct {
 	Kind  IndexKind // "" for the resource columns (Param "_id" or "_lastUpdated")
 	Param string
 	Desc  bool
+	// Params, when set, are the parameters whose rows hold Param's values (a token union, spec.TokenUnion);
+	// TargetType limits a reference's rows to one target type (spec.RefRows).
+	Params     []string
+	TargetType string
 }
 
 // Query is a search over one or more resource types.

@@ -53,7 +53,7 @@ func Criterion(typ, key, val string, opt Options) (c store.Cond, known bool, err
 		if val != "true" && val != "false" {
 			return c, true, errf(key, "must be true or false")
 		}
-		return store.Missing(name, kindOf(p.Type), val == "true"), true, nil
+		return missingCond(typ, p, val == "true"), true, nil
 	}
 	var or []store.Cond
 	for _, v := range values {
@@ -147,18 +147,45 @@ func refIdentifierCond(typ string, p spec.Param, key, v string) (store.Cond, err
 }
 
 func tokenCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error) {
+	var tv store.TokenValue
 	switch mod {
 	case "", "not":
+		var err error
+		if tv, err = tokenValue(key, v); err != nil {
+			return store.Cond{}, err
+		}
 	case "text":
-		return store.Token(typ, p.Name, store.TokenValue{Code: spec.Fold(v), Text: true}), nil
+		tv = store.TokenValue{Code: spec.Fold(v), Text: true}
 	default:
 		return store.Cond{}, errf(key, "modifier :%s is not supported on a token parameter", mod)
 	}
-	tv, err := tokenValue(key, v)
-	if err != nil {
-		return store.Cond{}, err
+	union := spec.TokenUnion(typ, p)
+	if union == nil {
+		return store.Token(typ, p.Name, tv), nil
 	}
-	return store.Token(typ, p.Name, tv), nil
+	or := make([]store.Cond, len(union))
+	for i, u := range union {
+		or[i] = store.Token(typ, u, tv)
+	}
+	return store.Or(or...), nil
+}
+
+// missingCond is param:missing=true|false, on the rows that hold param's values.
+func missingCond(typ string, p spec.Param, missing bool) store.Cond {
+	if union := spec.TokenUnion(typ, p); union != nil {
+		cs := make([]store.Cond, len(union))
+		for i, u := range union {
+			cs[i] = store.Missing(u, store.KindToken, missing)
+		}
+		if missing {
+			return store.And(cs...) // none of them has a value
+		}
+		return store.Or(cs...)
+	}
+	if rows, only := spec.RefRows(typ, p); only != "" {
+		return store.MissingRef(rows, only, missing)
+	}
+	return store.Missing(p.Name, kindOf(p.Type), missing)
 }
 
 // tokenValue parses code, system|code, |code or system|.
@@ -241,14 +268,25 @@ func refCond(typ string, p spec.Param, key, mod, v, base string) (store.Cond, er
 	return patientRef(typ, p, target, v), nil
 }
 
-// patientRef is store.Ref, marked as naming the patient's compartment when it does, so a search pairing
-// it with a token can start from the patient's token rows.
+// patientRef is store.Ref on the rows holding p (spec.RefRows), marked as naming the patient's
+// compartment when it does, so a search pairing it with a token can start from the patient's token rows.
 func patientRef(typ string, p spec.Param, targetType, id string) store.Cond {
-	c := store.Ref(typ, p.Name, targetType, id)
+	c := store.Ref(typ, refRows(typ, p, targetType), targetType, id)
 	if targetType == "Patient" && spec.CompartmentLink(typ, p) {
 		c = c.WithinCompartment(id)
 	}
 	return c
+}
+
+// refRows names the rows to search for p's references to targetType: another parameter's, when p is
+// stored as that parameter's references to one type and targetType is that type (spec.RefRows); else
+// p's own name (which for such a p has no rows, so asking it for another type matches nothing, as the
+// parameter's definition says).
+func refRows(typ string, p spec.Param, targetType string) string {
+	if rows, only := spec.RefRows(typ, p); only != "" && only == targetType {
+		return rows
+	}
+	return p.Name
 }
 
 // numberCond parses [prefix]number[|system|code]. The number's precision sets the range it stands for:
@@ -315,7 +353,7 @@ func parseChain(typ, key, chain, rest, val string, opt Options) (store.Cond, boo
 			return store.Cond{}, true, err
 		}
 		if known {
-			or = append(or, store.Chain(typ, name, t, inner))
+			or = append(or, store.Chain(typ, refRows(typ, p, t), t, inner))
 		}
 	}
 	if len(or) == 0 {
@@ -342,5 +380,5 @@ func parseHas(typ, key, val string, opt Options) (store.Cond, error) {
 	if !known {
 		return store.Cond{}, errf(key, "%s has no search parameter %q", src, rest)
 	}
-	return store.Has(typ, src, param, inner), nil
+	return store.Has(typ, src, refRows(src, p, typ), inner), nil
 }

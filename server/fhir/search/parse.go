@@ -30,6 +30,29 @@ type Include struct {
 	Iterate               bool
 }
 
+// Rows names the reference rows an _include follows, and the target type they must point at ("" for
+// any): the parameter's own, or those of the parameter it is stored as (spec.RefRows).
+func (inc Include) Rows() (param, target string) {
+	p, ok := spec.Lookup(inc.Source, inc.Param)
+	if !ok {
+		return inc.Param, inc.Target // "*": every reference
+	}
+	if rows, only := spec.RefRows(inc.Source, p); only != "" && (inc.Target == "" || inc.Target == only) {
+		return rows, only
+	}
+	return inc.Param, inc.Target
+}
+
+// RevRows names the reference rows a _revinclude follows, and the one type of resource they can point
+// at through the parameter ("" for any).
+func (inc Include) RevRows() (param, only string) {
+	p, ok := spec.Lookup(inc.Source, inc.Param)
+	if !ok {
+		return inc.Param, ""
+	}
+	return spec.RefRows(inc.Source, p)
+}
+
 // Request is a parsed search.
 type Request struct {
 	Type        string
@@ -163,7 +186,11 @@ func (r *Request) parseSort(typ, val string) error {
 		if !ok {
 			return errf("_sort", "%s has no search parameter %q", typ, name)
 		}
-		r.Sort = append(r.Sort, store.SortKey{Kind: kindOf(p.Type), Param: name, Desc: desc})
+		key := store.SortKey{Kind: kindOf(p.Type), Param: name, Desc: desc, Params: spec.TokenUnion(typ, p)}
+		if p.Type == spec.ReferenceParam {
+			key.Param, key.TargetType = spec.RefRows(typ, p)
+		}
+		r.Sort = append(r.Sort, key)
 	}
 	return nil
 }

@@ -22,9 +22,19 @@ func Extract(typ, id string, res map[string]any, base string) store.Index {
 		}
 	}
 	for _, p := range params[typ] {
+		own := ownRows(typ, p)
+		if !own && p.Type != ReferenceParam {
+			continue // its values are another parameter's rows (alias.go)
+		}
 		for _, path := range p.Paths {
 			for _, v := range eval(res, path) {
-				addValue(&ix, p, v, base)
+				if own {
+					addValue(&ix, p, v, base)
+				} else if m, ok := v.(map[string]any); ok {
+					// The reference is another parameter's row, but param:identifier is its own.
+					s, _ := m["reference"].(string)
+					addReferenceIdentifier(&ix, p, m, s, base)
+				}
 			}
 		}
 	}
