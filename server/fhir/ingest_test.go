@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,25 @@ func TestLoaderStopsAtAnInvalidBatch(t *testing.T) {
 	counts, _ := e.db.CountByType(context.Background())
 	if len(committed) != 3 || committed[2] != 2 || counts["Patient"] != 3 || counts["Observation"] != 0 {
 		t.Errorf("committed %v, store holds %v; want the 3 batches before the invalid one", committed, counts)
+	}
+}
+
+// Ingest prepares large batches in parallel slices; the error still names the first bad resource.
+func TestIngestNamesTheFirstBadResource(t *testing.T) {
+	e := newEnv(t)
+	var rs []Resource
+	for i := range 100 {
+		j := `{"resourceType":"Patient"}`
+		if i == 10 || i == 90 {
+			j = `{"resourceType":"Patient","gender":7}`
+		}
+		rs = append(rs, Resource{Type: "Patient", ID: fmt.Sprintf("bp%d", i), JSON: []byte(j)})
+	}
+	err := e.s.Ingest(context.Background(), rs)
+	if err == nil || !strings.Contains(err.Error(), "Patient/bp10") {
+		t.Fatalf("Ingest: %v", err)
+	}
+	if counts, _ := e.db.CountByType(context.Background()); len(counts) != 0 {
+		t.Errorf("a failed batch stored %v", counts)
 	}
 }
