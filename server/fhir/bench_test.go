@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -186,6 +187,76 @@ func BenchmarkStorePrimaryKeyRead(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
 	})
+}
+
+// patientBundle is patientRecord(i) as a transaction Bundle of PUTs, the way a test harness loads data.
+func patientBundle(i int) []byte {
+	var entries []any
+	for _, r := range patientRecord(i) {
+		entries = append(entries, map[string]any{"resource": json.RawMessage(r.JSON),
+			"request": map[string]any{"method": "PUT", "url": r.Type + "/" + r.ID}})
+	}
+	body, _ := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
+	return body
+}
+
+// BenchmarkTransactionBundle is ingest the way apps and `valet import` do it: one transaction Bundle
+// of a patient's ~100 resources per request, POSTed over loopback HTTP with a token, into a new database.
+func BenchmarkTransactionBundle(b *testing.B) {
+	for _, conc := range []int{1, 16} {
+		b.Run(fmt.Sprintf("c%d", conc), func(b *testing.B) {
+			db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "ingest.db"), store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			v := mapVerifier{"admin": access(b, "system/*.cruds", "", "")}
+			s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v})
+			defer s.Close()
+			mux := http.NewServeMux()
+			s.Mount(mux)
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			bodies := make([][]byte, b.N+1)
+			for i := range bodies {
+				bodies[i] = patientBundle(i + 1)
+			}
+			var next, total atomic.Int64
+			work := func() {
+				k := next.Add(1) - 1
+				req, _ := http.NewRequest("POST", srv.URL+"/fhir", bytes.NewReader(bodies[k]))
+				req.Header.Set("Content-Type", "application/fhir+json")
+				req.Header.Set("Authorization", "Bearer admin")
+				resp, err := c.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("transaction: %d", resp.StatusCode)
+				}
+				total.Add(int64(len(patientRecord(1))))
+			}
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			if conc == 1 {
+				for i := 0; i < b.N; i++ {
+					work()
+				}
+			} else {
+				b.SetParallelism(conc / 2)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						work()
+					}
+				})
+			}
+			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(total.Load()), "cpu-µs/resource")
+		})
+	}
 }
 
 func BenchmarkIngest(b *testing.B) {

@@ -16,8 +16,8 @@ type Resource struct {
 	JSON     []byte
 }
 
-// Ingest validates, stamps, indexes and stores many resources in one transaction: the bulk path the
-// generator and the importer use (no token, no audit). References must already be Type/id. A resource
+// Ingest validates, stamps, indexes and stores many resources in one transaction, with the sandbox's
+// own authority (no token, no audit): the bulk path under the generator's Loader, for tests and tools. References must already be Type/id. A resource
 // that exists gets a new version. Any invalid resource fails the whole batch, naming it.
 func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
 	p, err := s.prepareParallel(rs)

@@ -105,9 +105,16 @@ func (db *DB) countsByType(ctx context.Context, query string, args ...any) (map[
 
 // Current returns the current version of type/id inside the transaction (ErrNotFound when it never existed).
 func (tx *Tx) Current(ctx context.Context, typ, id string) (Resource, error) {
-	return scanResource(tx.tx.QueryRowContext(ctx,
-		`SELECT `+resourceCols+` FROM resources WHERE type = ? AND id = ?`, typ, id))
+	st, err := tx.stmt(ctx, currentQuery)
+	if err != nil {
+		return Resource{}, err
+	}
+	return scanResource(st.QueryRowContext(ctx, typ, id))
 }
+
+// currentQuery is Tx.Current's statement, prepared once on the writer connection (batch.go): a
+// transaction Bundle of PUTs runs it once per entry, and parsing it each time cost as much as the read.
+var currentQuery = `SELECT ` + resourceCols + ` FROM resources WHERE type = ? AND id = ?`
 
 // Put stores r as the next version of r.Type/r.ID. r.Version must be exactly one more than the current
 // version (1 for a new resource), otherwise ErrVersionConflict: this is how concurrent updates and
