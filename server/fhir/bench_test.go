@@ -223,6 +223,7 @@ func BenchmarkTransactionBundle(b *testing.B) {
 				bodies[i] = patientBundle(i + 1)
 			}
 			var next, total atomic.Int64
+			per := int64(len(patientRecord(1)))
 			work := func() {
 				k := next.Add(1) - 1
 				req, _ := http.NewRequest("POST", srv.URL+"/fhir", bytes.NewReader(bodies[k]))
@@ -237,7 +238,7 @@ func BenchmarkTransactionBundle(b *testing.B) {
 				if resp.StatusCode != 200 {
 					b.Fatalf("transaction: %d", resp.StatusCode)
 				}
-				total.Add(int64(len(patientRecord(1))))
+				total.Add(per)
 			}
 			cpu0 := cpuTime()
 			b.ResetTimer()
