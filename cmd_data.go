@@ -95,7 +95,7 @@ func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	}
 	return withOffline(data, func(ctx context.Context, o *offline) error {
 		bar := newProgress(stderr, "Generating")
-		res, err := o.srv.Population().Generate(ctx, req, func(p control.Progress) { bar.update(p.Done, p.Total, p.Resources) })
+		res, err := o.srv.Population().Generate(ctx, req, func(p control.Progress) { bar.status(p.Done, p.Total, p.Resources, p.Message) })
 		bar.finish()
 		if err != nil {
 			return fmt.Errorf("%w (patients finished before the error are stored)", err)
@@ -239,7 +239,7 @@ func cmdReset(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	return withOffline(data, func(ctx context.Context, o *offline) error {
 		bar := newProgress(stderr, "Resetting")
-		res, err := o.srv.Population().Reset(ctx, func(p control.Progress) { bar.update(p.Done, p.Total, p.Resources) })
+		res, err := o.srv.Population().Reset(ctx, func(p control.Progress) { bar.status(p.Done, p.Total, p.Resources, p.Message) })
 		bar.finish()
 		if err != nil {
 			return err

@@ -41,6 +41,10 @@ func TestGenerateExportImportRoundTrip(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "Stored 3 patients") || !strings.Contains(stderr, "Generating") {
 		t.Fatalf("generate: code %d\n%s\n%s", code, stdout, stderr)
 	}
+	// Into a new sandbox, the search indexes are built at the end, and the progress says so.
+	if !strings.Contains(stderr, "building search indexes") {
+		t.Errorf("generate's progress does not mention the index build:\n%s", stderr)
+	}
 	want := counts(t, src)
 	if want["Patient"] != 3 || want["Observation"] == 0 {
 		t.Fatalf("generated %v", want)

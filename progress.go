@@ -18,6 +18,7 @@ type progressPrinter struct {
 	mu    sync.Mutex
 	last  time.Time
 	shown bool
+	note  string // what the work is doing now, when it says ("building search indexes")
 }
 
 func newProgress(w io.Writer, label string) *progressPrinter {
@@ -25,7 +26,10 @@ func newProgress(w io.Writer, label string) *progressPrinter {
 }
 
 // update shows done of total (total 0: unknown) and a count of resources.
-func (p *progressPrinter) update(done, total, resources int) {
+func (p *progressPrinter) update(done, total, resources int) { p.status(done, total, resources, "") }
+
+// status is update with a note on what the work is doing now; a new note is always shown.
+func (p *progressPrinter) status(done, total, resources int, note string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
@@ -33,7 +37,9 @@ func (p *progressPrinter) update(done, total, resources int) {
 	if p.tty {
 		interval = 100 * time.Millisecond
 	}
-	if now.Sub(p.last) < interval && done != total {
+	changed := note != p.note
+	p.note = note
+	if now.Sub(p.last) < interval && done != total && !changed {
 		return
 	}
 	p.last, p.shown = now, true
@@ -47,13 +53,17 @@ func (p *progressPrinter) update(done, total, resources int) {
 
 func (p *progressPrinter) line(done, total, resources int) string {
 	elapsed := time.Since(p.start).Seconds()
+	note := ""
+	if p.note != "" {
+		note = " · " + p.note
+	}
 	if total <= 0 {
-		return fmt.Sprintf("%s %d · %d resources · %.1f s", p.label, done, resources, elapsed)
+		return fmt.Sprintf("%s %d · %d resources · %.1f s%s", p.label, done, resources, elapsed, note)
 	}
 	const width = 30
 	filled := width * done / total
-	return fmt.Sprintf("%s [%s%s] %d/%d · %d resources · %.1f s", p.label,
-		strings.Repeat("█", filled), strings.Repeat("░", width-filled), done, total, resources, elapsed)
+	return fmt.Sprintf("%s [%s%s] %d/%d · %d resources · %.1f s%s", p.label,
+		strings.Repeat("█", filled), strings.Repeat("░", width-filled), done, total, resources, elapsed, note)
 }
 
 // finish ends the bar's line on a terminal.
