@@ -35,8 +35,7 @@ func (db *DB) AppendEvents(ctx context.Context, evs []Event) ([]Event, error) {
 	err := db.Tx(ctx, func(tx *Tx) error {
 		for i := range evs {
 			e := &evs[i]
-			res, err := tx.tx.ExecContext(ctx, `INSERT INTO events (at, kind, launch_id, flow_id, client_id, json) VALUES (?, ?, ?, ?, ?, ?)`,
-				Micros(e.At), e.Kind, e.LaunchID, e.FlowID, e.ClientID, e.JSON)
+			res, err := tx.exec(ctx, insEvent, Micros(e.At), e.Kind, e.LaunchID, e.FlowID, e.ClientID, e.JSON)
 			if err != nil {
 				return err
 			}

@@ -112,12 +112,10 @@ func (db *DB) CreateGrant(ctx context.Context, g Grant, code AuthCode) error {
 		return err
 	}
 	return db.Tx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO grants (id, client_id, created_at, json) VALUES (?, ?, ?, ?)`,
-			g.ID, g.ClientID, Micros(g.CreatedAt), gj); err != nil {
+		if _, err := tx.exec(ctx, insGrant, g.ID, g.ClientID, Micros(g.CreatedAt), gj); err != nil {
 			return err
 		}
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO auth_codes (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`,
-			code.Hash, g.ID, Micros(code.ExpiresAt), cj)
+		_, err := tx.exec(ctx, insAuthCode, code.Hash, g.ID, Micros(code.ExpiresAt), cj)
 		return err
 	})
 }
@@ -141,7 +139,7 @@ func scanGrant(s rowScanner) (Grant, error) {
 }
 
 func (tx *Tx) grant(ctx context.Context, id string) (Grant, error) {
-	return scanGrant(tx.tx.QueryRowContext(ctx, `SELECT json, revoked_at FROM grants WHERE id = ?`, id))
+	return scanGrant(tx.queryRow(ctx, selGrant, id))
 }
 
 // revokeGrant revokes a grant and every token issued from it.
@@ -170,8 +168,7 @@ func (db *DB) RedeemCode(ctx context.Context, hash string, issue func(AuthCode, 
 	err := db.Tx(ctx, func(tx *Tx) error {
 		var body string
 		var expires, used int64
-		err := tx.tx.QueryRowContext(ctx, `SELECT grant_id, expires_at, used_at, json FROM auth_codes WHERE hash = ?`, hash).
-			Scan(&code.GrantID, &expires, &used, &body)
+		err := tx.queryRow(ctx, selAuthCode, hash).Scan(&code.GrantID, &expires, &used, &body)
 		if errors.Is(err, sql.ErrNoRows) {
 			result = ErrNotFound
 			return nil
@@ -191,7 +188,7 @@ func (db *DB) RedeemCode(ctx context.Context, hash string, issue func(AuthCode, 
 			result = ErrExpired
 			return nil
 		}
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE auth_codes SET used_at = ? WHERE hash = ?`, Micros(tx.now()), hash); err != nil {
+		if _, err := tx.exec(ctx, useAuthCode, Micros(tx.now()), hash); err != nil {
 			return err
 		}
 		if g, err = tx.grant(ctx, code.GrantID); err != nil {
@@ -223,8 +220,7 @@ func (db *DB) Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error
 }
 
 func (tx *Tx) issue(ctx context.Context, at AccessToken, rt *RefreshToken) error {
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`,
-		at.JTI, at.GrantID, at.ClientID, Micros(at.ExpiresAt)); err != nil {
+	if _, err := tx.exec(ctx, insAccessToken, at.JTI, at.GrantID, at.ClientID, Micros(at.ExpiresAt)); err != nil {
 		return err
 	}
 	if rt == nil {
@@ -234,16 +230,14 @@ func (tx *Tx) issue(ctx context.Context, at AccessToken, rt *RefreshToken) error
 	if err != nil {
 		return err
 	}
-	_, err = tx.tx.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`,
-		rt.Hash, rt.GrantID, Micros(rt.ExpiresAt), body)
+	_, err = tx.exec(ctx, insRefreshToken, rt.Hash, rt.GrantID, Micros(rt.ExpiresAt), body)
 	return err
 }
 
 func (tx *Tx) refreshToken(ctx context.Context, hash string) (rt RefreshToken, used, revoked bool, err error) {
 	var body string
 	var expires, usedAt, revokedAt int64
-	err = tx.tx.QueryRowContext(ctx, `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`, hash).
-		Scan(&rt.GrantID, &expires, &usedAt, &revokedAt, &body)
+	err = tx.queryRow(ctx, selRefreshToken, hash).Scan(&rt.GrantID, &expires, &usedAt, &revokedAt, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return rt, false, false, ErrNotFound
 	}
@@ -313,7 +307,7 @@ func (db *DB) UseRefreshToken(ctx context.Context, hash string, rotate bool, iss
 			}
 		}
 		if rotate {
-			_, err = tx.tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`, Micros(tx.now()), hash)
+			_, err = tx.exec(ctx, useRefreshToken, Micros(tx.now()), hash)
 		}
 		return err
 	})
@@ -337,7 +331,7 @@ func (tx *Tx) sessionLive(ctx context.Context, idHash string) (bool, error) {
 		return false, nil
 	}
 	var ended int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT ended_at FROM sessions WHERE id_hash = ?`, idHash).Scan(&ended)
+	err := tx.queryRow(ctx, selSessionEnded, idHash).Scan(&ended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -436,11 +430,10 @@ func (db *DB) UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Tim
 	return db.Tx(ctx, func(tx *Tx) error {
 		now := Micros(tx.now())
 		// Forget expired ones as we go: a replayed expired assertion fails its exp check anyway.
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM assertion_jtis WHERE expires_at < ?`, now); err != nil {
+		if _, err := tx.exec(ctx, delAssertionJTI, now); err != nil {
 			return err
 		}
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO assertion_jtis (iss, jti, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT DO NOTHING`, iss, jti, Micros(exp))
+		res, err := tx.exec(ctx, insAssertionJTI, iss, jti, Micros(exp))
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// The authorization server's hot statements: what every code exchange, refresh, client assertion and
+// event batch runs. Parsing and planning them on every call cost about as much as running them, so they
+// join the bulk write statements (batch.go) in the writer connection's prepared set, and Tx.stmt finds
+// them there like any other.
+const (
+	insGrant        = `INSERT INTO grants (id, client_id, created_at, json) VALUES (?, ?, ?, ?)`
+	selGrant        = `SELECT json, revoked_at FROM grants WHERE id = ?`
+	insAccessToken  = `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`
+	insRefreshToken = `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
+	insAuthCode     = `INSERT INTO auth_codes (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
+	selAuthCode     = `SELECT grant_id, expires_at, used_at, json FROM auth_codes WHERE hash = ?`
+	useAuthCode     = `UPDATE auth_codes SET used_at = ? WHERE hash = ?`
+	selRefreshToken = `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`
+	useRefreshToken = `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`
+	selSessionEnded = `SELECT ended_at FROM sessions WHERE id_hash = ?`
+	delAssertionJTI = `DELETE FROM assertion_jtis WHERE expires_at < ?`
+	insAssertionJTI = `INSERT INTO assertion_jtis (iss, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	insEvent        = `INSERT INTO events (at, kind, launch_id, flow_id, client_id, json) VALUES (?, ?, ?, ?, ?, ?)`
+)
+
+var authStatements = []string{insGrant, selGrant, insAuthCode, selAuthCode, useAuthCode, insAccessToken, insRefreshToken, selRefreshToken, useRefreshToken,
+	selSessionEnded, delAssertionJTI, insAssertionJTI, insEvent}
+
+// prepareAuthWrites adds authStatements to the writer's prepared set, once, right after prepareWrites
+// (DB.Tx calls both before it begins, so every transaction sees the finished set). A statement that
+// fails to prepare is left out: Tx.stmt then prepares it inside each transaction.
+func (db *DB) prepareAuthWrites(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	db.authPrepOnce.Do(func() {
+		if db.wprep == nil {
+			db.wprep = map[string]*sql.Stmt{}
+		}
+		for _, q := range authStatements {
+			if st, err := db.w.PrepareContext(ctx, q); err == nil {
+				db.wprep[q] = st
+			}
+		}
+	})
+}
+
+// exec runs q through its prepared statement (see Tx.stmt).
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := tx.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// queryRow is exec for a query of one row.
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) rowScanner {
+	st, err := tx.stmt(ctx, q)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// errRow is a row whose statement could not be prepared.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
