@@ -45,6 +45,9 @@ type Config struct {
 	// Directory searches the users who can sign in through the FHIR search indexes. When nil, the login
 	// page filters a scan of the store (fine for small sandboxes and unit tests).
 	Directory Directory
+	// MaxOutstandingCodes caps the authorization codes issued and not yet exchanged or expired (they are
+	// kept in memory); DefaultMaxOutstandingCodes when zero.
+	MaxOutstandingCodes int
 }
 
 // Directory finds people by a search-box text (a name, an identifier, or for patients a birth date).
@@ -83,6 +86,7 @@ type Server struct {
 	jwks           *jwksCache
 	verifier       *Verifier
 	clients        clientCache
+	codes          *codeBook // outstanding and recently used authorization codes (codes.go)
 	directory      Directory // nil: the login page scans the store
 }
 
@@ -99,7 +103,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{base: base, fhirBase: base + "/fhir", store: cfg.Store, keys: cfg.Keys, events: cfg.Events, now: cfg.Now,
-		directory: cfg.Directory}
+		directory: cfg.Directory, codes: newCodeBook(cfg.MaxOutstandingCodes)}
 	s.jwks = &jwksCache{client: cfg.HTTPClient, now: cfg.Now, entries: map[string]*jwksEntry{}}
 	s.verifier = &Verifier{keys: cfg.Keys, store: cfg.Store, fhirBase: s.fhirBase, now: cfg.Now, cache: map[[32]byte]*cached{}}
 	return s, nil

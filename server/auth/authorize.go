@@ -234,22 +234,29 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
 	}
-	if ar.Launch != nil {
-		if e := launchError(s.store.UseLaunch(ctx, ar.Launch.ID)); e != nil {
-			s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, e)
-			return
-		}
-	}
 	g := store.Grant{ID: randomToken(16), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
 	g.Context = launchContext(ar, s.url("/auth/style.json"))
 	code := randomToken(32)
-	ac := store.AuthCode{Hash: hash(code), ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
-		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime)}
-	if err := s.store.CreateGrant(ctx, g, ac); err != nil {
-		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errServerError("%v", err))
+	key := keyOf(code)
+	ac := &authCode{ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
+		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g}
+	// The code is held before the launch is consumed, so that a full code book does not use up the
+	// EHR's launch; the grant itself is stored when the code is exchanged (codes.go).
+	if err := s.codes.issue(s.now(), key, ac); err != nil {
+		// RFC 6749 §4.1.2.1: temporarily_unavailable is the authorization endpoint's overload answer.
+		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errTemporarilyUnavailable(
+			"%d authorization codes are waiting to be exchanged, the most Valet keeps: exchange them or let them expire (%d s), then try again",
+			s.codes.max, int(CodeLifetime.Seconds())))
 		return
+	}
+	if ar.Launch != nil {
+		if e := launchError(s.store.UseLaunch(ctx, ar.Launch.ID)); e != nil {
+			s.codes.withdraw(key)
+			s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, e)
+			return
+		}
 	}
 	to := withQuery(ar.RedirectURI, map[string][]string{"code": {code}, "state": {ar.State}})
 	s.record(events.Event{Kind: "code.issued", FlowID: ar.ID, ClientID: client.ID, LaunchID: ar.launchID(),

@@ -36,7 +36,7 @@ type benchFlow struct {
 	client client
 }
 
-func newBenchFlow(b *testing.B) *benchFlow {
+func newBenchFlow(b testing.TB) *benchFlow {
 	s := newSandbox(b)
 	c := s.register(map[string]any{"client_name": "B", "redirect_uris": []string{redirect}, "valet_user": "Practitioner/dr1",
 		"valet_patient": "p1", "valet_auto_approve": true})
@@ -61,6 +61,19 @@ func postForm(u string, form url.Values) (map[string]any, error) {
 
 // run is one complete flow: authorize (auto-approve) → code → token with id_token and refresh token.
 func (f *benchFlow) run() (map[string]any, error) {
+	code, v, err := f.code()
+	if err != nil {
+		return nil, err
+	}
+	tok, err := postForm(f.s.base+"/auth/token", f.exchangeForm(code, v))
+	if err == nil && (tok["id_token"] == nil || tok["refresh_token"] == nil) {
+		err = fmt.Errorf("token response without id_token or refresh_token: %v", tok)
+	}
+	return tok, err
+}
+
+// code is the authorization step of run: a code and its PKCE verifier.
+func (f *benchFlow) code() (code, verifier string, err error) {
 	v := oauth2.GenerateVerifier()
 	sum := sha256.Sum256([]byte(v))
 	q := url.Values{"response_type": {"code"}, "client_id": {f.client.ID}, "redirect_uri": {redirect}, "state": {"s"},
@@ -68,21 +81,20 @@ func (f *benchFlow) run() (map[string]any, error) {
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
 	resp, err := benchHTTP.Get(f.s.base + "/auth/authorize?" + q.Encode())
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	code := loc.Query().Get("code")
-	if code == "" {
-		return nil, fmt.Errorf("authorize: %d %s", resp.StatusCode, loc)
+	if code = loc.Query().Get("code"); code == "" {
+		return "", "", fmt.Errorf("authorize: %d %s", resp.StatusCode, loc)
 	}
-	tok, err := postForm(f.s.base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
-		"redirect_uri": {redirect}, "client_id": {f.client.ID}, "code_verifier": {v}})
-	if err == nil && (tok["id_token"] == nil || tok["refresh_token"] == nil) {
-		err = fmt.Errorf("token response without id_token or refresh_token: %v", tok)
-	}
-	return tok, err
+	return code, v, nil
+}
+
+func (f *benchFlow) exchangeForm(code, verifier string) url.Values {
+	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "client_id": {f.client.ID},
+		"code_verifier": {verifier}}
 }
 
 // concurrently runs b.N calls of fn over n goroutines (n=1 is a plain loop).

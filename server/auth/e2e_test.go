@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,13 +24,15 @@ import (
 )
 
 type sandbox struct {
-	t     testing.TB
-	ts    *httptest.Server
-	srv   *server.Server
-	db    *store.DB
-	clock *testClock
-	base  string
-	fhir  string
+	t       testing.TB
+	ts      *httptest.Server
+	srv     *server.Server
+	db      *store.DB
+	dbPath  string
+	handler atomic.Pointer[http.Handler] // swapped by restart
+	clock   *testClock
+	base    string
+	fhir    string
 }
 
 // testClock is the sandbox clock of the tests: real time plus an offset the test moves forward, so
@@ -54,7 +57,8 @@ func (c *testClock) Advance(d time.Duration) {
 func newSandbox(t testing.TB) *sandbox {
 	ctx := context.Background()
 	clock := &testClock{}
-	db, err := store.Open(ctx, t.TempDir()+"/valet.db", store.Options{Now: clock.Now})
+	path := t.TempDir() + "/valet.db"
+	db, err := store.Open(ctx, path, store.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +85,34 @@ func newSandbox(t testing.TB) *sandbox {
 	if err := srv.Population().FHIR.Ingest(ctx, users); err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = srv.Handler()
+	sb := &sandbox{t: t, ts: ts, srv: srv, db: db, dbPath: path, clock: clock, base: base, fhir: base + "/fhir"}
+	h := srv.Handler()
+	sb.handler.Store(&h)
+	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*sb.handler.Load()).ServeHTTP(w, r) })
 	ts.Start()
-	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
-	return &sandbox{t: t, ts: ts, srv: srv, db: db, clock: clock, base: base, fhir: base + "/fhir"}
+	t.Cleanup(func() { ts.Close(); sb.srv.Close(); sb.db.Close() })
+	return sb
+}
+
+// restart stops the server and its database and starts them again on the same file and address, as
+// `valet serve` would after a restart: what lives only in memory is gone.
+func (s *sandbox) restart() {
+	s.t.Helper()
+	s.srv.Close()
+	if err := s.db.Close(); err != nil {
+		s.t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), s.dbPath, store.Options{Now: s.clock.Now})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{BaseURL: s.base, Store: db, Now: s.clock.Now})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.db, s.srv = db, srv
+	h := srv.Handler()
+	s.handler.Store(&h)
 }
 
 func (s *sandbox) api(method, path string, body any, out any) int {

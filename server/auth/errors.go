@@ -37,6 +37,9 @@ func errUnsupportedGrantType(f string, a ...any) *Error {
 func errInvalidScope(f string, a ...any) *Error { return oauthError("invalid_scope", 400, f, a...) }
 func errAccessDenied(f string, a ...any) *Error { return oauthError("access_denied", 400, f, a...) }
 func errServerError(f string, a ...any) *Error  { return oauthError("server_error", 500, f, a...) }
+func errTemporarilyUnavailable(f string, a ...any) *Error {
+	return oauthError("temporarily_unavailable", 503, f, a...)
+}
 func errClientMetadata(f string, a ...any) *Error {
 	return oauthError("invalid_client_metadata", 400, f, a...)
 }

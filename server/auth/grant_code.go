@@ -11,7 +11,8 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// grantCode exchanges an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
+// grantCode exchanges an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is in memory
+// (codes.go); the grant it carries is stored with the tokens issued from it, in one transaction.
 func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
 	f := r.PostForm
 	code, verifier := f.Get("code"), f.Get("code_verifier")
@@ -21,29 +22,39 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	if client.Type == store.ClientBackendService {
 		return nil, trace{}, errUnauthorizedClient("backend services use client_credentials")
 	}
-	var m *minted
-	var refused *Error
-	_, g, err := s.store.RedeemCode(r.Context(), hash(code), func(ac store.AuthCode, g store.Grant) (store.Issuance, error) {
-		if refused = checkCodeExchange(ac, client, f.Get("redirect_uri"), verifier); refused != nil {
-			return store.Issuance{}, refused
+	key := keyOf(code)
+	ac, replayedGrant, err := s.codes.redeem(s.now(), key)
+	switch {
+	case errors.Is(err, errCodeReplayed):
+		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
+		if err := s.store.RevokeGrant(r.Context(), replayedGrant); err != nil {
+			return nil, trace{}, errServerError("revoke the grant of a replayed code: %v", err)
 		}
-		set, _ := scope.ParseList(g.Scope)
-		m = s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), nonce: ac.Nonce})
+		s.verifier.purge()
+		return nil, trace{}, errInvalidGrant("authorization code was already used; the tokens issued from it are revoked")
+	case errors.Is(err, errCodeUnknown):
+		return nil, trace{}, errInvalidGrant("authorization code is unknown, or was issued before Valet restarted (codes are kept in memory)")
+	case errors.Is(err, errCodeExpired):
+		return nil, trace{}, errInvalidGrant("authorization code has expired (codes last %d seconds)", int(CodeLifetime.Seconds()))
+	}
+	g := ac.Grant
+	// Refused from here on, the code stays used (codeBook.redeem).
+	if e := checkCodeExchange(ac, client, f.Get("redirect_uri"), verifier); e != nil {
+		return nil, traceOf(g), e
+	}
+	set, _ := scope.ParseList(g.Scope)
+	m := s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), nonce: ac.Nonce})
+	err = s.store.CreateGrant(r.Context(), g, func() (store.Issuance, error) {
+		if s.codes.replayed(key) {
+			return store.Issuance{}, errCodeReplayed
+		}
 		return m.rec, nil
 	})
 	switch {
-	case refused != nil:
-		return nil, traceOf(g), refused
-	case errors.Is(err, store.ErrReused):
-		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
-		s.verifier.purge()
-		return nil, traceOf(g), errInvalidGrant("authorization code was already used; the tokens issued from it are revoked")
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrRevoked):
-		return nil, trace{}, errInvalidGrant("authorization code is unknown or revoked")
-	case errors.Is(err, store.ErrExpired):
-		return nil, trace{}, errInvalidGrant("authorization code has expired (codes last %d seconds)", int(CodeLifetime.Seconds()))
+	case errors.Is(err, errCodeReplayed):
+		return nil, traceOf(g), errInvalidGrant("authorization code was presented twice at once; nothing was issued from it")
 	case err != nil:
-		return nil, trace{}, errServerError("%v", err)
+		return nil, traceOf(g), errServerError("%v", err)
 	}
 	resp, e := s.sign(m)
 	return resp, traceOf(g), e
@@ -51,7 +62,7 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 
 // checkCodeExchange checks what the token request must repeat from the authorization request: the
 // client, the redirect_uri and the PKCE verifier (RFC 6749 §4.1.3, RFC 7636 §4.6).
-func checkCodeExchange(ac store.AuthCode, client store.Client, redirectURI, verifier string) *Error {
+func checkCodeExchange(ac *authCode, client store.Client, redirectURI, verifier string) *Error {
 	switch {
 	case ac.ClientID != client.ID:
 		return errInvalidGrant("authorization code was issued to another client")

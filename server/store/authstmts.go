@@ -14,9 +14,6 @@ const (
 	selGrant        = `SELECT json, revoked_at FROM grants WHERE id = ?`
 	insAccessToken  = `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`
 	insRefreshToken = `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
-	insAuthCode     = `INSERT INTO auth_codes (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
-	selAuthCode     = `SELECT grant_id, expires_at, used_at, json FROM auth_codes WHERE hash = ?`
-	useAuthCode     = `UPDATE auth_codes SET used_at = ? WHERE hash = ?`
 	selRefreshToken = `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`
 	useRefreshToken = `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`
 	selSessionEnded = `SELECT ended_at FROM sessions WHERE id_hash = ?`
@@ -25,7 +22,7 @@ const (
 	insEvent        = `INSERT INTO events (at, kind, launch_id, flow_id, client_id, json) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
-var authStatements = []string{insGrant, selGrant, insAuthCode, selAuthCode, useAuthCode, insAccessToken, insRefreshToken, selRefreshToken, useRefreshToken,
+var authStatements = []string{insGrant, selGrant, insAccessToken, insRefreshToken, selRefreshToken, useRefreshToken,
 	selSessionEnded, delAssertionJTI, insAssertionJTI, insEvent}
 
 // prepareAuthWrites adds authStatements to the writer's prepared set, once, right after prepareWrites

@@ -12,8 +12,8 @@ import (
 // More sentinel errors of the authorization tables.
 var (
 	ErrExpired = errors.New("expired")
-	// ErrReused means a single-use credential (code, rotated refresh token) came back: the store has
-	// revoked the grant it belonged to (RFC 6749 §4.1.2, §10.4; OAuth 2.0 Security BCP §4.14).
+	// ErrReused means a single-use credential (a rotated refresh token) came back: the store has revoked
+	// the grant it belonged to (RFC 6749 §10.4; OAuth 2.0 Security BCP §4.14).
 	ErrReused  = errors.New("already used")
 	ErrRevoked = errors.New("revoked")
 	// ErrSessionEnded means an online_access refresh token outlived the browser session it was issued in
@@ -41,20 +41,6 @@ type Grant struct {
 	RevokedAt time.Time       `json:"-"`
 }
 
-// AuthCode is an authorization code, bound to everything the token request must repeat.
-type AuthCode struct {
-	Hash        string `json:"-"`
-	GrantID     string `json:"-"`
-	ClientID    string `json:"client_id"`
-	RedirectURI string `json:"redirect_uri"`
-	// RedirectOmitted: the authorization request had no redirect_uri (the client's only one was used),
-	// so the token request may omit it too (RFC 6749 §4.1.3).
-	RedirectOmitted bool      `json:"redirect_omitted,omitempty"`
-	CodeChallenge   string    `json:"code_challenge"`
-	Nonce           string    `json:"nonce,omitempty"`
-	ExpiresAt       time.Time `json:"-"`
-}
-
 // RefreshToken is stored by hash; its scope is the grant's full scope so a narrowed refresh can widen
 // back up to (never beyond) the original grant (RFC 6749 §6).
 type RefreshToken struct {
@@ -80,17 +66,16 @@ type Issuance struct {
 	Refresh *RefreshToken
 }
 
-// Grants stores authorizations and the credentials issued from them.
+// Grants stores authorizations and the credentials issued from them. Authorization codes are not
+// here: they live 60 seconds in the authorization server's memory (server/auth/codes.go), and a grant is
+// stored when its code is exchanged, with the first tokens issued from it.
 //
-// RedeemCode and UseRefreshToken take the issue function of the token endpoint and run it inside their
-// transaction, after the credential has passed the store's checks: one write transaction per token
-// response instead of one to redeem and one to record (SQLite has one writer; every transaction is a WAL
-// append). issue must be quick and must not call the store; it checks what the store cannot (client
-// binding, PKCE, scope) and returns the records to insert, or an error, which RedeemCode/UseRefreshToken
-// return unchanged after deciding what happens to the credential (see each).
+// CreateGrant and UseRefreshToken take the issue function of the token endpoint and run it inside their
+// transaction: one write transaction per token response (SQLite has one writer; every transaction is a
+// WAL append). issue must be quick and must not call the store; it returns the records to insert, or an
+// error, which CreateGrant/UseRefreshToken return unchanged after deciding what happens (see each).
 type Grants interface {
-	CreateGrant(ctx context.Context, g Grant, code AuthCode) error
-	RedeemCode(ctx context.Context, hash string, issue func(AuthCode, Grant) (Issuance, error)) (AuthCode, Grant, error)
+	CreateGrant(ctx context.Context, g Grant, issue func() (Issuance, error)) error
 	Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error
 	UseRefreshToken(ctx context.Context, hash string, rotate bool, issue func(RefreshToken, Grant) (Issuance, error)) (RefreshToken, Grant, error)
 	LookupRefreshToken(ctx context.Context, hash string) (RefreshToken, Grant, error)
@@ -101,22 +86,24 @@ type Grants interface {
 	UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Time) error
 }
 
-// CreateGrant stores a grant with its authorization code.
-func (db *DB) CreateGrant(ctx context.Context, g Grant, code AuthCode) error {
+// CreateGrant stores a new grant with the tokens of its first token response, in one transaction.
+// issue runs first inside the transaction, so it has the last word while no other write can interleave
+// (the authorization server checks there that the code was not replayed meanwhile); its error rolls
+// everything back and is returned unchanged.
+func (db *DB) CreateGrant(ctx context.Context, g Grant, issue func() (Issuance, error)) error {
 	gj, err := json.Marshal(g)
 	if err != nil {
 		return err
 	}
-	cj, err := json.Marshal(code)
-	if err != nil {
-		return err
-	}
 	return db.Tx(ctx, func(tx *Tx) error {
+		in, err := issue()
+		if err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, insGrant, g.ID, g.ClientID, Micros(g.CreatedAt), gj); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, insAuthCode, code.Hash, g.ID, Micros(code.ExpiresAt), cj)
-		return err
+		return tx.issue(ctx, in.Access, in.Refresh)
 	})
 }
 
@@ -155,63 +142,6 @@ func (tx *Tx) revokeGrant(ctx context.Context, id string) error {
 		}
 	}
 	return nil
-}
-
-// RedeemCode marks a code used and returns it with its grant, recording what issue returns (nil issue
-// records nothing). A code presented a second time yields ErrReused after its grant (and so every token
-// issued from it) has been revoked. A code that issue refuses stays used: a wrong PKCE verifier or
-// redirect_uri burns it, so a stolen code cannot be tried again and again.
-func (db *DB) RedeemCode(ctx context.Context, hash string, issue func(AuthCode, Grant) (Issuance, error)) (AuthCode, Grant, error) {
-	var code AuthCode
-	var g Grant
-	var result error
-	err := db.Tx(ctx, func(tx *Tx) error {
-		var body string
-		var expires, used int64
-		err := tx.queryRow(ctx, selAuthCode, hash).Scan(&code.GrantID, &expires, &used, &body)
-		if errors.Is(err, sql.ErrNoRows) {
-			result = ErrNotFound
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal([]byte(body), &code); err != nil {
-			return err
-		}
-		code.Hash, code.ExpiresAt = hash, FromMicros(expires)
-		if used != 0 {
-			result = ErrReused
-			return tx.revokeGrant(ctx, code.GrantID)
-		}
-		if !tx.now().Before(code.ExpiresAt) {
-			result = ErrExpired
-			return nil
-		}
-		if _, err := tx.exec(ctx, useAuthCode, Micros(tx.now()), hash); err != nil {
-			return err
-		}
-		if g, err = tx.grant(ctx, code.GrantID); err != nil {
-			return err
-		}
-		if !g.RevokedAt.IsZero() {
-			result = ErrRevoked
-			return nil
-		}
-		if issue == nil {
-			return nil
-		}
-		in, err := issue(code, g)
-		if err != nil {
-			result = err
-			return nil // commit: the code stays used
-		}
-		return tx.issue(ctx, in.Access, in.Refresh)
-	})
-	if err != nil {
-		return code, g, err
-	}
-	return code, g, result
 }
 
 // Issue records an issued access token and, when rt is not nil, a refresh token.

@@ -16,7 +16,7 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Clients", func(t *testing.T) { testClients(t, open(t)) })
 	t.Run("Launches", func(t *testing.T) { testLaunches(t, open(t)) })
 	t.Run("AuthRequestsAndSessions", func(t *testing.T) { testAuthRequestsAndSessions(t, open(t)) })
-	t.Run("CodesSingleUse", func(t *testing.T) { testCodes(t, open(t)) })
+	t.Run("GrantsWithFirstTokens", func(t *testing.T) { testGrants(t, open(t)) })
 	t.Run("TokensAndRevocation", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("RefreshFamilies", func(t *testing.T) { testRefreshFamilies(t, open(t)) })
 	t.Run("OnlineRefreshEndsWithSession", func(t *testing.T) { testOnlineRefresh(t, open(t)) })
@@ -67,10 +67,9 @@ func testClients(t *testing.T, s store.Store) {
 	// Deleting a client revokes what was issued to it.
 	now := s.Now()
 	g := store.Grant{ID: "g1", ClientID: "c1", Scope: "openid", CreatedAt: now}
-	if err := s.CreateGrant(ctx, g, store.AuthCode{Hash: "code", ClientID: "c1", ExpiresAt: now.Add(time.Minute)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Issue(ctx, store.AccessToken{JTI: "j1", GrantID: "g1", ClientID: "c1", ExpiresAt: now.Add(time.Hour)}, nil); err != nil {
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) {
+		return store.Issuance{Access: store.AccessToken{JTI: "j1", GrantID: "g1", ClientID: "c1", ExpiresAt: now.Add(time.Hour)}}, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteClient(ctx, "c1"); err != nil {
@@ -152,11 +151,11 @@ func testAuthRequestsAndSessions(t *testing.T, s store.Store) {
 	}
 }
 
-func grantWithCode(t *testing.T, s store.Store, id string, codeExp time.Time) {
+// grantWith stores grant id (client "c") with the tokens of in.
+func grantWith(t *testing.T, s store.Store, id string, in store.Issuance) {
 	t.Helper()
 	g := store.Grant{ID: id, ClientID: "c", Subject: "Practitioner/dr1", Scope: "openid offline_access", CreatedAt: s.Now()}
-	if err := s.CreateGrant(context.Background(), g, store.AuthCode{Hash: "code-" + id, ClientID: "c", RedirectURI: "http://a/cb",
-		CodeChallenge: "ch", Nonce: "n", ExpiresAt: codeExp}); err != nil {
+	if err := s.CreateGrant(context.Background(), g, func() (store.Issuance, error) { return in, nil }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -169,55 +168,54 @@ func issuance(s store.Store, grant, jti, refresh string) store.Issuance {
 	return in
 }
 
-func testCodes(t *testing.T, s store.Store) {
+func testGrants(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	grantWithCode(t, s, "g1", s.Now().Add(time.Minute))
-	ac, g, err := s.RedeemCode(ctx, "code-g1", func(ac store.AuthCode, g store.Grant) (store.Issuance, error) {
-		if ac.CodeChallenge != "ch" || ac.Nonce != "n" || g.Subject != "Practitioner/dr1" {
-			t.Errorf("issue saw code %+v grant %+v", ac, g)
-		}
-		return issuance(s, "g1", "j1", "r1"), nil
-	})
-	if err != nil || ac.RedirectURI != "http://a/cb" || g.ID != "g1" {
-		t.Fatalf("RedeemCode = %+v %+v %v", ac, g, err)
-	}
-	if _, err := s.AccessTokenActive(ctx, "j1"); err != nil {
-		t.Errorf("token recorded with the redemption: %v", err)
-	}
-	// Replay: ErrReused, and everything issued from the code is revoked.
-	if _, _, err := s.RedeemCode(ctx, "code-g1", nil); !errors.Is(err, store.ErrReused) {
-		t.Errorf("replayed code: %v, want ErrReused", err)
-	}
-	if _, err := s.AccessTokenActive(ctx, "j1"); !errors.Is(err, store.ErrRevoked) {
-		t.Errorf("token of a replayed code: %v, want ErrRevoked", err)
-	}
-	if _, _, err := s.LookupRefreshToken(ctx, "r1"); !errors.Is(err, store.ErrRevoked) {
-		t.Errorf("refresh token of a replayed code: %v, want ErrRevoked", err)
-	}
-	// A code the issue function refuses stays used and records nothing.
-	grantWithCode(t, s, "g2", s.Now().Add(time.Minute))
-	refuse := errors.New("PKCE mismatch")
-	if _, _, err := s.RedeemCode(ctx, "code-g2", func(store.AuthCode, store.Grant) (store.Issuance, error) {
-		return store.Issuance{}, refuse
-	}); !errors.Is(err, refuse) {
-		t.Errorf("refused redemption: %v, want the issue function's error", err)
-	}
-	if _, _, err := s.RedeemCode(ctx, "code-g2", nil); !errors.Is(err, store.ErrReused) {
-		t.Errorf("refused code used again: %v, want ErrReused", err)
-	}
-	grantWithCode(t, s, "g3", s.Now().Add(-time.Second))
-	if _, _, err := s.RedeemCode(ctx, "code-g3", nil); !errors.Is(err, store.ErrExpired) {
-		t.Errorf("expired code: %v, want ErrExpired", err)
-	}
-	if _, _, err := s.RedeemCode(ctx, "never", nil); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("unknown code: %v", err)
-	}
-	grantWithCode(t, s, "g4", s.Now().Add(time.Minute))
-	if err := s.RevokeGrant(ctx, "g4"); err != nil {
+	g := store.Grant{ID: "g1", ClientID: "c", Subject: "Practitioner/dr1", Scope: "openid offline_access", Patient: "p1",
+		Context: []byte(`{"need_patient_banner":true}`), CreatedAt: s.Now()}
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return issuance(s, "g1", "j1", "r1"), nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.RedeemCode(ctx, "code-g4", nil); !errors.Is(err, store.ErrRevoked) {
-		t.Errorf("code of a revoked grant: %v, want ErrRevoked", err)
+	if _, err := s.AccessTokenActive(ctx, "j1"); err != nil {
+		t.Errorf("token recorded with the grant: %v", err)
+	}
+	rt, got, err := s.LookupRefreshToken(ctx, "r1")
+	if err != nil || rt.GrantID != "g1" || got.Subject != "Practitioner/dr1" || got.Patient != "p1" || string(got.Context) != `{"need_patient_banner":true}` {
+		t.Errorf("LookupRefreshToken = %+v %+v %v", rt, got, err)
+	}
+	// An issue function's error rolls everything back and comes back unchanged.
+	refuse := errors.New("replayed meanwhile")
+	g2 := store.Grant{ID: "g2", ClientID: "c", Scope: "openid offline_access", CreatedAt: s.Now()}
+	if err := s.CreateGrant(ctx, g2, func() (store.Issuance, error) { return issuance(s, "g2", "j2", "r2"), refuse }); !errors.Is(err, refuse) {
+		t.Errorf("refused grant: %v, want the issue function's error", err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "j2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused grant recorded a token: %v", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, "r2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused grant recorded a refresh token: %v", err)
+	}
+	// A grant id is stored once: nothing of a second one is recorded.
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return issuance(s, "g1", "j3", ""), nil }); err == nil {
+		t.Error("a grant was stored twice")
+	}
+	if _, err := s.AccessTokenActive(ctx, "j3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the duplicate grant recorded a token: %v", err)
+	}
+	// Revoking the grant (a replayed code) revokes everything issued from it.
+	if err := s.RevokeGrant(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AccessTokenActive(ctx, "j1"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("token of a revoked grant: %v, want ErrRevoked", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, "r1"); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("refresh token of a revoked grant: %v, want ErrRevoked", err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, "r1", true, nil); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("refresh with a revoked grant's token: %v, want ErrRevoked", err)
+	}
+	if err := s.RevokeGrant(ctx, "never-stored"); err != nil {
+		t.Errorf("revoking a grant that was never stored: %v", err)
 	}
 }
 
@@ -253,12 +251,7 @@ func testTokens(t *testing.T, s store.Store) {
 		t.Error("a jti was recorded twice")
 	}
 	// Revoking a refresh token revokes its grant and the access tokens issued with it.
-	grantWithCode(t, s, "g", now.Add(time.Minute))
-	if _, _, err := s.RedeemCode(ctx, "code-g", func(store.AuthCode, store.Grant) (store.Issuance, error) {
-		return issuance(s, "g", "ja", "rt"), nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	grantWith(t, s, "g", issuance(s, "g", "ja", "rt"))
 	if err := s.RevokeRefreshToken(ctx, "rt"); err != nil {
 		t.Fatal(err)
 	}
@@ -272,12 +265,7 @@ func testTokens(t *testing.T, s store.Store) {
 
 func testRefreshFamilies(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	grantWithCode(t, s, "g", s.Now().Add(time.Minute))
-	if _, _, err := s.RedeemCode(ctx, "code-g", func(store.AuthCode, store.Grant) (store.Issuance, error) {
-		return issuance(s, "g", "j0", "r0"), nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	grantWith(t, s, "g", issuance(s, "g", "j0", "r0"))
 	if rt, g, err := s.LookupRefreshToken(ctx, "r0"); err != nil || rt.ClientID != "c" || g.ID != "g" {
 		t.Errorf("LookupRefreshToken = %+v %+v %v", rt, g, err)
 	}
@@ -309,12 +297,7 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("family member after reuse: %v, want ErrRevoked", err)
 	}
 	// Without rotation a refresh token stays usable.
-	grantWithCode(t, s, "h", s.Now().Add(time.Minute))
-	if _, _, err := s.RedeemCode(ctx, "code-h", func(store.AuthCode, store.Grant) (store.Issuance, error) {
-		return issuance(s, "h", "k0", "q0"), nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	grantWith(t, s, "h", issuance(s, "h", "k0", "q0"))
 	for i := range 2 {
 		if _, _, err := s.UseRefreshToken(ctx, "q0", false, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
 			return issuance(s, "h", fmt.Sprint("k", i+1), ""), nil
@@ -326,14 +309,9 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("unknown refresh token: %v", err)
 	}
 	// Expired.
-	grantWithCode(t, s, "e", s.Now().Add(time.Minute))
-	if _, _, err := s.RedeemCode(ctx, "code-e", func(store.AuthCode, store.Grant) (store.Issuance, error) {
-		in := issuance(s, "e", "e0", "re")
-		in.Refresh.ExpiresAt = s.Now().Add(-time.Second)
-		return in, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	expired := issuance(s, "e", "e0", "re")
+	expired.Refresh.ExpiresAt = s.Now().Add(-time.Second)
+	grantWith(t, s, "e", expired)
 	if _, _, err := s.UseRefreshToken(ctx, "re", true, nil); !errors.Is(err, store.ErrExpired) {
 		t.Errorf("expired refresh token: %v, want ErrExpired", err)
 	}
@@ -345,10 +323,7 @@ func testOnlineRefresh(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	g := store.Grant{ID: "g", ClientID: "c", Scope: "online_access", SessionID: "sess", CreatedAt: s.Now()}
-	if err := s.CreateGrant(ctx, g, store.AuthCode{Hash: "code", ClientID: "c", ExpiresAt: s.Now().Add(time.Minute)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.RedeemCode(ctx, "code", func(store.AuthCode, store.Grant) (store.Issuance, error) {
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) {
 		in := issuance(s, "g", "j0", "r0")
 		in.Refresh.Online = true
 		return in, nil
