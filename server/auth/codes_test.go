@@ -170,7 +170,7 @@ func TestOutstandingCodesAreCapped(t *testing.T) {
 	}
 }
 
-func TestCodeBookSweepsExpiredCodes(t *testing.T) {
+func TestCodeBookForgetsCodesPastTheirLifetime(t *testing.T) {
 	b := newCodeBook(10)
 	t0 := time.Now()
 	for i, c := range []string{"a", "b", "c"} {
@@ -278,7 +278,7 @@ func TestReplayDuringRedemption(t *testing.T) {
 	}
 }
 
-func TestExpiredCode(t *testing.T) {
+func TestCodePastItsLifetime(t *testing.T) {
 	rig := newCodeRig(t, 0)
 	code := rig.code()
 	rig.advance(CodeLifetime)
