@@ -1,6 +1,7 @@
 package scope
 
 import (
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -102,6 +103,17 @@ func TestParseListDedupsAndKeepsOrder(t *testing.T) {
 	}
 	if _, err := ParseList("openid patient/Observation.xx"); err == nil {
 		t.Error("a bad scope in the list must fail the list")
+	}
+	// Long lists (past the short-list lookup) dedup the same way.
+	var long []string
+	for i := range 40 {
+		long = append(long, fmt.Sprintf("patient/T%d.rs", i%25))
+	}
+	if set := mustList(t, strings.Join(long, " ")); len(set) != 25 || set[24].Raw != "patient/T24.rs" {
+		t.Errorf("long list: %d scopes, last %q; want 25, patient/T24.rs", len(set), set[len(set)-1].Raw)
+	}
+	if set := mustList(t, "  "); set != nil {
+		t.Errorf("blank list: %v, want nil", set)
 	}
 }
 

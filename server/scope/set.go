@@ -12,12 +12,27 @@ type Set []Scope
 // ParseList parses a space-separated scope string. Duplicates are dropped; the first error wins.
 func ParseList(s string) (Set, error) {
 	var set Set
-	seen := map[string]bool{}
-	for _, tok := range strings.Fields(s) {
-		if seen[tok] {
+	// Every authorization and token request parses a few short lists, so duplicates are looked up in
+	// the set itself; a map takes over only for long ones.
+	var seen map[string]bool
+	for tok := range strings.FieldsSeq(s) {
+		if seen == nil && len(set) >= 16 {
+			seen = make(map[string]bool, 2*len(set))
+			for _, sc := range set {
+				seen[sc.Raw] = true
+			}
+		}
+		if seen != nil {
+			if seen[tok] {
+				continue
+			}
+			seen[tok] = true
+		} else if set.Has(tok) {
 			continue
 		}
-		seen[tok] = true
+		if set == nil {
+			set = make(Set, 0, strings.Count(s, " ")+1)
+		}
 		sc, err := Parse(tok)
 		if err != nil {
 			return nil, err
