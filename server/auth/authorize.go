@@ -234,7 +234,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
 	}
-	g := store.Grant{ID: randomToken(16), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
+	g := store.Grant{ID: recordID(s.now()), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
 	g.Context = launchContext(ar, s.url("/auth/style.json"))

@@ -75,7 +75,7 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 		sub = client.ID
 	}
 	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
-		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: randomToken(16)}}
+		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now)}}
 	m.resp = map[string]any{"token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": m.access.Scope}
 	m.rec.Access = store.AccessToken{JTI: m.access.JTI, GrantID: g.ID, ClientID: client.ID, ExpiresAt: now.Add(ttl)}
 	if in.refresh {
