@@ -7,7 +7,7 @@ import (
 
 // The authorization server's hot statements: what every code exchange, refresh, client assertion and
 // event batch runs. Parsing and planning them on every call cost about as much as running them, so they
-// join the bulk write statements (batch.go) in the writer connection's prepared set, and Tx.stmt finds
+// are among the writer connection's prepared statements (writeStatements, batch.go), and Tx.stmt finds
 // them there like any other.
 const (
 	insGrant        = `INSERT INTO grants (id, client_id, created_at, json) VALUES (?, ?, ?, ?)`
@@ -24,23 +24,6 @@ const (
 
 var authStatements = []string{insGrant, selGrant, insAccessToken, insRefreshToken, selRefreshToken, useRefreshToken,
 	selSessionEnded, delAssertionJTI, insAssertionJTI, insEvent}
-
-// prepareAuthWrites adds authStatements to the writer's prepared set, once, right after prepareWrites
-// (DB.Tx calls both before it begins, so every transaction sees the finished set). A statement that
-// fails to prepare is left out: Tx.stmt then prepares it inside each transaction.
-func (db *DB) prepareAuthWrites(ctx context.Context) {
-	ctx = context.WithoutCancel(ctx)
-	db.authPrepOnce.Do(func() {
-		if db.wprep == nil {
-			db.wprep = map[string]*sql.Stmt{}
-		}
-		for _, q := range authStatements {
-			if st, err := db.w.PrepareContext(ctx, q); err == nil {
-				db.wprep[q] = st
-			}
-		}
-	})
-}
 
 // exec runs q through its prepared statement (see Tx.stmt).
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

@@ -65,7 +65,7 @@ var (
 // first time a transaction starts (a statement cannot be prepared on the single writer connection
 // while a transaction holds it).
 func writeStatements() []string {
-	qs := []string{updResource, maxRowID, keepReplacedJSON, delTokPat, currentQuery}
+	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, currentQuery}, authStatements...)
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))

@@ -44,8 +44,6 @@ type DB struct {
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
-	// authPrepOnce adds the authorization server's statements to wprep (authstmts.go).
-	authPrepOnce sync.Once
 	// bulkLoads counts the bulk loads under way (bulk.go).
 	bulkMu    sync.Mutex
 	bulkLoads int
@@ -161,7 +159,6 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 // Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	db.prepareWrites(ctx)
-	db.prepareAuthWrites(ctx)
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
