@@ -33,14 +33,12 @@ var (
 
 // DB is the SQLite-backed store. It is safe for concurrent use.
 type DB struct {
-	path string
-	w    *sql.DB // the single writer connection
-	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
-	now  func() time.Time
-	// readByID is ReadResource's query, prepared once per read connection: parsing and planning the
-	// statement on every call cost as much as running it.
-	readByID *sql.Stmt
-	stmts    *stmtCache // the read pool's searches, prepared
+	path  string
+	w     *sql.DB // the single writer connection
+	r     *sql.DB // read-only pool (the writer itself for in-memory databases)
+	now   func() time.Time
+	hot   *driverStmts // the hottest reads, prepared once per read connection (driverstmt.go)
+	stmts *stmtCache   // the read pool's searches, prepared
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
@@ -95,13 +93,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.r.SetMaxIdleConns(n)
 	}
 	db.stmts = &stmtCache{db: db.r}
+	db.hot = &driverStmts{db: db.r}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
 	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, describeOpenError(path, err)
-	}
-	if db.readByID, err = db.r.PrepareContext(ctx, `SELECT `+resourceCols+` FROM resources WHERE type = ? AND id = ?`); err != nil {
 		db.Close()
 		return nil, describeOpenError(path, err)
 	}
@@ -117,8 +112,8 @@ func (db *DB) Now() time.Time { return db.now() }
 // Close checkpoints the WAL and closes every connection.
 func (db *DB) Close() error {
 	var errs []error
-	if db.readByID != nil {
-		errs = append(errs, db.readByID.Close())
+	if db.hot != nil {
+		errs = append(errs, db.hot.close())
 	}
 	if db.stmts != nil {
 		errs = append(errs, db.stmts.close())
