@@ -47,10 +47,16 @@ type querier interface {
 // where writes the FROM/WHERE part of q for the resources row r.
 func (q *Query) where(b *sqlBuf, keyset bool) {
 	b.WriteString(" FROM resources r WHERE r.deleted = 0")
-	if c, ok := patientToken(q.Types, q.Where); ok {
-		// It goes first, so it wins a tie with a reference; every other condition is still checked.
+	if c, implied, ok := patientToken(q.Types, q.Where); ok {
+		// It goes first, so it wins a tie with a reference; every condition it does not imply is still
+		// checked.
 		qq := *q
-		qq.Where = append([]Cond{c}, q.Where...)
+		qq.Where = []Cond{c}
+		for i, w := range q.Where {
+			if !implied[i] {
+				qq.Where = append(qq.Where, w)
+			}
+		}
 		q = &qq
 	}
 	d := bestDriver(q.Where)
