@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"fmt"
 	"io"
 	"sync"
 )
@@ -16,14 +17,20 @@ import (
 // another thread on every read — and database/sql copies each []byte the driver has already copied out of
 // SQLite.
 //
-// The statements run here are bounded: they read a known number of rows through an index, so they run
-// without a watcher, and a cancelled request stops before its next statement instead of inside one. The
-// request's context still bounds the wait for a connection.
+// A bounded statement (one row by primary key; a search starting from one patient's rows or from ids)
+// runs without a watcher: a cancelled request stops before its next statement instead of inside one.
+// Other statements keep the driver's watcher, which interrupts SQLite when the request ends. The request's
+// context always bounds the wait for a connection.
 type driverStmts struct {
 	db *sql.DB
 	mu sync.Mutex
 	m  map[connStmt]driver.Stmt
 }
+
+// driverStmtsMax bounds the statements kept prepared (a search's SQL depends only on the shape of the
+// query, so a sandbox sees a few hundred texts per connection at most); beyond it a statement is prepared
+// for one run. None is ever evicted, so none is closed under a running query.
+const driverStmtsMax = 4000
 
 type connStmt struct {
 	conn  any // the driver connection, as database/sql hands it to Conn.Raw
@@ -31,8 +38,9 @@ type connStmt struct {
 }
 
 // query runs q on a connection of the pool and calls row with each result row's values, which row may
-// keep (the driver returns fresh strings and []byte).
-func (s *driverStmts) query(ctx context.Context, q string, args []driver.NamedValue, row func(v []driver.Value) error) error {
+// keep (the driver returns fresh strings and []byte). watch hands ctx to the driver, which then
+// interrupts the statement when ctx ends.
+func (s *driverStmts) query(ctx context.Context, watch bool, q string, args []driver.NamedValue, row func(v []driver.Value) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -41,12 +49,19 @@ func (s *driverStmts) query(ctx context.Context, q string, args []driver.NamedVa
 		return err
 	}
 	defer conn.Close()
+	qctx := ctx
+	if !watch {
+		qctx = context.WithoutCancel(ctx)
+	}
 	return conn.Raw(func(dc any) error {
-		st, err := s.stmt(dc, q)
+		st, once, err := s.stmt(dc, q)
 		if err != nil {
 			return err
 		}
-		rows, err := st.(driver.StmtQueryContext).QueryContext(context.WithoutCancel(ctx), args)
+		if once {
+			defer st.Close()
+		}
+		rows, err := st.(driver.StmtQueryContext).QueryContext(qctx, args)
 		if err != nil {
 			return err
 		}
@@ -63,19 +78,19 @@ func (s *driverStmts) query(ctx context.Context, q string, args []driver.NamedVa
 	})
 }
 
-// stmt returns q prepared on the driver connection dc. Read connections live as long as the pool, so
-// the map holds a few statements per connection; Close finalizes them.
-func (s *driverStmts) stmt(dc any, q string) (driver.Stmt, error) {
+// stmt returns q prepared on the driver connection dc, and once true when the caller must close it after
+// one run. Read connections live as long as the pool; Close finalizes the statements kept.
+func (s *driverStmts) stmt(dc any, q string) (st driver.Stmt, once bool, err error) {
 	k := connStmt{dc, q}
 	s.mu.Lock()
 	st, ok := s.m[k]
+	full := len(s.m) >= driverStmtsMax
 	s.mu.Unlock()
 	if ok {
-		return st, nil
+		return st, false, nil
 	}
-	st, err := dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q)
-	if err != nil {
-		return nil, err
+	if st, err = dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q); err != nil || full {
+		return st, full, err
 	}
 	s.mu.Lock()
 	if s.m == nil {
@@ -83,7 +98,70 @@ func (s *driverStmts) stmt(dc any, q string) (driver.Stmt, error) {
 	}
 	s.m[k] = st
 	s.mu.Unlock()
-	return st, nil
+	return st, false, nil
+}
+
+// each runs q with database/sql-style arguments and calls row with each result row: the read pool's
+// side of querier (search.go).
+func (s *driverStmts) each(ctx context.Context, bounded bool, q string, args []any, row func(rowScanner) error) error {
+	nv := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return fmt.Errorf("store: argument %d: %w", i+1, err)
+		}
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return s.query(ctx, !bounded, q, nv, func(v []driver.Value) error { return row(values(v)) })
+}
+
+// values is one result row as the driver returns it. Scan stores it into the kinds of destination the
+// store scans into, as database/sql would, and refuses any other (or a NULL in a number or a string).
+type values []driver.Value
+
+func (v values) Scan(dest ...any) error {
+	if len(dest) != len(v) {
+		return fmt.Errorf("store: scan of %d columns into %d values", len(v), len(dest))
+	}
+	for i, d := range dest {
+		ok := true
+		switch p := d.(type) {
+		case *any:
+			*p = v[i]
+		case *int64:
+			*p, ok = v[i].(int64)
+		case *int:
+			var n int64
+			n, ok = v[i].(int64)
+			*p = int(n)
+		case *string:
+			switch x := v[i].(type) {
+			case string:
+				*p = x
+			case []byte:
+				*p = string(x)
+			default:
+				ok = false
+			}
+		case *[]byte:
+			switch x := v[i].(type) {
+			case []byte:
+				*p = x
+			case string:
+				*p = []byte(x)
+			case nil:
+				*p = nil
+			default:
+				ok = false
+			}
+		default:
+			ok = false
+		}
+		if !ok {
+			return fmt.Errorf("store: cannot scan column %d (%T) into %T", i, v[i], d)
+		}
+	}
+	return nil
 }
 
 // close finalizes the statements; the pool must be idle.

@@ -33,12 +33,11 @@ var (
 
 // DB is the SQLite-backed store. It is safe for concurrent use.
 type DB struct {
-	path  string
-	w     *sql.DB // the single writer connection
-	r     *sql.DB // read-only pool (the writer itself for in-memory databases)
-	now   func() time.Time
-	hot   *driverStmts // the hottest reads, prepared once per read connection (driverstmt.go)
-	stmts *stmtCache   // the read pool's searches, prepared
+	path string
+	w    *sql.DB // the single writer connection
+	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
+	now  func() time.Time
+	hot  *driverStmts // reads by id and searches, prepared once per read connection (driverstmt.go)
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
@@ -92,7 +91,6 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.r.SetMaxOpenConns(n)
 		db.r.SetMaxIdleConns(n)
 	}
-	db.stmts = &stmtCache{db: db.r}
 	db.hot = &driverStmts{db: db.r}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
@@ -114,9 +112,6 @@ func (db *DB) Close() error {
 	var errs []error
 	if db.hot != nil {
 		errs = append(errs, db.hot.close())
-	}
-	if db.stmts != nil {
-		errs = append(errs, db.stmts.close())
 	}
 	for _, st := range db.wprep {
 		errs = append(errs, st.Close())
