@@ -41,6 +41,9 @@ type DB struct {
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
+	// auditPrep holds the audit log's INSERTs by row count, prepared once on the writer (audit.go).
+	auditOnce sync.Once
+	auditPrep map[int]*sql.Stmt
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -114,6 +117,9 @@ func (db *DB) Close() error {
 		errs = append(errs, db.hot.close())
 	}
 	for _, st := range db.wprep {
+		errs = append(errs, st.Close())
+	}
+	for _, st := range db.auditPrep {
 		errs = append(errs, st.Close())
 	}
 	if db.r != nil && db.r != db.w {
