@@ -141,3 +141,25 @@ func TestAuditCloseLosesNothing(t *testing.T) {
 		t.Errorf("%d distinct ids of %d", len(ids), n)
 	}
 }
+
+// A request that finishes after Close (a server draining its last connections) is still recorded.
+func TestAuditAfterCloseIsWritten(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	v := mapVerifier{"admin": access(t, "system/*.cruds", "", "")}
+	s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v, Now: func() time.Time { return t0 }})
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/fhir/Patient/x", nil)
+	req.Header.Set("Authorization", "Bearer admin")
+	mux.ServeHTTP(httptest.NewRecorder(), req)
+	if ok, err := db.PendingAudit(context.Background(), ""); !ok || err != nil {
+		t.Errorf("no audit row for a request after Close (%v)", err)
+	}
+}
