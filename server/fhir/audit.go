@@ -25,6 +25,12 @@ import (
 // The queue is a slice under a mutex, not a channel: a send to the writer parked on a channel woke it,
 // and another thread, on every request — about a tenth of the CPU of a read by id. Requests now wake
 // the writer once per auditBatch records; its ticker writes whatever is queued in between.
+//
+// Batches are large and infrequent because every commit on the database, this one included, makes each
+// read connection drop its page cache at its next read (SQLite cannot tell which pages a WAL commit
+// changed): at 512 records or 200 ms, a read by id in the Go benchmarks paid a tenth of its CPU in
+// re-reading pages. A request that asks for AuditEvents first writes the records queued before it
+// (pendingQueued), so it still sees every request that finished before it.
 type auditLog struct {
 	s      *Service
 	mu     sync.Mutex
@@ -41,8 +47,8 @@ type auditLog struct {
 }
 
 const (
-	auditBatch = 512            // queued records that wake the writer before its next tick
-	auditMax   = 8 * auditBatch // queued records beyond which requests wait for the writer
+	auditBatch = 4096           // queued records that wake the writer before its next tick
+	auditMax   = 4 * auditBatch // queued records beyond which requests wait for the writer
 )
 
 func newAuditLog(s *Service, every time.Duration) *auditLog {
@@ -92,6 +98,22 @@ func (a *auditLog) record(r *request, status int) {
 		default: // a wake is already pending
 		}
 	}
+}
+
+// queued reports whether records wait in the queue: any, or (patient set) one in that patient's
+// compartment.
+func (a *auditLog) queued(patient string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if patient == "" {
+		return len(a.queue) > 0
+	}
+	for _, rec := range a.queue {
+		if rec.Patient == patient {
+			return true
+		}
+	}
+	return false
 }
 
 // take empties the queue, handing its records to the writer (and its backing array to the next records).
@@ -173,9 +195,12 @@ const materialiseChunk = 2000
 
 // materialiseAudit turns the pending audit rows into AuditEvent resources (all of them, or none when
 // patient is set and no pending row is in that patient's compartment), so that whatever asks for
-// AuditEvents next finds every request written so far. Rows leave the log in the transaction that stores
-// their AuditEvents.
+// AuditEvents next finds every request finished so far: records still queued are written first. Rows
+// leave the log in the transaction that stores their AuditEvents.
 func (s *Service) materialiseAudit(ctx context.Context, patient string) error {
+	if s.audit.queued(patient) {
+		s.Flush()
+	}
 	log := s.audits()
 	if ok, err := log.PendingAudit(ctx, patient); err != nil || !ok {
 		return err

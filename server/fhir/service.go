@@ -29,7 +29,8 @@ type Config struct {
 	Now      func() time.Time
 	// MaxBody bounds request bodies (413 above it); 16 MB when zero.
 	MaxBody int64
-	// AuditFlush is how often queued AuditEvents are written; 200 ms when zero.
+	// AuditFlush is how often queued AuditEvents are written (sooner when 4,096 wait, and before any
+	// request that reads AuditEvents); a second when zero.
 	AuditFlush time.Duration
 }
 
@@ -57,7 +58,7 @@ func New(cfg Config) *Service {
 		cfg.MaxBody = 16 << 20
 	}
 	if cfg.AuditFlush <= 0 {
-		cfg.AuditFlush = 200 * time.Millisecond
+		cfg.AuditFlush = time.Second
 	}
 	if cfg.Verifier == nil {
 		cfg.Verifier = rejectAll{}
