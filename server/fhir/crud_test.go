@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -102,6 +103,21 @@ func TestAuthentication(t *testing.T) {
 		r := e.do("GET", "/Patient", bearer, nil)
 		if r.status != 401 || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") || r.body["resourceType"] != "OperationOutcome" {
 			t.Errorf("bearer %q: %d %v", bearer, r.status, r.header)
+		}
+	}
+}
+
+// Every body goes out whole with its Content-Length, a search page longer than net/http's 2 KB buffer
+// included (it used to be chunked), and an error too.
+func TestBodiesCarryContentLength(t *testing.T) {
+	e := loaded(t, 1)
+	for _, path := range []string{"/Observation?patient=p1", "/Patient/p1", "/Patient/nope"} {
+		r := e.do("GET", path, "admin", nil)
+		if r.header.Get("Content-Length") != strconv.Itoa(len(r.raw)) || len(r.raw) == 0 {
+			t.Errorf("%s: Content-Length %q for %d bytes", path, r.header.Get("Content-Length"), len(r.raw))
+		}
+		if path == "/Observation?patient=p1" && len(r.raw) <= 2048 {
+			t.Errorf("%s: %d bytes, want a page beyond 2 KB", path, len(r.raw))
 		}
 	}
 }

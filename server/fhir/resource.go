@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -130,7 +131,10 @@ func mediaOK(r *http.Request) bool {
 
 // wantsXML reports whether the client asked only for XML (Accept or _format): answered with 406.
 func wantsXML(r *http.Request) bool {
-	f := r.URL.Query().Get("_format")
+	f := ""
+	if strings.Contains(r.URL.RawQuery, "format") { // _format or %5Fformat: most requests skip the parse
+		f = r.URL.Query().Get("_format")
+	}
 	if f != "" {
 		return f == "xml" || f == "application/fhir+xml" || f == "application/xml" || f == "text/xml"
 	}

@@ -126,6 +126,9 @@ type response struct {
 	status int
 	body   []byte
 	header http.Header
+	// etag and modified are the validators of the stored version answered, when it is one.
+	etag     string
+	modified time.Time
 }
 
 type handler func(r *request) (*response, *Outcome)
@@ -197,8 +200,13 @@ func (s *Service) finish(w http.ResponseWriter, r *request, resp *response, o *O
 		status = o.Status
 		writeOutcome(w, o)
 	} else {
+		h := w.Header()
 		for k, vs := range resp.header {
-			w.Header()[k] = vs
+			h[k] = vs
+		}
+		if resp.etag != "" {
+			h["Etag"] = []string{resp.etag}
+			h["Last-Modified"] = []string{resp.modified.UTC().Format(http.TimeFormat)}
 		}
 		status = resp.status
 		if resp.body == nil {
