@@ -1,10 +1,12 @@
 package fhir
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCRUDLifecycle(t *testing.T) {
@@ -119,5 +121,19 @@ func TestBodiesCarryContentLength(t *testing.T) {
 		if path == "/Observation?patient=p1" && len(r.raw) <= 2048 {
 			t.Errorf("%s: %d bytes, want a page beyond 2 KB", path, len(r.raw))
 		}
+	}
+}
+
+// Server-assigned ids are the microsecond clock in 13 hex digits and the process suffix, as %013x wrote them.
+func TestIDsFormat(t *testing.T) {
+	g := &ids{suffix: "a1b2c3"}
+	for _, at := range []time.Time{time.UnixMicro(0), time.UnixMicro(0xabc), t0, time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		g.last = at.UnixMicro() - 1
+		if got, want := g.next(at), fmt.Sprintf("%013x%s", at.UnixMicro(), g.suffix); got != want {
+			t.Errorf("id at %v: %s, want %s", at, got, want)
+		}
+	}
+	if a, b := g.next(t0), g.next(t0); a >= b {
+		t.Errorf("ids at one instant do not increase: %s, %s", a, b)
 	}
 }
