@@ -1,7 +1,7 @@
 package store
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -29,7 +29,7 @@ type sqlBuf struct {
 	n    int
 }
 
-func (b *sqlBuf) alias() string { b.n++; return fmt.Sprintf("x%d", b.n) }
+func (b *sqlBuf) alias() string { b.n++; return "x" + strconv.Itoa(b.n) }
 
 // w writes SQL with ? placeholders and their arguments.
 func (b *sqlBuf) w(s string, args ...any) { b.WriteString(s); b.args = append(b.args, args...) }
