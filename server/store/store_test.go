@@ -163,9 +163,10 @@ func TestMigrationAddedBelowTheHighestApplied(t *testing.T) {
 	}
 }
 
-// Reads by id run on statements prepared per read connection (driverstmt.go): concurrent readers on every
-// connection of the pool see each resource's current version, a cancelled request reads nothing, and
-// Close finalizes the statements.
+// Reads by id run on statements prepared per read connection (driverstmt.go), through a memory map of the
+// file: concurrent readers on every connection of the pool see each resource's current version, before
+// and after a checkpoint writes new ones into the file, a cancelled request reads nothing, and Close
+// finalizes the statements.
 func TestReadResourceOnEveryConnection(t *testing.T) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "valet.db"), store.Options{ReadConns: 4})
@@ -193,6 +194,35 @@ func TestReadResourceOnEveryConnection(t *testing.T) {
 				r, err := db.ReadResource(ctx, "Patient", fmt.Sprint("p", i))
 				if err != nil || string(r.JSON) != fmt.Sprintf(`{"n":%d}`, i) || r.Version != 1 || r.LastUpdated.Unix() != int64(i) {
 					t.Errorf("read p%d: %s v%d at %v, %v", i, r.JSON, r.Version, r.LastUpdated, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// New versions, folded into the database file (which readers map), are what every connection reads.
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			r := store.Resource{Type: "Patient", ID: fmt.Sprint("p", i), Version: 2, LastUpdated: time.Unix(int64(i), 0), JSON: []byte(fmt.Sprintf(`{"n":%d,"v":2}`, i))}
+			if _, err := tx.Put(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for g := range 16 {
+		wg.Go(func() {
+			for k := range 2 * n {
+				i := (g + k) % n
+				r, err := db.ReadResource(ctx, "Patient", fmt.Sprint("p", i))
+				if err != nil || string(r.JSON) != fmt.Sprintf(`{"n":%d,"v":2}`, i) || r.Version != 2 {
+					t.Errorf("read p%d after update: %s v%d, %v", i, r.JSON, r.Version, err)
 					return
 				}
 			}
