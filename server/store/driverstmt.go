@@ -7,7 +7,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
-	"sync"
 )
 
 // driverStmts runs the read pool's hottest statements on the driver connection itself, each prepared once
@@ -20,27 +19,13 @@ import (
 // A bounded statement (one row by primary key; a search starting from one patient's rows or from ids)
 // runs without a watcher: a cancelled request stops before its next statement instead of inside one.
 // Other statements keep the driver's watcher, which interrupts SQLite when the request ends. The request's
-// context always bounds the wait for a connection.
-type driverStmts struct {
-	db *sql.DB
-	mu sync.Mutex
-	m  map[connStmt]driver.Stmt
-}
-
-// driverStmtsMax bounds the statements kept prepared (a search's SQL depends only on the shape of the
-// query, so a sandbox sees a few hundred texts per connection at most); beyond it a statement is prepared
-// for one run. None is ever evicted, so none is closed under a running query.
-const driverStmtsMax = 4000
-
-type connStmt struct {
-	conn  any // the driver connection, as database/sql hands it to Conn.Raw
-	query string
-}
+// context always bounds the wait for a connection. Each connection keeps its statements (readConn).
+type driverStmts struct{ db *sql.DB }
 
 // query runs q on a connection of the pool and calls row with each result row's values, which row may
 // keep (the driver returns fresh strings and []byte). watch hands ctx to the driver, which then
 // interrupts the statement when ctx ends.
-func (s *driverStmts) query(ctx context.Context, watch bool, q string, args []driver.NamedValue, row func(v []driver.Value) error) error {
+func (s driverStmts) query(ctx context.Context, watch bool, q string, args []driver.NamedValue, row func(v []driver.Value) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -54,7 +39,7 @@ func (s *driverStmts) query(ctx context.Context, watch bool, q string, args []dr
 		qctx = context.WithoutCancel(ctx)
 	}
 	return conn.Raw(func(dc any) error {
-		st, once, err := s.stmt(dc, q)
+		st, once, err := stmt(dc, q)
 		if err != nil {
 			return err
 		}
@@ -78,32 +63,26 @@ func (s *driverStmts) query(ctx context.Context, watch bool, q string, args []dr
 	})
 }
 
-// stmt returns q prepared on the driver connection dc, and once true when the caller must close it after
-// one run. Read connections live as long as the pool; Close finalizes the statements kept.
-func (s *driverStmts) stmt(dc any, q string) (st driver.Stmt, once bool, err error) {
-	k := connStmt{dc, q}
-	s.mu.Lock()
-	st, ok := s.m[k]
-	full := len(s.m) >= driverStmtsMax
-	s.mu.Unlock()
-	if ok {
-		return st, false, nil
+// stmt returns q prepared on the connection dc and kept with it, or (once true) prepared for one run,
+// which the caller closes.
+func stmt(dc any, q string) (st driver.Stmt, once bool, err error) {
+	c, keep := dc.(*readConn)
+	if keep {
+		if st, ok := c.stmts[q]; ok {
+			return st, false, nil
+		}
+		keep = len(c.stmts) < readConnStmtsMax
 	}
-	if st, err = dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q); err != nil || full {
-		return st, full, err
+	if st, err = dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q); err != nil || !keep {
+		return st, err == nil, err
 	}
-	s.mu.Lock()
-	if s.m == nil {
-		s.m = map[connStmt]driver.Stmt{}
-	}
-	s.m[k] = st
-	s.mu.Unlock()
+	c.stmts[q] = st
 	return st, false, nil
 }
 
 // each runs q with database/sql-style arguments and calls row with each result row: the read pool's
 // side of querier (search.go).
-func (s *driverStmts) each(ctx context.Context, bounded bool, q string, args []any, row func(rowScanner) error) error {
+func (s driverStmts) each(ctx context.Context, bounded bool, q string, args []any, row func(rowScanner) error) error {
 	nv := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		v, err := driver.DefaultParameterConverter.ConvertValue(a)
@@ -162,18 +141,6 @@ func (v values) Scan(dest ...any) error {
 		}
 	}
 	return nil
-}
-
-// close finalizes the statements; the pool must be idle.
-func (s *driverStmts) close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var err error
-	for k, st := range s.m {
-		err = cmp.Or(err, st.Close())
-		delete(s.m, k)
-	}
-	return err
 }
 
 // bytesValue is a BLOB (or TEXT) column's value as bytes.

@@ -37,7 +37,7 @@ type DB struct {
 	w    *sql.DB // the single writer connection
 	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
 	now  func() time.Time
-	hot  *driverStmts // reads by id and searches, prepared once per read connection (driverstmt.go)
+	hot  driverStmts // reads by id and searches, prepared once per read connection (driverstmt.go)
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
@@ -73,7 +73,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	var err error
 	if path == Memory {
 		// An in-memory database lives in one connection; readers share it with the writer.
-		if db.w, err = sql.Open("sqlite", "file::memory:?"+pragmas(false)); err != nil {
+		if db.w, err = openReads("file::memory:?" + pragmas(false)); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
-		if db.r, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		if db.r, err = openReads(dsn(path, true)); err != nil {
 			db.w.Close()
 			return nil, err
 		}
@@ -94,7 +94,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.r.SetMaxOpenConns(n)
 		db.r.SetMaxIdleConns(n)
 	}
-	db.hot = &driverStmts{db: db.r}
+	db.hot = driverStmts{db: db.r}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
 	if err := db.migrate(ctx); err != nil {
@@ -113,9 +113,6 @@ func (db *DB) Now() time.Time { return db.now() }
 // Close checkpoints the WAL and closes every connection.
 func (db *DB) Close() error {
 	var errs []error
-	if db.hot != nil {
-		errs = append(errs, db.hot.close())
-	}
 	for _, st := range db.wprep {
 		errs = append(errs, st.Close())
 	}
