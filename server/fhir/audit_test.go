@@ -141,3 +141,60 @@ func TestAuditCloseLosesNothing(t *testing.T) {
 		t.Errorf("%d distinct ids of %d", len(ids), n)
 	}
 }
+
+// A request that finishes after Close (a server draining its last connections) is still recorded.
+func TestAuditAfterCloseIsWritten(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	v := mapVerifier{"admin": access(t, "system/*.cruds", "", "")}
+	s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v, Now: func() time.Time { return t0 }})
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/fhir/Patient/x", nil)
+	req.Header.Set("Authorization", "Bearer admin")
+	mux.ServeHTTP(httptest.NewRecorder(), req)
+	if ok, err := db.PendingAudit(context.Background(), ""); !ok || err != nil {
+		t.Errorf("no audit row for a request after Close (%v)", err)
+	}
+}
+
+// An AuditEvent search, and a patient's $everything, see every request that finished before them even
+// while its record still waits in the queue (here the writer's ticker never fires): it is written first.
+func TestAuditReadersSeeQueuedRecords(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := mapVerifier{"admin": access(t, "system/*.cruds", "", "")}
+	s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v, Now: func() time.Time { return t0 }, AuditFlush: time.Hour})
+	mux := http.NewServeMux()
+	s.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { srv.Close(); s.Close(); db.Close() })
+	e := &env{t: t, s: s, db: db, srv: srv, v: v}
+	if err := s.Ingest(ctx, dataset(2)); err != nil {
+		t.Fatal(err)
+	}
+	e.do("GET", "/Patient/p1", "admin", nil)
+	if r := e.do("GET", "/AuditEvent?entity=Patient/p1&_total=accurate", "admin", nil); r.status != 200 || r.body["total"] != float64(1) {
+		t.Errorf("AuditEvent search: %d total %v, want 1 (%s)", r.status, r.body["total"], r.raw)
+	}
+	e.do("GET", "/Patient/p2", "admin", nil)
+	r := e.do("GET", "/Patient/p2/$everything?_count=1000", "admin", nil)
+	n := 0
+	for _, id := range r.entryIDs("match") {
+		if strings.HasPrefix(id, "AuditEvent/") {
+			n++
+		}
+	}
+	if r.status != 200 || n != 1 {
+		t.Errorf("$everything: %d, %d AuditEvents (want 1)", r.status, n)
+	}
+}

@@ -50,8 +50,8 @@ func (s *Service) batchGet(r *request, e *entry) []byte {
 		return entryOutcome(o)
 	}
 	out := `{"resource":` + string(resp.body) + `,"response":{"status":"` + strconv.Itoa(resp.status) + " " + http.StatusText(resp.status) + `"`
-	if et := resp.header.Get("Etag"); et != "" {
-		out += `,"etag":` + strconv.Quote(et)
+	if resp.etag != "" {
+		out += `,"etag":` + strconv.Quote(resp.etag)
 	}
 	return []byte(out + `}}`)
 }

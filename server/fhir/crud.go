@@ -12,12 +12,11 @@ import (
 
 func etag(v int64) string { return `W/"` + strconv.FormatInt(v, 10) + `"` }
 
-// resourceHeaders are ETag and Last-Modified of a stored version (http://hl7.org/fhir/R4/http.html#read).
-func resourceHeaders(res store.Resource) http.Header {
-	return http.Header{
-		"Etag":          {etag(res.Version)},
-		"Last-Modified": {res.LastUpdated.UTC().Format(http.TimeFormat)},
-	}
+// versionResponse answers with a stored version: its ETag and Last-Modified
+// (http://hl7.org/fhir/R4/http.html#read) travel as fields, which finish writes, rather than in a header
+// map of their own.
+func versionResponse(status int, res store.Resource, body []byte) *response {
+	return &response{status: status, body: body, etag: etag(res.Version), modified: res.LastUpdated}
 }
 
 func (s *Service) location(res store.Resource) string {
@@ -89,6 +88,9 @@ func (s *Service) vread(r *request) (*response, *Outcome) {
 // resourceResponse answers with the stored bytes as they are, unless _summary or _elements ask for less.
 func (s *Service) resourceResponse(r *request, status int, res store.Resource) (*response, *Outcome) {
 	body := res.JSON
+	if r.URL.RawQuery == "" {
+		return versionResponse(status, res, body), nil
+	}
 	q := r.URL.Query()
 	if el, sum := q.Get("_elements"), q.Get("_summary"); el != "" || sum != "" {
 		var elements []string
@@ -97,24 +99,24 @@ func (s *Service) resourceResponse(r *request, status int, res store.Resource) (
 		}
 		body = subset(body, sum, elements)
 	}
-	return &response{status: status, body: body, header: resourceHeaders(res)}, nil
+	return versionResponse(status, res, body), nil
 }
 
 // prefer applies Prefer: return=… to a write's answer (http://hl7.org/fhir/R4/http.html#ops).
 func (s *Service) writeResponse(r *request, status int, res store.Resource, created bool) *response {
-	h := resourceHeaders(res)
+	resp := versionResponse(status, res, res.JSON)
 	if created {
-		h.Set("Location", s.location(res))
+		resp.header = http.Header{"Location": {s.location(res)}}
 	}
 	switch preferReturn(r.Header.Get("Prefer")) {
 	case "minimal":
-		return &response{status: status, header: h}
+		resp.body = nil
 	case "OperationOutcome":
 		o := &Outcome{Issues: []Issue{{Severity: "information", Code: "informational",
 			Diagnostics: "stored " + res.Type + "/" + res.ID + " version " + strconv.FormatInt(res.Version, 10)}}}
-		return &response{status: status, header: h, body: o.resource()}
+		resp.body = o.resource()
 	}
-	return &response{status: status, header: h, body: res.JSON}
+	return resp
 }
 
 func preferReturn(p string) string {

@@ -1,9 +1,12 @@
 package fhir
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCRUDLifecycle(t *testing.T) {
@@ -103,5 +106,34 @@ func TestAuthentication(t *testing.T) {
 		if r.status != 401 || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") || r.body["resourceType"] != "OperationOutcome" {
 			t.Errorf("bearer %q: %d %v", bearer, r.status, r.header)
 		}
+	}
+}
+
+// Every body goes out whole with its Content-Length, a search page longer than net/http's 2 KB buffer
+// included (it used to be chunked), and an error too.
+func TestBodiesCarryContentLength(t *testing.T) {
+	e := loaded(t, 1)
+	for _, path := range []string{"/Observation?patient=p1", "/Patient/p1", "/Patient/nope"} {
+		r := e.do("GET", path, "admin", nil)
+		if r.header.Get("Content-Length") != strconv.Itoa(len(r.raw)) || len(r.raw) == 0 {
+			t.Errorf("%s: Content-Length %q for %d bytes", path, r.header.Get("Content-Length"), len(r.raw))
+		}
+		if path == "/Observation?patient=p1" && len(r.raw) <= 2048 {
+			t.Errorf("%s: %d bytes, want a page beyond 2 KB", path, len(r.raw))
+		}
+	}
+}
+
+// Server-assigned ids are the microsecond clock in 13 hex digits and the process suffix, as %013x wrote them.
+func TestIDsFormat(t *testing.T) {
+	g := &ids{suffix: "a1b2c3"}
+	for _, at := range []time.Time{time.UnixMicro(0), time.UnixMicro(0xabc), t0, time.Date(2400, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		g.last = at.UnixMicro() - 1
+		if got, want := g.next(at), fmt.Sprintf("%013x%s", at.UnixMicro(), g.suffix); got != want {
+			t.Errorf("id at %v: %s, want %s", at, got, want)
+		}
+	}
+	if a, b := g.next(t0), g.next(t0); a >= b {
+		t.Errorf("ids at one instant do not increase: %s, %s", a, b)
 	}
 }

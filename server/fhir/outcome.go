@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 )
 
 // Issue is one OperationOutcome.issue (http://hl7.org/fhir/R4/operationoutcome.html).
@@ -69,8 +70,16 @@ func writeOutcome(w http.ResponseWriter, o *Outcome) {
 	writeBody(w, o.Status, o.resource())
 }
 
+// fhirJSON is the Content-Type of every body, shared by all responses (net/http copies header values
+// when it writes them; nothing appends to them).
+var fhirJSON = []string{"application/fhir+json; charset=utf-8"}
+
+// writeBody writes the whole body at once with its Content-Length, so net/http neither buffers it nor
+// chunks a body longer than its 2 KB buffer (a search page usually is).
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+	h := w.Header()
+	h["Content-Type"] = fhirJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

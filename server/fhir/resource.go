@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -111,7 +111,12 @@ func (g *ids) next(now time.Time) string {
 	n := max(now.UnixMicro(), g.last+1)
 	g.last = n
 	g.mu.Unlock()
-	return fmt.Sprintf("%013x%s", n, g.suffix)
+	// %013x without fmt: every request's audit record takes an id.
+	h := strconv.FormatInt(n, 16)
+	if len(h) < 13 {
+		h = "0000000000000"[len(h):] + h
+	}
+	return h + g.suffix
 }
 
 // mediaOK reports whether a request body's Content-Type is FHIR JSON (or plain JSON, which many clients send).
@@ -130,7 +135,10 @@ func mediaOK(r *http.Request) bool {
 
 // wantsXML reports whether the client asked only for XML (Accept or _format): answered with 406.
 func wantsXML(r *http.Request) bool {
-	f := r.URL.Query().Get("_format")
+	f := ""
+	if strings.Contains(r.URL.RawQuery, "format") { // _format or %5Fformat: most requests skip the parse
+		f = r.URL.Query().Get("_format")
+	}
 	if f != "" {
 		return f == "xml" || f == "application/fhir+xml" || f == "application/xml" || f == "text/xml"
 	}

@@ -64,6 +64,11 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 		b.total(page.Total)
 	}
 	s.pageLinks(b, typ, req, page)
+	n := 0
+	for _, res := range page.Resources {
+		n += len(res.JSON) + len(s.base) + len(res.Type) + len(res.ID) + 64 // the entry's wrapping
+	}
+	b.grow(n)
 	for _, res := range page.Resources {
 		b.entry(s.base, res, "match", summarize(res.JSON, req))
 	}
@@ -264,10 +269,13 @@ func (b *bundleWriter) outcome(res []byte) {
 	b.entries.WriteString(`,"search":{"mode":"outcome"}}`)
 }
 
+// grow makes room for n more bytes of entries, so that a page's entries are written into one allocation.
+func (b *bundleWriter) grow(n int) { b.entries.Grow(n) }
+
 func (b *bundleWriter) entry(base string, res store.Resource, mode string, body []byte) {
 	b.sep()
 	b.entries.WriteString(`{"fullUrl":`)
-	b.entries.WriteString(strconv.Quote(base + "/" + res.Type + "/" + res.ID))
+	b.entries.Write(strconv.AppendQuote(b.entries.AvailableBuffer(), base+"/"+res.Type+"/"+res.ID))
 	b.entries.WriteString(`,"resource":`)
 	b.entries.Write(body)
 	if mode != "" {

@@ -29,7 +29,8 @@ type Config struct {
 	Now      func() time.Time
 	// MaxBody bounds request bodies (413 above it); 16 MB when zero.
 	MaxBody int64
-	// AuditFlush is how often queued AuditEvents are written; 200 ms when zero.
+	// AuditFlush is how often queued AuditEvents are written (sooner when 4,096 wait, and before any
+	// request that reads AuditEvents); a second when zero.
 	AuditFlush time.Duration
 }
 
@@ -57,7 +58,7 @@ func New(cfg Config) *Service {
 		cfg.MaxBody = 16 << 20
 	}
 	if cfg.AuditFlush <= 0 {
-		cfg.AuditFlush = 200 * time.Millisecond
+		cfg.AuditFlush = time.Second
 	}
 	if cfg.Verifier == nil {
 		cfg.Verifier = rejectAll{}
@@ -125,6 +126,9 @@ type response struct {
 	status int
 	body   []byte
 	header http.Header
+	// etag and modified are the validators of the stored version answered, when it is one.
+	etag     string
+	modified time.Time
 }
 
 type handler func(r *request) (*response, *Outcome)
@@ -196,8 +200,13 @@ func (s *Service) finish(w http.ResponseWriter, r *request, resp *response, o *O
 		status = o.Status
 		writeOutcome(w, o)
 	} else {
+		h := w.Header()
 		for k, vs := range resp.header {
-			w.Header()[k] = vs
+			h[k] = vs
+		}
+		if resp.etag != "" {
+			h["Etag"] = []string{resp.etag}
+			h["Last-Modified"] = []string{resp.modified.UTC().Format(http.TimeFormat)}
 		}
 		status = resp.status
 		if resp.body == nil {

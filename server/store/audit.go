@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -32,8 +33,10 @@ type AuditLog interface {
 
 const auditCols = 11
 
-// auditChunk rows per INSERT keeps the statement under SQLite's 32,766 bound variables.
-const auditChunk = 256
+// auditChunks are the row counts of the audit INSERTs, prepared once on the writer connection: a batch
+// is written as a few of them, largest first. Parsing a 256-row INSERT for every batch cost about as
+// much as running it.
+var auditChunks = []int{256, 64, 16, 4, 1}
 
 func auditInsertSQL(n int) string {
 	var b strings.Builder
@@ -48,16 +51,42 @@ func auditInsertSQL(n int) string {
 	return b.String()
 }
 
+// prepareAudit prepares the audit INSERTs on the writer connection once, outside any transaction (the
+// single writer connection cannot prepare while a transaction holds it). On failure each batch
+// prepares its own.
+func (db *DB) prepareAudit(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	db.auditOnce.Do(func() {
+		m := map[int]*sql.Stmt{}
+		for _, n := range auditChunks {
+			st, err := db.w.PrepareContext(ctx, auditInsertSQL(n))
+			if err != nil {
+				for _, st := range m {
+					st.Close()
+				}
+				return
+			}
+			m[n] = st
+		}
+		db.auditPrep = m
+	})
+}
+
 // AppendAudit writes recs in one transaction with multi-row INSERTs on the writer connection.
 func (db *DB) AppendAudit(ctx context.Context, recs []AuditRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	full := auditInsertSQL(auditChunk)
+	db.prepareAudit(ctx)
 	return db.Tx(ctx, func(tx *Tx) error {
-		args := make([]any, 0, auditChunk*auditCols)
+		args := make([]any, 0, auditChunks[0]*auditCols)
 		for len(recs) > 0 {
-			n := min(len(recs), auditChunk)
+			n := auditChunks[0]
+			for _, c := range auditChunks {
+				if n = c; c <= len(recs) {
+					break
+				}
+			}
 			args = args[:0]
 			for _, r := range recs[:n] {
 				auth := 0
@@ -67,11 +96,13 @@ func (db *DB) AppendAudit(ctx context.Context, recs []AuditRecord) error {
 				args = append(args, r.ID, Micros(r.Recorded), r.Interaction, r.Status, auth, r.Client, r.FHIRUser,
 					r.Subject, r.Entity, r.Request, r.Patient)
 			}
-			q := full
-			if n < auditChunk {
-				q = auditInsertSQL(n)
+			var err error
+			if st, ok := db.auditPrep[n]; ok {
+				_, err = tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+			} else {
+				_, err = tx.tx.ExecContext(ctx, auditInsertSQL(n), args...)
 			}
-			if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
+			if err != nil {
 				return err
 			}
 			recs = recs[n:]

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -16,9 +16,11 @@ type Cond struct {
 	exact bool            // drive yields exactly the matching rids (so pred need not be checked again)
 
 	// What a patient-and-token search needs to know (tokenpatient.go): the patient whose compartment
-	// holds every match, and the exact token code matched.
-	patient string
-	token   *tokenKey
+	// holds every match, whether the condition is exactly that compartment, and the exact token code
+	// matched.
+	patient     string
+	compartment bool
+	token       *tokenKey
 }
 
 type sqlBuf struct {
@@ -27,7 +29,7 @@ type sqlBuf struct {
 	n    int
 }
 
-func (b *sqlBuf) alias() string { b.n++; return fmt.Sprintf("x%d", b.n) }
+func (b *sqlBuf) alias() string { b.n++; return "x" + strconv.Itoa(b.n) }
 
 // w writes SQL with ? placeholders and their arguments.
 func (b *sqlBuf) w(s string, args ...any) { b.WriteString(s); b.args = append(b.args, args...) }
@@ -299,7 +301,7 @@ func RowID(rid int64) Cond {
 // InCompartment matches resources in the patient's compartment (the Patient itself included).
 func InCompartment(patient string) Cond {
 	return Cond{
-		rank: 3, exact: true, patient: patient,
+		rank: 3, exact: true, patient: patient, compartment: true,
 		pred: func(b *sqlBuf, a string) {
 			x := b.alias()
 			b.w("EXISTS (SELECT 1 FROM compartment "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".patient = ?)", patient)

@@ -69,3 +69,43 @@ func TestPatientTokenDrives(t *testing.T) {
 		}
 	}
 }
+
+// The patient's token rows imply the token they were copied from and the compartment they were kept
+// for, so neither is checked again; a compartment link is (other links also put a resource in it).
+func TestPatientTokenLeavesOutWhatItImplies(t *testing.T) {
+	tok := Token("Observation", "category", TokenValue{Code: "laboratory"})
+	other := Token("Observation", "status", TokenValue{Code: "final"})
+	render := func(where ...Cond) string {
+		q := Query{Types: []string{"Observation"}, Where: where}
+		b := &sqlBuf{}
+		q.where(b, true)
+		return b.String()
+	}
+	for _, c := range []struct {
+		name      string
+		where     []Cond
+		has, hasn []string
+	}{
+		{"compartment link", []Cond{Ref("Observation", "patient", "Patient", "p1").WithinCompartment("p1"), tok},
+			[]string{"FROM idx_token_patient", "FROM idx_ref"}, []string{"FROM idx_token ", "FROM compartment"}},
+		{"compartment", []Cond{InCompartment("p1"), tok},
+			[]string{"FROM idx_token_patient"}, []string{"FROM idx_token ", "FROM compartment", "FROM idx_ref"}},
+		{"a second token", []Cond{InCompartment("p1"), tok, other},
+			[]string{"FROM idx_token_patient", "FROM idx_token "}, []string{"FROM compartment"}},
+	} {
+		sql := render(c.where...)
+		for _, s := range c.has {
+			if !strings.Contains(sql, s) {
+				t.Errorf("%s: no %q in %s", c.name, s, sql)
+			}
+		}
+		for _, s := range c.hasn {
+			if strings.Contains(sql, s) {
+				t.Errorf("%s: %q in %s", c.name, s, sql)
+			}
+		}
+		if n := strings.Count(sql, "FROM idx_token "); c.name == "a second token" && n != 1 {
+			t.Errorf("%s: %d idx_token checks, want 1 (status): %s", c.name, n, sql)
+		}
+	}
+}

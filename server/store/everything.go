@@ -25,11 +25,9 @@ func (db *DB) CompartmentPage(ctx context.Context, patient string, types []strin
 		c.pred(b, "r")
 	}
 	b.w(" ORDER BY c.rid LIMIT ?", limit+1)
-	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return p, err
-	}
-	if p.Resources, err = collect(rows); err != nil {
+	var err error
+	// One patient's rows: bounded, so no watcher (driverstmt.go).
+	if p.Resources, err = resources(ctx, db.hot, true, b.String(), b.args); err != nil {
 		return p, err
 	}
 	if len(p.Resources) > limit {

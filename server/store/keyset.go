@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 )
@@ -129,7 +128,7 @@ func keysetEqual(b *sqlBuf, k Key, n int) {
 
 // searchSorted runs a search with _sort: the sort values are computed once per candidate in an inner
 // select, and the page is cut by the keyset condition on them.
-func searchSorted(ctx context.Context, db querier, q Query, p Page) (Page, error) {
+func searchSorted(ctx context.Context, db querier, bounded bool, q Query, p Page) (Page, error) {
 	backward := q.BeforeKey != nil
 	cursor := q.AfterKey
 	if backward {
@@ -160,26 +159,22 @@ func searchSorted(ctx context.Context, db querier, q Query, p Page) (Page, error
 	if cursor == nil && q.Offset > 0 {
 		b.w(" OFFSET ?", q.Offset)
 	}
-	rows, err := db.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return p, err
-	}
-	defer rows.Close()
 	var keys []Key
-	for rows.Next() {
+	err := db.each(ctx, bounded, b.String(), b.args, func(s rowScanner) error {
 		k := Key{Values: make([]any, len(q.Sort))}
 		dest := make([]any, len(q.Sort))
 		for i := range dest {
 			dest[i] = &k.Values[i]
 		}
-		r, err := scanResource(withExtra{rows, dest})
+		r, err := scanResource(withExtra{s, dest})
 		if err != nil {
-			return p, err
+			return err
 		}
 		k.RowID = r.RowID
 		p.Resources, keys = append(p.Resources, r), append(keys, k)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return p, err
 	}
 	if len(p.Resources) > q.Limit {
@@ -197,8 +192,8 @@ func searchSorted(ctx context.Context, db querier, q Query, p Page) (Page, error
 
 // withExtra scans a resource row followed by more columns.
 type withExtra struct {
-	rows  *sql.Rows
+	row   rowScanner
 	extra []any
 }
 
-func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
+func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }

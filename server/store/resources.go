@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -42,9 +43,28 @@ func scanResource(s rowScanner) (Resource, error) {
 
 const resourceCols = `rid, type, id, version, last_updated, deleted, json`
 
+// readByID is ReadResource's statement; type and id are the arguments, so it selects neither.
+const readByID = `SELECT rid, version, last_updated, deleted, json FROM resources WHERE type = ? AND id = ?`
+
 // ReadResource returns the current version of type/id, deleted or not (callers answer 410 for deleted).
+// It runs on the driver connection directly (driverstmt.go): it is the most frequent query of all.
 func (db *DB) ReadResource(ctx context.Context, typ, id string) (Resource, error) {
-	return scanResource(db.readByID.QueryRowContext(ctx, typ, id))
+	r := Resource{Type: typ, ID: id}
+	found := false
+	err := db.hot.query(ctx, false, readByID, []driver.NamedValue{{Ordinal: 1, Value: typ}, {Ordinal: 2, Value: id}},
+		func(v []driver.Value) error {
+			lu, _ := v[2].(int64)
+			deleted, _ := v[3].(int64)
+			r.RowID, _ = v[0].(int64)
+			r.Version, _ = v[1].(int64)
+			r.LastUpdated, r.Deleted, r.JSON = FromMicros(lu), deleted != 0, bytesValue(v[4])
+			found = true
+			return nil
+		})
+	if err == nil && !found {
+		err = ErrNotFound
+	}
+	return r, err
 }
 
 // ReadVersion returns one version of type/id.

@@ -43,18 +43,68 @@ type Page struct {
 	First, Last Key
 }
 
+// querier runs the reads of a search: on the read pool's statements (DB: driverStmts) or in a write
+// transaction (Tx: txQuerier), which must see its own writes. bounded says the query starts from an
+// index range of known, small size (Query.bounded), which needs no watcher to interrupt it.
 type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	each(ctx context.Context, bounded bool, q string, args []any, row func(rowScanner) error) error
+}
+
+// txQuerier reads in a write transaction through database/sql.
+type txQuerier struct{ tx *sql.Tx }
+
+func (t txQuerier) each(ctx context.Context, _ bool, q string, args []any, row func(rowScanner) error) error {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// resources runs q, which selects a resource row's columns, and collects the rows.
+func resources(ctx context.Context, db querier, bounded bool, q string, args []any) ([]Resource, error) {
+	var out []Resource
+	err := db.each(ctx, bounded, q, args, func(s rowScanner) error {
+		r, err := scanResource(s)
+		out = append(out, r)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// bounded reports whether the search starts from an index range of known, small size: one patient's rows
+// (a compartment, a compartment link, the patient's token rows), ids or a row id. The others can read a
+// large part of the database, so they keep the driver's watcher, which interrupts them when ctx ends.
+func (q *Query) bounded() bool {
+	if _, _, ok := patientToken(q.Types, q.Where); ok {
+		return true
+	}
+	d := bestDriver(q.Where)
+	return d >= 0 && (q.Where[d].patient != "" || q.Where[d].rank >= 5)
 }
 
 // where writes the FROM/WHERE part of q for the resources row r.
 func (q *Query) where(b *sqlBuf, keyset bool) {
 	b.WriteString(" FROM resources r WHERE r.deleted = 0")
-	if c, ok := patientToken(q.Types, q.Where); ok {
-		// It goes first, so it wins a tie with a reference; every other condition is still checked.
+	if c, implied, ok := patientToken(q.Types, q.Where); ok {
+		// It goes first, so it wins a tie with a reference; every condition it does not imply is still
+		// checked.
 		qq := *q
-		qq.Where = append([]Cond{c}, q.Where...)
+		qq.Where = []Cond{c}
+		for i, w := range q.Where {
+			if !implied[i] {
+				qq.Where = append(qq.Where, w)
+			}
+		}
 		q = &qq
 	}
 	d := bestDriver(q.Where)
@@ -101,19 +151,22 @@ func (q *Query) orderBy(b *sqlBuf) {
 }
 
 // Search runs q on the read pool.
-func (db *DB) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, db.stmts, q) }
+func (db *DB) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, db.hot, q) }
 
 // Search runs q inside the write transaction (for conditional writes, which must see their own writes).
-func (tx *Tx) Search(ctx context.Context, q Query) (Page, error) { return search(ctx, tx.tx, q) }
+func (tx *Tx) Search(ctx context.Context, q Query) (Page, error) {
+	return search(ctx, txQuerier{tx.tx}, q)
+}
 
 func search(ctx context.Context, db querier, q Query) (Page, error) {
 	p := Page{Total: -1}
 	keyset := len(q.Sort) == 0
+	bounded := q.bounded()
 	if q.Count {
 		b := &sqlBuf{}
 		b.WriteString("SELECT COUNT(*)")
 		q.where(b, false)
-		if err := db.QueryRowContext(ctx, b.String(), b.args...).Scan(&p.Total); err != nil {
+		if err := db.each(ctx, bounded, b.String(), b.args, func(s rowScanner) error { return s.Scan(&p.Total) }); err != nil {
 			return p, err
 		}
 	}
@@ -121,19 +174,15 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 		return p, nil
 	}
 	if !keyset {
-		return searchSorted(ctx, db, q, p)
+		return searchSorted(ctx, db, bounded, q, p)
 	}
 	b := &sqlBuf{}
 	b.WriteString("SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
 	q.where(b, keyset)
 	q.orderBy(b)
 	b.w(" LIMIT ?", q.Limit+1)
-	rows, err := db.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return p, err
-	}
-	p.Resources, err = collect(rows)
-	if err != nil {
+	var err error
+	if p.Resources, err = resources(ctx, db, bounded, b.String(), b.args); err != nil {
 		return p, err
 	}
 	if len(p.Resources) > q.Limit {
@@ -147,12 +196,12 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 
 // Matches reports whether the live resource row rid satisfies every condition.
 func (db *DB) Matches(ctx context.Context, rid int64, where ...Cond) (bool, error) {
-	return matches(ctx, db.stmts, rid, where)
+	return matches(ctx, db.hot, rid, where)
 }
 
 // Matches is Matches inside the transaction, seeing its own writes.
 func (tx *Tx) Matches(ctx context.Context, rid int64, where ...Cond) (bool, error) {
-	return matches(ctx, tx.tx, rid, where)
+	return matches(ctx, txQuerier{tx.tx}, rid, where)
 }
 
 func matches(ctx context.Context, db querier, rid int64, where []Cond) (bool, error) {
@@ -182,11 +231,7 @@ func (db *DB) Included(ctx context.Context, rids []int64, param, targetType stri
 		b.WriteString(" AND ")
 		c.pred(b, "r")
 	}
-	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows)
+	return resources(ctx, db.hot, true, b.String(), b.args) // bounded by the page's rids
 }
 
 // RevIncluded returns the live srcType resources whose param points at one of targets: _revinclude.
@@ -212,11 +257,8 @@ func (db *DB) RevIncluded(ctx context.Context, targets []Resource, srcType, para
 		b.WriteString(" AND ")
 		c.pred(b, "r")
 	}
-	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows)
+	// Not bounded: a Practitioner or an Organization can be the target of most of the database.
+	return resources(ctx, db.hot, false, b.String(), b.args)
 }
 
 // HistoryQuery selects versions for the history interactions, newest first.
@@ -268,11 +310,7 @@ func (db *DB) VersionHistory(ctx context.Context, hq HistoryQuery) ([]Resource, 
 		b.w(" AND (h.last_updated, h.rid, h.version) < (?, ?, ?)", k.LastUpdated, k.RowID, k.Version)
 	}
 	b.w(order+" LIMIT ?", hq.Limit+1)
-	rows, err := db.stmts.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, false, err
-	}
-	out, err := collect(rows)
+	out, err := resources(ctx, db.hot, false, b.String(), b.args)
 	if err != nil {
 		return nil, false, err
 	}

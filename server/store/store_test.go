@@ -3,10 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/store/storetest"
@@ -157,5 +160,81 @@ func TestMigrationAddedBelowTheHighestApplied(t *testing.T) {
 	defer db.Close()
 	if err := db.PutSetting(ctx, "k", "v"); err != nil {
 		t.Errorf("migration 0002 was not applied on reopen: %v", err)
+	}
+}
+
+// Reads by id run on statements prepared per read connection (driverstmt.go), through a memory map of the
+// file: concurrent readers on every connection of the pool see each resource's current version, before
+// and after a checkpoint writes new ones into the file, a cancelled request reads nothing, and Close
+// finalizes the statements.
+func TestReadResourceOnEveryConnection(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "valet.db"), store.Options{ReadConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			r := store.Resource{Type: "Patient", ID: fmt.Sprint("p", i), Version: 1, LastUpdated: time.Unix(int64(i), 0), JSON: []byte(fmt.Sprintf(`{"n":%d}`, i))}
+			if _, err := tx.Put(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for k := range 5 * n {
+				i := (g + k) % n
+				r, err := db.ReadResource(ctx, "Patient", fmt.Sprint("p", i))
+				if err != nil || string(r.JSON) != fmt.Sprintf(`{"n":%d}`, i) || r.Version != 1 || r.LastUpdated.Unix() != int64(i) {
+					t.Errorf("read p%d: %s v%d at %v, %v", i, r.JSON, r.Version, r.LastUpdated, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// New versions, folded into the database file (which readers map), are what every connection reads.
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			r := store.Resource{Type: "Patient", ID: fmt.Sprint("p", i), Version: 2, LastUpdated: time.Unix(int64(i), 0), JSON: []byte(fmt.Sprintf(`{"n":%d,"v":2}`, i))}
+			if _, err := tx.Put(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for g := range 16 {
+		wg.Go(func() {
+			for k := range 2 * n {
+				i := (g + k) % n
+				r, err := db.ReadResource(ctx, "Patient", fmt.Sprint("p", i))
+				if err != nil || string(r.JSON) != fmt.Sprintf(`{"n":%d,"v":2}`, i) || r.Version != 2 {
+					t.Errorf("read p%d after update: %s v%d, %v", i, r.JSON, r.Version, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := db.ReadResource(cancelled, "Patient", "p1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("read with a cancelled context: %v, want context.Canceled", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("close: %v", err)
 	}
 }

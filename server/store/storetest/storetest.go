@@ -62,6 +62,9 @@ func testLifecycle(t *testing.T, s store.Store) {
 	if cur.Version != 3 || !cur.Deleted || cur.RowID != v1.RowID {
 		t.Errorf("current = v%d deleted=%v rid=%d, want v3 deleted rid %d", cur.Version, cur.Deleted, cur.RowID, v1.RowID)
 	}
+	if cur.Type != "Patient" || cur.ID != "p1" || string(cur.JSON) != `{"v":3}` || !cur.LastUpdated.Equal(t0.Add(2*time.Second)) {
+		t.Errorf("current = %s/%s %s at %v", cur.Type, cur.ID, cur.JSON, cur.LastUpdated)
+	}
 	old, err := s.ReadVersion(ctx, "Patient", "p1", 1)
 	if err != nil {
 		t.Fatal(err)

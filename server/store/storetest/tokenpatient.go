@@ -71,6 +71,8 @@ func testPatientToken(t *testing.T, s store.Store) {
 	check("a reference that is not a compartment link", []string{"o6"}, store.Ref("Observation", "focus", "Patient", "a"), category(lab))
 	check("a resource-level token (not in the patient's token rows)", []string{"o1", "o3", "o5"}, patient("a"), store.Token("Observation", "_profile", store.TokenValue{Code: "urn:p:" + lab}))
 	check("two tokens", []string{"o1", "o3", "o5"}, patient("a"), category(lab), store.Token("Observation", "status", store.TokenValue{Code: "final"}))
+	check("two codes of one parameter", nil, patient("a"), category(lab), category(vital))
+	check("compartment and a compartment link", []string{"o5"}, store.InCompartment("b"), patient("a"), category(lab))
 
 	// An update moves o1 to vital signs and to patient b; a delete removes o3.
 	o3 := obs("o3", 2, "a", lab, "a")

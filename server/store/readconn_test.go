@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// A read connection that database/sql closes (here: the pool may keep none idle) finalizes the
+// statements it kept first, and the pool goes on with fresh connections.
+func TestReadConnFinalizesItsStatementsOnClose(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "valet.db"), Options{ReadConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.Put(ctx, Resource{Type: "Patient", ID: "p1", Version: 1, LastUpdated: time.Unix(1, 0), JSON: []byte(`{}`)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func() {
+		t.Helper()
+		if _, err := db.ReadResource(ctx, "Patient", "p1"); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := db.Search(ctx, Query{Types: []string{"Patient"}, Where: []Cond{IDs("Patient", "p1")}, Limit: 10}); err != nil || len(p.Resources) != 1 {
+			t.Fatalf("search: %v %v", p, err)
+		}
+	}
+	read()
+	var conns []*readConn
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.Raw(func(dc any) error { conns = append(conns, dc.(*readConn)); return nil })
+	conn.Close()
+	if len(conns[0].stmts) != 2 {
+		t.Fatalf("the connection keeps %d statements, want 2", len(conns[0].stmts))
+	}
+	db.r.SetMaxIdleConns(0) // database/sql closes the idle connections now
+	if n := len(conns[0].stmts); n != 0 {
+		t.Errorf("a closed connection still holds %d statements", n)
+	}
+	read()
+	if err := db.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+}
+
+// Queries beyond readConnStmtsMax distinct texts run on statements prepared for one run.
+func TestReadConnKeepsAtMostItsBound(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "valet.db"), Options{ReadConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range readConnStmtsMax + 5 {
+		q := fmt.Sprintf("SELECT %d", i)
+		n := 0
+		if err := db.hot.each(ctx, true, q, nil, func(s rowScanner) error { return s.Scan(&n) }); err != nil || n != i {
+			t.Fatalf("%s: %d, %v", q, n, err)
+		}
+	}
+	conn, _ := db.r.Conn(ctx)
+	defer conn.Close()
+	_ = conn.Raw(func(dc any) error {
+		if n := len(dc.(*readConn).stmts); n != readConnStmtsMax {
+			t.Errorf("the connection keeps %d statements, want %d", n, readConnStmtsMax)
+		}
+		return nil
+	})
+}
