@@ -65,7 +65,7 @@ func TestHistoryPaging(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for i := 0; ; i++ {
+				for i := 0; i < 25; i++ { // bounded: new rows land ahead of the walk
 					select {
 					case <-stop:
 						return

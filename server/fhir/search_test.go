@@ -182,7 +182,7 @@ func TestPagingStableUnderWrites(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for i := 0; ; i++ {
+		for i := 0; i < 40; i++ { // bounded: new rows land ahead of the walk
 			select {
 			case <-stop:
 				return
