@@ -15,8 +15,8 @@ import (
 
 // valueIndexes are the indexes a bulk load may defer: each serves searches that start from a value.
 var valueIndexes = []string{
-	"idx_token_value", "idx_string_value", "idx_date_value", "idx_ref_target", "idx_number_value",
-	"compartment_patient", "resources_type_updated", "resource_history_updated",
+	"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient", "resources_type_updated",
+	"resource_history_updated",
 }
 
 // BeginBulkLoad drops the value indexes until the matching EndBulkLoad (loads may overlap: the last to
