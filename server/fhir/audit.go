@@ -30,7 +30,7 @@ import (
 // read connection drop its page cache at its next read (SQLite cannot tell which pages a WAL commit
 // changed): at 512 records or 200 ms, a read by id in the Go benchmarks paid a tenth of its CPU in
 // re-reading pages. A request that asks for AuditEvents first writes the records queued before it
-// (pendingQueued), so it still sees every request that finished before it.
+// (queued), so it still sees every request that finished before it.
 type auditLog struct {
 	s      *Service
 	mu     sync.Mutex

@@ -18,26 +18,31 @@ import (
 //
 // A bounded statement (one row by primary key; a search starting from one patient's rows or from ids)
 // runs without a watcher: a cancelled request stops before its next statement instead of inside one.
-// Other statements keep the driver's watcher, which interrupts SQLite when the request ends. The request's
-// context always bounds the wait for a connection. Each connection keeps its statements (readConn).
-type driverStmts struct{ db *sql.DB }
+// It runs on the pool that reads the file through a memory map (store.go, mappedConn). Other statements
+// keep the driver's watcher, which interrupts SQLite when the request ends, and the page cache. The
+// request's context always bounds the wait for a connection. Each connection keeps its statements
+// (readConn).
+type driverStmts struct {
+	db     *sql.DB // the read pool
+	mapped *sql.DB // the bounded reads' pool
+}
 
-// query runs q on a connection of the pool and calls row with each result row's values, which row may
-// keep (the driver returns fresh strings and []byte). watch hands ctx to the driver, which then
-// interrupts the statement when ctx ends.
-func (s driverStmts) query(ctx context.Context, watch bool, q string, args []driver.NamedValue, row func(v []driver.Value) error) error {
+// query runs q and calls row with each result row's values, which row may keep (the driver returns
+// fresh strings and []byte). A bounded query runs on the mapped pool without a watcher; the others hand
+// ctx to the driver, which then interrupts the statement when ctx ends.
+func (s driverStmts) query(ctx context.Context, bounded bool, q string, args []driver.NamedValue, row func(v []driver.Value) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	conn, err := s.db.Conn(ctx)
+	pool, qctx := s.db, ctx
+	if bounded {
+		pool, qctx = s.mapped, context.WithoutCancel(ctx)
+	}
+	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	qctx := ctx
-	if !watch {
-		qctx = context.WithoutCancel(ctx)
-	}
 	return conn.Raw(func(dc any) error {
 		st, once, err := stmt(dc, q)
 		if err != nil {
@@ -91,7 +96,7 @@ func (s driverStmts) each(ctx context.Context, bounded bool, q string, args []an
 		}
 		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 	}
-	return s.query(ctx, !bounded, q, nv, func(v []driver.Value) error { return row(values(v)) })
+	return s.query(ctx, bounded, q, nv, func(v []driver.Value) error { return row(values(v)) })
 }
 
 // values is one result row as the driver returns it. Scan stores it into the kinds of destination the

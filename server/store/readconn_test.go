@@ -35,7 +35,7 @@ func TestReadConnFinalizesItsStatementsOnClose(t *testing.T) {
 	}
 	read()
 	var conns []*readConn
-	conn, err := db.r.Conn(ctx)
+	conn, err := db.rm.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestReadConnFinalizesItsStatementsOnClose(t *testing.T) {
 	if len(conns[0].stmts) != 2 {
 		t.Fatalf("the connection keeps %d statements, want 2", len(conns[0].stmts))
 	}
-	db.r.SetMaxIdleConns(0) // database/sql closes the idle connections now
+	db.rm.SetMaxIdleConns(0) // database/sql closes the idle connections now
 	if n := len(conns[0].stmts); n != 0 {
 		t.Errorf("a closed connection still holds %d statements", n)
 	}
@@ -69,7 +69,7 @@ func TestReadConnKeepsAtMostItsBound(t *testing.T) {
 			t.Fatalf("%s: %d, %v", q, n, err)
 		}
 	}
-	conn, _ := db.r.Conn(ctx)
+	conn, _ := db.rm.Conn(ctx)
 	defer conn.Close()
 	_ = conn.Raw(func(dc any) error {
 		if n := len(dc.(*readConn).stmts); n != readConnStmtsMax {

@@ -51,7 +51,7 @@ const readByID = `SELECT rid, version, last_updated, deleted, json FROM resource
 func (db *DB) ReadResource(ctx context.Context, typ, id string) (Resource, error) {
 	r := Resource{Type: typ, ID: id}
 	found := false
-	err := db.hot.query(ctx, false, readByID, []driver.NamedValue{{Ordinal: 1, Value: typ}, {Ordinal: 2, Value: id}},
+	err := db.hot.query(ctx, true, readByID, []driver.NamedValue{{Ordinal: 1, Value: typ}, {Ordinal: 2, Value: id}},
 		func(v []driver.Value) error {
 			lu, _ := v[2].(int64)
 			deleted, _ := v[3].(int64)

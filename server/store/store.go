@@ -36,6 +36,7 @@ type DB struct {
 	path string
 	w    *sql.DB // the single writer connection
 	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
+	rm   *sql.DB // read-only pool for bounded reads, through a memory map (the writer in memory)
 	now  func() time.Time
 	hot  driverStmts // reads by id and searches, prepared once per read connection (driverstmt.go)
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
@@ -76,17 +77,22 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	var err error
 	if path == Memory {
 		// An in-memory database lives in one connection; readers share it with the writer.
-		if db.w, err = openReads("file::memory:?" + pragmas(false)); err != nil {
+		if db.w, err = openReads("file::memory:?" + pragmas(writerConn)); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
-		db.r = db.w
+		db.r, db.rm = db.w, db.w
 	} else {
-		if db.w, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		if db.w, err = sql.Open("sqlite", dsn(path, writerConn)); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
-		if db.r, err = openReads(dsn(path, true)); err != nil {
+		if db.r, err = openReads(dsn(path, readerConn)); err != nil {
+			db.w.Close()
+			return nil, err
+		}
+		if db.rm, err = openReads(dsn(path, mappedConn)); err != nil {
+			db.r.Close()
 			db.w.Close()
 			return nil, err
 		}
@@ -94,10 +100,12 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		if n <= 0 {
 			n = 2 * runtime.GOMAXPROCS(0)
 		}
-		db.r.SetMaxOpenConns(n)
-		db.r.SetMaxIdleConns(n)
+		for _, p := range []*sql.DB{db.r, db.rm} {
+			p.SetMaxOpenConns(n)
+			p.SetMaxIdleConns(n)
+		}
 	}
-	db.hot = driverStmts{db: db.r}
+	db.hot = driverStmts{db: db.r, mapped: db.rm}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
 	if err := db.migrate(ctx); err != nil {
@@ -127,8 +135,10 @@ func (db *DB) Close() error {
 	for _, st := range db.auditPrep {
 		errs = append(errs, st.Close())
 	}
-	if db.r != nil && db.r != db.w {
-		errs = append(errs, db.r.Close())
+	for _, p := range []*sql.DB{db.r, db.rm} {
+		if p != nil && p != db.w {
+			errs = append(errs, p.Close())
+		}
 	}
 	if db.w != nil {
 		// Fold the WAL back into the main file so a closed database is one self-contained file.
@@ -175,26 +185,41 @@ type Tx struct {
 // SQL exposes the underlying transaction to the other files of this package.
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 
-func pragmas(readOnly bool) string {
+// connKind is what a connection is for; each kind has its own PRAGMAs.
+type connKind int
+
+const (
+	writerConn connKind = iota
+	readerConn          // the read pool: searches that may scan, and everything else
+	mappedConn          // the bounded reads' pool (driverstmt.go): a row by key, one patient's rows
+)
+
+func pragmas(kind connKind) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	if readOnly {
+	switch kind {
+	case readerConn:
 		q.Add("_pragma", "query_only(1)")
 		// 16 MB instead of 2 MB per read connection: index seeks of a patient-compartment search missed
 		// the small cache often enough to cost a fifth of the query. The cache fills only as pages are read.
 		q.Add("_pragma", "cache_size(-16384)")
+	case mappedConn:
+		q.Add("_pragma", "query_only(1)")
 		// The database file's pages are read through a memory map (up to 1 GB; beyond it, as before)
-		// instead of being copied into that cache. Every commit, the audit log's included, makes each
-		// reader drop its whole cache, and each of the readers re-read the same pages into a cache of its
-		// own: in the Go benchmarks a read by id at c=16 spent ~17 µs of ~46 getting pages, ~2.5 µs of
-		// ~32 through the map, and a patient+category search's SQL went from ~55 to ~40 µs. The map
-		// shares the kernel's page cache; touched pages count as resident, file-backed and reclaimable.
-		// WAL frames still come through the page cache. The file never shrinks (no VACUUM), which the
-		// map needs: a file truncated under it would fault.
+		// instead of being copied into the connection's page cache, which every commit (the audit log's
+		// included) empties, and which each connection fills with the same pages again. A mapped page
+		// is set up again on every visit, though. Bounded reads visit a few pages once: in the Go
+		// benchmarks a read by id at c=16 spent ~17 µs of ~46 getting pages through the cache, ~2.5 µs
+		// of ~32 through the map, and a patient+category search's SQL took ~40 µs instead of ~55. A
+		// sorted search over 5,000 Observations, visiting the same index pages thousands of times, was
+		// 15–20 % slower mapped, so it stays on the read pool. The map shares the kernel's page cache;
+		// touched pages count as resident, file-backed and reclaimable; WAL frames still come through the
+		// page cache. The file never shrinks (no VACUUM), which the map needs: a file truncated under
+		// it would fault.
 		q.Add("_pragma", "mmap_size(1073741824)")
-	} else {
+	default:
 		// Bulk writes (generation, import): a 32 MB cache keeps the index pages being appended to; a
 		// checkpoint every ~40 MB of WAL instead of 4 MB copies each page once per many transactions.
 		// Durability is unchanged (WAL, synchronous=NORMAL).
@@ -207,8 +232,8 @@ func pragmas(readOnly bool) string {
 	return q.Encode()
 }
 
-func dsn(path string, readOnly bool) string {
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas(readOnly)
+func dsn(path string, kind connKind) string {
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas(kind)
 }
 
 // checkHeader refuses anything at path that is not empty and not a SQLite database, so that a mistyped
