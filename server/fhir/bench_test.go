@@ -242,22 +242,27 @@ func BenchmarkTransactionBundle(b *testing.B) {
 			}
 			cpu0 := cpuTime()
 			b.ResetTimer()
-			if conc == 1 {
-				for i := 0; i < b.N; i++ {
-					work()
-				}
-			} else {
-				b.SetParallelism(conc / 2)
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						work()
-					}
-				})
-			}
+			concurrently(b, conc, work)
 			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(total.Load()), "cpu-µs/resource")
 		})
 	}
+}
+
+// concurrently calls work b.N times, from one goroutine when conc is 1, else from conc goroutines.
+func concurrently(b *testing.B, conc int, work func()) {
+	if conc == 1 {
+		for i := 0; i < b.N; i++ {
+			work()
+		}
+		return
+	}
+	b.SetParallelism(conc / 2) // GOMAXPROCS is 2 on the reference machine
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			work()
+		}
+	})
 }
 
 func BenchmarkIngest(b *testing.B) {
@@ -284,18 +289,7 @@ func BenchmarkIngest(b *testing.B) {
 				total.Add(int64(len(rec)))
 			}
 			b.ResetTimer()
-			if conc == 1 {
-				for i := 0; i < b.N; i++ {
-					work()
-				}
-			} else {
-				b.SetParallelism(conc / 2)
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						work()
-					}
-				})
-			}
+			concurrently(b, conc, work)
 			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
 		})
 	}
