@@ -58,6 +58,7 @@ func patientRecord(i int) []Resource {
 
 var bench struct {
 	once sync.Once
+	dir  string // removed by TestMain
 	s    *Service
 	db   *store.DB
 	srv  *httptest.Server
@@ -67,6 +68,7 @@ var bench struct {
 func benchEnv(b *testing.B) (*Service, *store.DB, *httptest.Server) {
 	bench.once.Do(func() {
 		dir, _ := os.MkdirTemp("", "valet-bench")
+		bench.dir = dir
 		db, err := store.Open(context.Background(), filepath.Join(dir, "bench.db"), store.Options{})
 		if err != nil {
 			bench.err = err
@@ -103,6 +105,25 @@ func benchEnv(b *testing.B) (*Service, *store.DB, *httptest.Server) {
 		b.Fatal(bench.err)
 	}
 	return bench.s, bench.db, bench.srv
+}
+
+// TestMain removes the benchmark database, which benchEnv shares across benchmarks (so no b.TempDir):
+// each run of the benchmarks left ~170 MB behind in the temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench.srv != nil {
+		bench.srv.Close()
+	}
+	if bench.s != nil {
+		bench.s.Close()
+	}
+	if bench.db != nil {
+		bench.db.Close()
+	}
+	if bench.dir != "" {
+		os.RemoveAll(bench.dir)
+	}
+	os.Exit(code)
 }
 
 func get(b *testing.B, c *http.Client, url, bearer string) {
