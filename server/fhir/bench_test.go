@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
 )
 
 // benchPatients sizes the benchmark database: each patient has ~100 resources (the dataset's 20 plus
@@ -226,14 +227,7 @@ func patientBundle(i int) []byte {
 func BenchmarkTransactionBundle(b *testing.B) {
 	for _, conc := range []int{1, 16} {
 		b.Run(fmt.Sprintf("c%d", conc), func(b *testing.B) {
-			db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "ingest.db"), store.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			v := mapVerifier{"admin": access(b, "system/*.cruds", "", "")}
-			s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v})
-			defer s.Close()
+			s := emptyService(b, mapVerifier{"admin": access(b, "system/*.cruds", "", "")})
 			mux := http.NewServeMux()
 			s.Mount(mux)
 			srv := httptest.NewServer(mux)
@@ -270,6 +264,17 @@ func BenchmarkTransactionBundle(b *testing.B) {
 	}
 }
 
+// emptyService is a FHIR service on a new on-disk database, for the ingest benchmarks.
+func emptyService(b *testing.B, v token.Verifier) *Service {
+	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "ingest.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := New(Config{BaseURL: "http://valet.test", Store: db, Verifier: v})
+	b.Cleanup(func() { s.Close(); db.Close() })
+	return s
+}
+
 // concurrently calls work b.N times, from one goroutine when conc is 1, else from conc goroutines.
 func concurrently(b *testing.B, conc int, work func()) {
 	if conc == 1 {
@@ -289,13 +294,7 @@ func concurrently(b *testing.B, conc int, work func()) {
 func BenchmarkIngest(b *testing.B) {
 	for _, conc := range []int{1, 16} {
 		b.Run(fmt.Sprintf("c%d", conc), func(b *testing.B) {
-			db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "ingest.db"), store.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
-			s := New(Config{BaseURL: "http://valet.test", Store: db})
-			defer s.Close()
+			s := emptyService(b, nil)
 			var next atomic.Int64
 			var total atomic.Int64
 			recs := make([][]Resource, b.N+1)
