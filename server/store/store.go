@@ -48,6 +48,7 @@ type DB struct {
 	// auditPrep holds the audit log's INSERTs by row count, prepared once on the writer (audit.go).
 	auditOnce sync.Once
 	auditPrep map[int]*sql.Stmt
+	ck        *checkpointer // copies the WAL into the file beside the writer (checkpoint.go); nil in memory
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -56,6 +57,8 @@ type Options struct {
 	Now func() time.Time
 	// ReadConns bounds the read pool; 2×GOMAXPROCS when zero.
 	ReadConns int
+	// CheckpointEvery is how long commits gather before the background checkpoint; one second when zero.
+	CheckpointEvery time.Duration
 }
 
 // Memory is the path that opens a private in-memory database (for tests and throwaway sandboxes).
@@ -96,6 +99,17 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			db.w.Close()
 			return nil, err
 		}
+		ck, err := sql.Open("sqlite", dsn(path, checkpointConn))
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		ck.SetMaxOpenConns(1)
+		every := opt.CheckpointEvery
+		if every <= 0 {
+			every = checkpointEvery
+		}
+		db.ck = newCheckpointer(ck, every)
 		n := opt.ReadConns
 		if n <= 0 {
 			n = 2 * runtime.GOMAXPROCS(0)
@@ -128,7 +142,7 @@ func (db *DB) Now() time.Time { return db.now() }
 
 // Close checkpoints the WAL and closes every connection.
 func (db *DB) Close() error {
-	var errs []error
+	errs := []error{db.ck.close()}
 	for _, st := range db.wprep {
 		errs = append(errs, st.Close())
 	}
@@ -171,7 +185,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		_ = sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	db.ck.wrote()
+	return nil
 }
 
 // Tx is a write transaction. It must not be used after the function given to DB.Tx returns.
@@ -189,9 +207,10 @@ func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 type connKind int
 
 const (
-	writerConn connKind = iota
-	readerConn          // the read pool: searches that may scan, and everything else
-	mappedConn          // the bounded reads' pool (driverstmt.go): a row by key, one patient's rows
+	writerConn     connKind = iota
+	readerConn              // the read pool: searches that may scan, and everything else
+	mappedConn              // the bounded reads' pool (driverstmt.go): a row by key, one patient's rows
+	checkpointConn          // the background checkpointer (checkpoint.go)
 )
 
 func pragmas(kind connKind) string {
@@ -219,13 +238,16 @@ func pragmas(kind connKind) string {
 		// page cache. The file never shrinks (no VACUUM), which the map needs: a file truncated under
 		// it would fault.
 		q.Add("_pragma", "mmap_size(1073741824)")
+	case checkpointConn:
+		// Nothing but PRAGMA wal_checkpoint runs here; synchronous(NORMAL) above makes it fsync the file.
 	default:
-		// Bulk writes (generation, import): a 32 MB cache keeps the index pages being appended to; a
-		// checkpoint every ~40 MB of WAL instead of 4 MB copies each page once per many transactions.
-		// Durability is unchanged (WAL, synchronous=NORMAL).
+		// Bulk writes (generation, import): a 32 MB cache keeps the index pages being appended to. The
+		// checkpointer copies the WAL into the file in the background; the writer checkpoints itself
+		// only past ~80 MB of WAL, should that fall behind. Durability is unchanged (WAL,
+		// synchronous=NORMAL).
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "cache_size(-32768)")
-		q.Add("_pragma", "wal_autocheckpoint(10000)")
+		q.Add("_pragma", "wal_autocheckpoint(20000)")
 		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_txlock", "immediate")
 	}
