@@ -2,6 +2,8 @@ package fhir
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,5 +80,125 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	if ok != 1 {
 		t.Errorf("%d updates won with If-Match W/\"1\", want exactly 1", ok)
+	}
+}
+
+// bigBundle is a transaction of n Observation POSTs for patient p1, with fn changing entry i.
+func bigBundle(n int, fn func(i int, obs map[string]any)) map[string]any {
+	var entries []any
+	for i := range n {
+		obs := map[string]any{"resourceType": "Observation", "status": "final", "code": map[string]any{"text": fmt.Sprintf("o%d", i)},
+			"subject": map[string]any{"reference": "Patient/p1"}}
+		if fn != nil {
+			fn(i, obs)
+		}
+		entries = append(entries, map[string]any{"resource": obs, "request": map[string]any{"method": "POST", "url": "Observation"}})
+	}
+	return map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries}
+}
+
+// Entries are validated together at the end (on every core for big Bundles); the Bundle still fails on
+// its first invalid entry, by position, and stores nothing.
+func TestTransactionNamesItsFirstInvalidEntry(t *testing.T) {
+	e := loaded(t, 1)
+	before, _ := e.db.CountByType(context.Background())
+	r := e.do("POST", "", "admin", bigBundle(80, func(i int, obs map[string]any) {
+		if i == 61 || i == 70 {
+			delete(obs, "code")
+		}
+	}))
+	if r.status != 422 || !strings.Contains(string(r.raw), `"expression":["Bundle.entry[61].resource.code"]`) || strings.Contains(string(r.raw), "entry[70]") {
+		t.Errorf("want entry 61 named alone: %d %s", r.status, r.raw)
+	}
+	// A later entry's own refusal (here a PUT to a resource with another version) does not hide an
+	// earlier invalid one.
+	b := bigBundle(40, func(i int, obs map[string]any) {
+		if i == 3 {
+			obs["status"] = "no-such-status"
+		}
+	})
+	b["entry"] = append(b["entry"].([]any), map[string]any{"resource": map[string]any{"resourceType": "Patient", "id": "p1"},
+		"request": map[string]any{"method": "PUT", "url": "Patient/p1", "ifMatch": `W/"7"`}})
+	r = e.do("POST", "", "admin", b)
+	if r.status != 422 || !strings.Contains(string(r.raw), "Bundle.entry[3]") {
+		t.Errorf("want entry 3's validation error: %d %s", r.status, r.raw)
+	}
+	after, _ := e.db.CountByType(context.Background())
+	if before["Observation"] != after["Observation"] || before["Patient"] != after["Patient"] {
+		t.Errorf("a failed transaction left a trace: %v → %v", before, after)
+	}
+	r = e.do("POST", "", "admin", bigBundle(80, nil))
+	if r.status != 200 {
+		t.Fatalf("valid Bundle: %d %s", r.status, r.raw)
+	}
+	if after, _ = e.db.CountByType(context.Background()); after["Observation"] != before["Observation"]+80 {
+		t.Errorf("stored %d Observations, want 80", after["Observation"]-before["Observation"])
+	}
+}
+
+// Updates in a transaction read the current versions up front; a resource written twice in one Bundle
+// is read again after its first write.
+func TestTransactionUpdates(t *testing.T) {
+	e := loaded(t, 1)
+	put := func(id, gender, ifMatch string) map[string]any {
+		req := map[string]any{"method": "PUT", "url": "Patient/" + id}
+		if ifMatch != "" {
+			req["ifMatch"] = ifMatch
+		}
+		return map[string]any{"resource": map[string]any{"resourceType": "Patient", "id": id, "gender": gender}, "request": req}
+	}
+	b := map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{
+		put("p1", "female", `W/"1"`), put("new1", "male", ""), put("new2", "male", ""), put("new2", "female", `W/"1"`)}}
+	r := e.do("POST", "", "admin", b)
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	var got []string
+	for _, x := range r.body["entry"].([]any) {
+		got = append(got, x.(map[string]any)["response"].(map[string]any)["status"].(string)+" "+
+			x.(map[string]any)["response"].(map[string]any)["etag"].(string))
+	}
+	want := []string{`200 OK W/"2"`, `201 Created W/"1"`, `201 Created W/"1"`, `200 OK W/"2"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("responses %q, want %q", got, want)
+	}
+	if r := e.do("GET", "/Patient/new2", "admin", nil); r.body["gender"] != "female" {
+		t.Errorf("new2 after the Bundle: %s", r.raw)
+	}
+	// A stale If-Match still refuses the whole Bundle.
+	b = map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{put("new3", "male", ""), put("p1", "male", `W/"1"`)}}
+	if r := e.do("POST", "", "admin", b); r.status != 412 || !strings.Contains(string(r.raw), "Bundle.entry[1]") {
+		t.Errorf("stale If-Match: %d %s", r.status, r.raw)
+	}
+	if r := e.do("GET", "/Patient/new3", "admin", nil); r.status != 404 {
+		t.Errorf("new3 was stored by a refused Bundle: %d", r.status)
+	}
+}
+
+// A Provenance posted with what it is about, in one Bundle, joins its targets' patient compartments, so
+// the patient's own app finds it with _revinclude.
+func TestTransactionProvenanceJoinsItsTargetsCompartments(t *testing.T) {
+	e := loaded(t, 1)
+	e.v["p1"] = access(t, "patient/*.rs", "p1", "")
+	cond := "urn:uuid:22222222-2222-2222-2222-222222222222"
+	b := bigBundle(40, nil)
+	b["entry"] = append(b["entry"].([]any),
+		map[string]any{"fullUrl": cond, "request": map[string]any{"method": "POST", "url": "Condition"},
+			"resource": map[string]any{"resourceType": "Condition", "subject": map[string]any{"reference": "Patient/p1"},
+				"code": map[string]any{"text": "new problem"}, "category": []any{map[string]any{"coding": []any{map[string]any{
+					"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item"}}}}}},
+		map[string]any{"request": map[string]any{"method": "POST", "url": "Provenance"},
+			"resource": map[string]any{"resourceType": "Provenance", "target": []any{map[string]any{"reference": cond}},
+				"recorded": "2024-01-01T00:00:00Z", "agent": []any{map[string]any{"who": map[string]any{"reference": "Practitioner/dr1"}}}}})
+	r := e.do("POST", "", "admin", b)
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	es := r.body["entry"].([]any)
+	condID := es[40].(map[string]any)["resource"].(map[string]any)["id"].(string)
+	provID := es[41].(map[string]any)["resource"].(map[string]any)["id"].(string)
+	r = e.do("GET", "/Condition?_id="+condID+"&_revinclude=Provenance:target", "p1", nil)
+	if got := r.entryIDs("include"); !slices.Equal(got, []string{"Provenance/" + provID}) {
+		t.Errorf("the patient's app sees %v with its Condition, want the Provenance: %s", got, r.raw)
 	}
 }

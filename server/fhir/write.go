@@ -27,6 +27,39 @@ type write struct {
 	deferred *deferredWrites
 	stored   func(store.Resource)
 	wrap     func(error) error
+	// head, when set, is the current version as the transaction read it for many entries at once
+	// (nil Head: none); current uses it instead of reading again.
+	head *prefetched
+}
+
+// prefetched is a resource's current version read ahead; found is false when there was none.
+type prefetched struct {
+	head  store.Head
+	found bool
+}
+
+// current returns the current version of w's resource (store.ErrNotFound when there is none), after
+// storing what is pending for it. Only RowID, Version and Deleted are set when it was prefetched.
+func (w *write) current(ctx context.Context, tx *store.Tx) (store.Resource, error) {
+	if p := w.head; p != nil {
+		w.head = nil // good for one read: a later write of the same resource changes it
+		if !p.found {
+			return store.Resource{}, store.ErrNotFound
+		}
+		return store.Resource{Type: w.typ, ID: w.id, RowID: p.head.RowID, Version: p.head.Version, Deleted: p.head.Deleted}, nil
+	}
+	if err := w.deferred.flushIf(ctx, tx, w.typ, w.id); err != nil {
+		return store.Resource{}, err
+	}
+	return tx.Current(ctx, w.typ, w.id)
+}
+
+// wrapErr names w's Bundle entry in err, when w is one.
+func (w *write) wrapErr(err error) error {
+	if w.wrap != nil {
+		return w.wrap(err)
+	}
+	return err
 }
 
 // apply performs w inside tx and reports whether it created a resource. Errors that are answers are
@@ -47,8 +80,14 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 			return store.Resource{}, false, o
 		}
 	}
-	if o := validate(m, w.typ, w.method == http.MethodPut); o != nil {
-		return store.Resource{}, false, o
+	// In a transaction Bundle, validation waits for the flush, which does it for every entry at once
+	// (deferred.go); an update whose id is not even a string is refused here, as validation would.
+	_, idIsString := m["id"].(string)
+	lazy := w.deferred != nil && w.typ != appStateType && (idIsString || w.method != http.MethodPut)
+	if !lazy {
+		if o := validate(m, w.typ, w.method == http.MethodPut); o != nil {
+			return store.Resource{}, false, o
+		}
 	}
 	if w.typ == appStateType {
 		if err := s.checkAppStateWrite(ctx, tx, w, m); err != nil {
@@ -77,10 +116,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 			return store.Resource{}, false, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "invalid",
 				Diagnostics: "the resource id " + quote(id) + " does not match the id in the URL " + quote(w.id), Expression: []string{w.typ + ".id"}}}}
 		}
-		if err := w.deferred.flushIf(ctx, tx, w.typ, w.id); err != nil {
-			return store.Resource{}, false, err
-		}
-		cur, err := tx.Current(ctx, w.typ, w.id)
+		cur, err := w.current(ctx, tx)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
@@ -107,15 +143,20 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 			g = *w.createGrant
 		}
 	}
-	r, ix, err := s.indexed(ctx, tx, w, version, m)
-	if err != nil {
-		return store.Resource{}, false, err
-	}
 	check := func(res store.Resource) error {
 		if ok, err := g.visibleTx(ctx, tx, res.RowID); err != nil || !ok {
 			return orErr(err, forbidden("%s/%s would be outside what the access token may write (patient compartment or scope restriction)", w.typ, w.id))
 		}
 		return nil
+	}
+	if lazy {
+		r := store.Resource{Type: w.typ, ID: w.id, Version: version, LastUpdated: s.now()}
+		w.deferred.addLazy(r, m, w.method == http.MethodPut, w, check)
+		return r, created, nil
+	}
+	r, ix, err := s.indexed(ctx, tx, w, version, m)
+	if err != nil {
+		return store.Resource{}, false, err
 	}
 	if w.deferred != nil {
 		w.deferred.add(r, ix, w, check)

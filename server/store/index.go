@@ -71,15 +71,35 @@ func (tx *Tx) Compartments(ctx context.Context, typ, id string) ([]string, error
 	return out, rows.Err()
 }
 
+// Head is what a writer needs of a resource's current version: its row, number and whether it is a
+// deletion.
+type Head struct {
+	RowID, Version int64
+	Deleted        bool
+}
+
 // CurrentVersions returns the current version of each "Type/id" key that exists (deleted or not): the
-// bulk path's way to number new versions. Keys are looked up per type, many ids per query (the
-// (type, id) index serves each as a seek).
+// bulk path's way to number new versions.
 func (tx *Tx) CurrentVersions(ctx context.Context, keys [][2]string) (map[[2]string]int64, error) {
+	heads, err := tx.Heads(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[[2]string]int64, len(heads))
+	for k, h := range heads {
+		out[k] = h.Version
+	}
+	return out, nil
+}
+
+// Heads returns the current version of each "Type/id" key that exists (deleted or not). Keys are looked
+// up per type, many ids per query (the (type, id) index serves each as a seek).
+func (tx *Tx) Heads(ctx context.Context, keys [][2]string) (map[[2]string]Head, error) {
 	byType := map[string][]string{}
 	for _, k := range keys {
 		byType[k[0]] = append(byType[k[0]], k[1])
 	}
-	out := map[[2]string]int64{}
+	out := map[[2]string]Head{}
 	for typ, ids := range byType {
 		for len(ids) > 0 {
 			n := chunkSizes[len(chunkSizes)-1]
@@ -105,12 +125,12 @@ func (tx *Tx) CurrentVersions(ctx context.Context, keys [][2]string) (map[[2]str
 			}
 			for rows.Next() {
 				var id string
-				var v int64
-				if err := rows.Scan(&id, &v); err != nil {
+				var h Head
+				if err := rows.Scan(&id, &h.Version, &h.RowID, &h.Deleted); err != nil {
 					rows.Close()
 					return nil, err
 				}
-				out[[2]string{typ, id}] = v
+				out[[2]string{typ, id}] = h
 			}
 			if err := rows.Close(); err != nil {
 				return nil, err
@@ -121,5 +141,5 @@ func (tx *Tx) CurrentVersions(ctx context.Context, keys [][2]string) (map[[2]str
 }
 
 func versionsQuery(n int) string {
-	return `SELECT id, version FROM resources WHERE type = ? AND id IN (?` + repeatPlaceholders(n-1) + `)`
+	return `SELECT id, version, rid, deleted FROM resources WHERE type = ? AND id IN (?` + repeatPlaceholders(n-1) + `)`
 }
