@@ -92,41 +92,18 @@ func parseEntries(m object) ([]*entry, *Outcome) {
 // references (Patient?identifier=…) are resolved to the stored resources; any failure stores nothing.
 func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []*entry) ([]byte, *Outcome) {
 	sort.SliceStable(entries, func(i, j int) bool { return methodOrder[entries[i].method] < methodOrder[entries[j].method] })
-	err := s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
-		refs := map[string]string{} // fullUrl → Type/id
-		for _, e := range entries {
-			if err := s.prepare(acc, e); err != nil {
-				return err
-			}
+	for _, e := range entries {
+		if err := s.prepare(acc, e); err != nil {
+			return nil, asOutcome(err)
 		}
-		// Conditional creates that match resolve to the existing resource; others get their id now, so
-		// references to them can be rewritten before anything is stored.
-		for _, e := range entries {
-			if e.method != http.MethodPost {
-				continue
-			}
-			if e.ifNone != "" {
-				found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.grant)
-				if o != nil {
-					return at(e, o)
-				}
-				if found != nil {
-					e.res, e.status, e.w = *found, http.StatusOK, nil
-					refs[e.fullURL] = found.Type + "/" + found.ID
-					continue
-				}
-				e.w.ifNoneExist = ""
-			}
-			e.w.id = s.ids.next(s.now())
-			if e.fullURL != "" {
-				refs[e.fullURL] = e.w.typ + "/" + e.w.id
-			}
-		}
-		for _, e := range entries {
-			if e.w == nil || e.w.obj == nil {
-				continue
-			}
-			if err := s.rewriteRefs(ctx, tx, e.w.obj, refs, e); err != nil {
+	}
+	ahead, err := s.resolveAhead(entries)
+	if err != nil {
+		return nil, asOutcome(err)
+	}
+	err = s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
+		if !ahead {
+			if err := s.resolve(ctx, tx, entries); err != nil {
 				return err
 			}
 		}
@@ -168,6 +145,85 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 		b.raw(s.entryResponse(e))
 	}
 	return b.bytes(), nil
+}
+
+// resolve gives the POSTed entries their ids — or, for a conditional create that matches, the existing
+// resource — and rewrites the references to entries' fullUrls, and conditional references, to Type/id.
+func (s *Service) resolve(ctx context.Context, tx *store.Tx, entries []*entry) error {
+	refs := map[string]string{} // fullUrl → Type/id
+	for _, e := range entries {
+		if e.method != http.MethodPost {
+			continue
+		}
+		if e.ifNone != "" {
+			found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.grant)
+			if o != nil {
+				return at(e, o)
+			}
+			if found != nil {
+				e.res, e.status, e.w = *found, http.StatusOK, nil
+				refs[e.fullURL] = found.Type + "/" + found.ID
+				continue
+			}
+			e.w.ifNoneExist = ""
+		}
+		if e.w.id == "" { // resolveAhead may have given it one already
+			e.w.id = s.ids.next(s.now())
+		}
+		if e.fullURL != "" {
+			refs[e.fullURL] = e.w.typ + "/" + e.w.id
+		}
+	}
+	for _, e := range entries {
+		if e.w == nil || e.w.obj == nil {
+			continue
+		}
+		if err := s.rewriteRefs(ctx, tx, e.w.obj, refs, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveAhead does resolve's work before the write transaction when none of it needs the store (no
+// conditional create, no conditional reference), and then validates and indexes every entry on every
+// core, so the single writer is held only for what depends on stored data. It reports false, having
+// changed nothing resolve would not redo, when the store is needed.
+func (s *Service) resolveAhead(entries []*entry) (bool, error) {
+	for _, e := range entries {
+		if e.ifNone != "" {
+			return false, nil
+		}
+	}
+	refs := map[string]string{}
+	for _, e := range entries {
+		if e.method == http.MethodPost {
+			e.w.id = s.ids.next(s.now())
+			if e.fullURL != "" {
+				refs[e.fullURL] = e.w.typ + "/" + e.w.id
+			}
+		}
+	}
+	for _, e := range entries {
+		if e.w.obj == nil {
+			continue
+		}
+		err := s.rewriteRefs(context.Background(), nil, e.w.obj, refs, e)
+		if errors.Is(err, errNeedsStore) {
+			return false, nil // the references rewritten so far stay rewritten; resolve keeps the ids
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	var pre []*write
+	for _, e := range entries {
+		if w := e.w; w.obj != nil && w.typ != appStateType && (e.method == http.MethodPost || e.method == http.MethodPut) {
+			pre = append(pre, w)
+		}
+	}
+	forEachParallel(len(pre), func(i int) { pre[i].pre = s.preIndex(pre[i]) })
+	return true, nil
 }
 
 // prefetchHeads reads the current version of every resource the Bundle updates once, in a few queries
@@ -267,7 +323,11 @@ func (s *Service) prepare(acc *token.Access, e *entry) error {
 	return nil
 }
 
+// errNeedsStore is rewriteRefs's answer, without a transaction, to a conditional reference.
+var errNeedsStore = errors.New("a conditional reference needs the store")
+
 // rewriteRefs replaces references to other entries' fullUrls, and conditional references, with Type/id.
+// Without a transaction (tx nil) it stops at the first conditional reference with errNeedsStore.
 func (s *Service) rewriteRefs(ctx context.Context, tx *store.Tx, v any, refs map[string]string, e *entry) error {
 	switch x := v.(type) {
 	case map[string]any:
@@ -276,6 +336,9 @@ func (s *Service) rewriteRefs(ctx context.Context, tx *store.Tx, v any, refs map
 				if to, ok := refs[ref]; ok {
 					x[k] = to
 				} else if typ, q, ok := strings.Cut(ref, "?"); ok && spec.IsResourceType(typ) {
+					if tx == nil {
+						return errNeedsStore
+					}
 					found, o := s.conditional(ctx, tx, typ, q, grant{})
 					if o != nil {
 						return at(e, o)

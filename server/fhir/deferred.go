@@ -31,11 +31,13 @@ type deferredWrite struct {
 	lazy  *lazyWrite                 // not nil: Indexed is made from it at the flush
 }
 
-// lazyWrite is a version still to validate, stamp, index and encode.
+// lazyWrite is a version still to validate, stamp, index and encode — or only to stamp and encode, when
+// it was validated and indexed before the transaction (indexed).
 type lazyWrite struct {
-	m      object
-	needID bool  // an update: the resource must carry its id
-	err    error // what validation found
+	m       object
+	needID  bool  // an update: the resource must carry its id
+	err     error // what validation found
+	indexed bool
 }
 
 func (d *deferredWrites) add(r store.Resource, ix store.Index, w *write, check func(store.Resource) error) {
@@ -44,7 +46,12 @@ func (d *deferredWrites) add(r store.Resource, ix store.Index, w *write, check f
 
 // addLazy defers version r of w (Type, ID, Version and LastUpdated set) as the decoded m.
 func (d *deferredWrites) addLazy(r store.Resource, m object, needID bool, w *write, check func(store.Resource) error) {
-	d.push(deferredWrite{Indexed: store.Indexed{Resource: r}, w: w, check: check, lazy: &lazyWrite{m: m, needID: needID}})
+	it := deferredWrite{Indexed: store.Indexed{Resource: r}, w: w, check: check, lazy: &lazyWrite{m: m, needID: needID}}
+	if p := w.pre; p != nil {
+		it.Indexed, it.lazy.err, it.lazy.indexed = p.Indexed, p.err, true
+		it.Resource = r
+	}
+	d.push(it)
 }
 
 func (d *deferredWrites) push(it deferredWrite) {
@@ -108,16 +115,23 @@ func (s *Service) materialize(ctx context.Context, tx *store.Tx, items []deferre
 	forEachParallel(len(lazy), func(k int) {
 		it := &items[lazy[k]]
 		r := &it.Resource
-		if o := validate(it.lazy.m, r.Type, it.lazy.needID); o != nil {
-			it.lazy.err = o
+		if it.lazy.err != nil {
 			return
 		}
-		stamp(it.lazy.m, r.ID, r.Version, r.LastUpdated)
-		it.Index = spec.Extract(r.Type, r.ID, it.lazy.m, s.base)
-		r.JSON = encode(it.lazy.m)
-		if r.Type != "Provenance" {
-			it.Prepare()
+		if !it.lazy.indexed {
+			if o := validate(it.lazy.m, r.Type, it.lazy.needID); o != nil {
+				it.lazy.err = o
+				return
+			}
 		}
+		stamp(it.lazy.m, r.ID, r.Version, r.LastUpdated)
+		if !it.lazy.indexed {
+			it.Index = spec.Extract(r.Type, r.ID, it.lazy.m, s.base)
+			if r.Type != "Provenance" {
+				it.Prepare()
+			}
+		}
+		r.JSON = encode(it.lazy.m)
 	})
 	var patients map[[2]string][]string
 	for _, i := range lazy {

@@ -30,6 +30,30 @@ type write struct {
 	// head, when set, is the current version as the transaction read it for many entries at once
 	// (nil Head: none); current uses it instead of reading again.
 	head *prefetched
+	// pre, when set, is the resource validated and indexed before the transaction (resolveAhead).
+	pre *preIndexed
+}
+
+// preIndexed is a Bundle entry's resource validated and indexed ahead of the write transaction: what is
+// left for the flush is stamping its version and encoding it.
+type preIndexed struct {
+	store.Indexed       // Index prepared; Resource holds only the type
+	err           error // what validation found
+}
+
+// preIndex validates and indexes w's resource; it is safe for concurrent use on different writes.
+func (s *Service) preIndex(w *write) *preIndexed {
+	p := &preIndexed{}
+	if o := validate(w.obj, w.typ, w.method == http.MethodPut); o != nil {
+		p.err = o
+		return p
+	}
+	p.Resource.Type = w.typ
+	p.Index = spec.Extract(w.typ, w.id, w.obj, s.base)
+	if w.typ != "Provenance" { // joins its targets' compartments at the flush, and is prepared then
+		p.Prepare()
+	}
+	return p
 }
 
 // prefetched is a resource's current version read ahead; found is false when there was none.
