@@ -276,6 +276,7 @@ func (tx *Tx) PutIndexedBatch(ctx context.Context, batch []Indexed) ([]Resource,
 		return nil, err
 	}
 	var rows indexRows
+	rows.reserve(batch)
 	for i := range batch {
 		r := out[i]
 		if last[r.RowID] != i || r.Deleted {
@@ -372,6 +373,19 @@ func (x *indexRows) addPrepared(rid int64, p *indexRows) {
 	x.num = withRowID(x.num, p.num, insNumber.cols, 0, id)
 	x.comp = withRowID(x.comp, p.comp, insComp.cols, 0, id)
 	x.tokpat = withRowID(x.tokpat, p.tokpat, insTokPat.cols, insTokPat.cols-1, id)
+}
+
+// reserve sizes x for the prepared rows of batch, so that adding them copies each row once.
+func (x *indexRows) reserve(batch []Indexed) {
+	var token, str, date, ref, num, comp, tokpat int
+	for i := range batch {
+		if p := batch[i].args; p != nil {
+			token, str, date, ref = token+len(p.token), str+len(p.str), date+len(p.date), ref+len(p.ref)
+			num, comp, tokpat = num+len(p.num), comp+len(p.comp), tokpat+len(p.tokpat)
+		}
+	}
+	x.token, x.str, x.date, x.ref = make([]any, 0, token), make([]any, 0, str), make([]any, 0, date), make([]any, 0, ref)
+	x.num, x.comp, x.tokpat = make([]any, 0, num), make([]any, 0, comp), make([]any, 0, tokpat)
 }
 
 // withRowID appends the rows of src (cols values each) to dst with the value at column col set to id.
