@@ -85,12 +85,18 @@ func TestHistoryPaging(t *testing.T) {
 				}
 			}()
 			pages := e.walkHistory(tc.path+"?_count=4", "next")
-			// And back from the last page, still under writes.
+			// And back from the last page, still under writes. The walk starts from the last page as it
+			// was served: fetched again through its self link, it may hold versions written since (with
+			// the pinned clock, an update of the first-stored resource sorts just before its version 1),
+			// which push the oldest version onto a page after it, where a backward walk never goes.
 			last := e.do("GET", tc.path+"?_count=4", "admin", nil)
 			for p := last.link("next"); p != ""; p = last.link("next") {
 				last = e.do("GET", p, "admin", nil)
 			}
-			back := e.walkHistory(last.link("self"), "previous")
+			back := [][]string{last.versionIDs()}
+			if p := last.link("previous"); p != "" {
+				back = append(back, e.walkHistory(p, "previous")...)
+			}
 			close(stop)
 			wg.Wait()
 			slices.Reverse(back)
