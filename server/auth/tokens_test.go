@@ -2,10 +2,15 @@ package auth_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
 	"net/url"
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 )
 
 // Issued access tokens are not stored (store migration 0015): each names its grant in valet_grant, and
@@ -89,5 +94,41 @@ func TestAccessTokensLiveAndDieWithTheirGrant(t *testing.T) {
 	}
 	if !active(backendToken()) {
 		t.Error("the re-registered backend client's own token is inactive")
+	}
+}
+
+// The token response goes out with its length, and the authorization redirect is a bare 302.
+func TestTokenResponseFraming(t *testing.T) {
+	f := newBenchFlow(t)
+	code, v, err := f.code()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := benchHTTP.PostForm(f.s.base+"/auth/token", f.exchangeForm(code, v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok["id_token"] == nil {
+		t.Fatalf("token response: %v %v", tok, err)
+	}
+	if resp.ContentLength <= 0 || len(resp.TransferEncoding) != 0 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("token response: Content-Length %d, Transfer-Encoding %v, Cache-Control %q; want a length, not chunked, no-store",
+			resp.ContentLength, resp.TransferEncoding, resp.Header.Get("Cache-Control"))
+	}
+	v = oauth2.GenerateVerifier()
+	sum := sha256.Sum256([]byte(v))
+	q := url.Values{"response_type": {"code"}, "client_id": {f.client.ID}, "redirect_uri": {redirect}, "state": {"s"},
+		"scope": {"openid fhirUser"}, "aud": {f.s.fhir}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	resp, err = benchHTTP.Get(f.s.base + "/auth/authorize?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != 302 || loc.Query().Get("code") == "" || loc.Query().Get("state") != "s" || len(body) != 0 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("authorize: %d, Location %s, body %q, Cache-Control %q", resp.StatusCode, loc, body, resp.Header.Get("Cache-Control"))
 	}
 }
