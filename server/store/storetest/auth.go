@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Launches", func(t *testing.T) { testLaunches(t, open(t)) })
 	t.Run("AuthRequestsAndSessions", func(t *testing.T) { testAuthRequestsAndSessions(t, open(t)) })
 	t.Run("GrantsWithFirstTokens", func(t *testing.T) { testGrants(t, open(t)) })
+	t.Run("GrantsConcurrently", func(t *testing.T) { testGrantsConcurrently(t, open(t)) })
 	t.Run("TokensAndRevocation", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("RefreshFamilies", func(t *testing.T) { testRefreshFamilies(t, open(t)) })
 	t.Run("OnlineRefreshEndsWithSession", func(t *testing.T) { testOnlineRefresh(t, open(t)) })
@@ -231,6 +233,56 @@ func testGrants(t *testing.T, s store.Store) {
 	}
 	if err := s.RevokeGrant(ctx, "never-stored"); err != nil {
 		t.Errorf("revoking a grant that was never stored: %v", err)
+	}
+}
+
+// testGrantsConcurrently: concurrent CreateGrant calls each get their own outcome: a refused or failing
+// grant stores nothing, and does not undo the others (a store that groups them into one transaction
+// must keep that).
+func testGrantsConcurrently(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	refuse := errors.New("replayed meanwhile")
+	grantWith(t, s, "taken", issuance(s, "taken", ""))
+	const n = 48
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprint("g", i)
+			if i%8 == 7 {
+				id = "taken" // a grant id stored before: this one fails
+			}
+			g := store.Grant{ID: id, ClientID: "c", Scope: "openid offline_access", CreatedAt: s.Now()}
+			errs[i] = s.CreateGrant(ctx, g, func() (store.Issuance, error) {
+				if i%8 == 3 {
+					return issuance(s, id, fmt.Sprint("r", i)), refuse
+				}
+				return issuance(s, id, fmt.Sprint("r", i)), nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		_, _, lookup := s.LookupRefreshToken(ctx, fmt.Sprint("r", i))
+		switch i % 8 {
+		case 3:
+			if !errors.Is(err, refuse) || !errors.Is(lookup, store.ErrNotFound) {
+				t.Errorf("refused grant %d: %v, its refresh token: %v; want the refusal and nothing stored", i, err, lookup)
+			}
+		case 7:
+			if err == nil || !errors.Is(lookup, store.ErrNotFound) {
+				t.Errorf("grant %d with a taken id: %v, its refresh token: %v; want an error and nothing stored", i, err, lookup)
+			}
+		default:
+			if err != nil || lookup != nil {
+				t.Errorf("grant %d: %v, its refresh token: %v", i, err, lookup)
+			}
+			if err := s.AccessTokenActive(ctx, token(s, fmt.Sprint("g", i), "j")); err != nil {
+				t.Errorf("token of grant %d: %v", i, err)
+			}
+		}
 	}
 }
 
