@@ -262,7 +262,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 	s.record(events.Event{Kind: "code.issued", FlowID: ar.ID, ClientID: client.ID, LaunchID: ar.launchID(),
 		Decision: "granted " + g.Scope, Response: map[string]any{"redirect": ar.RedirectURI, "code": events.Redact(code), "state": ar.State}})
 	noStore(w)
-	http.Redirect(w, r, to, http.StatusFound)
+	redirect(w, to)
 }
 
 // launchError explains why a launch cannot be consumed (another flow of the same launch finished first,
@@ -324,7 +324,7 @@ func (s *Server) forgetRequest(w http.ResponseWriter, r *http.Request, ar *authR
 func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, flow, clientID, redirectURI, state string, e *Error) {
 	s.record(events.Event{Kind: "authorize.refused", FlowID: flow, ClientID: clientID, Decision: e.Code + ": " + e.Description,
 		Response: map[string]any{"redirect": redirectURI, "error": e.Code, "error_description": e.Description, "state": state}})
-	redirectError(w, r, redirectURI, state, e)
+	redirectError(w, redirectURI, state, e)
 }
 
 func (s *Server) refusePage(w http.ResponseWriter, flow, clientID, msg string) {

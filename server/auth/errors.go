@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 )
 
 // Error is an OAuth 2.0 error (RFC 6749 §4.1.2.1, §5.2; RFC 7591 §3.2.2). Handlers return it as a value;
@@ -56,12 +57,21 @@ func noStore(w http.ResponseWriter) {
 	w.Header().Set("Pragma", "no-cache")
 }
 
-// writeJSON writes a token-endpoint-style JSON response.
+// writeJSON writes a token-endpoint-style JSON response. The body is encoded before the status goes
+// out, so that a value that cannot be encoded is a 500 rather than a 200 with a cut body, and then
+// written once with its length.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":"server_error","error_description":"the response could not be encoded"}`)
+	}
+	body = append(body, '\n')
 	noStore(w)
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(body)
 }
 
 // writeError writes e as the JSON body of RFC 6749 §5.2.
@@ -74,13 +84,24 @@ func writeError(w http.ResponseWriter, e *Error) {
 
 // redirectError sends the user agent back to the client with the error (RFC 6749 §4.1.2.1). Only for
 // requests whose client and redirect_uri have been verified.
-func redirectError(w http.ResponseWriter, r *http.Request, redirectURI, state string, e *Error) {
+func redirectError(w http.ResponseWriter, redirectURI, state string, e *Error) {
 	q := url.Values{"error": {e.Code}, "error_description": {e.Description}}
 	if state != "" {
 		q.Set("state", state)
 	}
 	noStore(w)
-	http.Redirect(w, r, withQuery(redirectURI, q), http.StatusFound)
+	redirect(w, withQuery(redirectURI, q))
+}
+
+// redirect answers 302 Found with Location set to an absolute URL (a registered redirect URI with its
+// query) and an empty body. http.Redirect also writes an HTML note with the URL escaped into a link,
+// which only browsers that do not follow redirects would show, and which cost every authorization an
+// escape of the whole URL.
+func redirect(w http.ResponseWriter, to string) {
+	h := w.Header()
+	h.Set("Location", to)
+	h.Set("Content-Length", "0")
+	w.WriteHeader(http.StatusFound)
 }
 
 func withQuery(u string, q url.Values) string {

@@ -29,7 +29,10 @@ func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (m
 			return nil, trace{}, errInvalidScope("scope %q is not within the scopes allowed for this client", sc.Raw)
 		}
 	}
-	g := store.Grant{ClientID: client.ID, Subject: client.ID, Scope: asked.String()}
+	// Each token gets a grant of its own, which its valet_grant claim names: deleting the client revokes
+	// its grants, and so its tokens, even if the client id is registered again.
+	now := s.now()
+	g := store.Grant{ID: recordID(now), ClientID: client.ID, Subject: client.ID, Scope: asked.String(), CreatedAt: now}
 	resp, e := s.mint(r.Context(), client, issued{grant: g, scopes: asked})
 	return resp, trace{}, e
 }

@@ -126,15 +126,16 @@ func TestRevokeExpiredAccessToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := tok["access_token"].(string)
-	jti := jwtPart(t, at, 1)["jti"].(string)
+	claims := jwtPart(t, at, 1)
+	rec := store.AccessToken{JTI: claims["jti"].(string), GrantID: claims["valet_grant"].(string), ExpiresAt: time.Unix(int64(claims["exp"].(float64)), 0)}
 	s.clock.Advance(2 * time.Hour)
-	if _, err := s.db.AccessTokenActive(context.Background(), jti); !errors.Is(err, store.ErrExpired) {
+	if err := s.db.AccessTokenActive(context.Background(), rec); !errors.Is(err, store.ErrExpired) {
 		t.Fatalf("before revocation: %v, want ErrExpired", err)
 	}
 	if code, m, _ := post(t, s.base+"/auth/revoke", url.Values{"token": {at}, "client_id": {f.client.ID}}); code != 200 {
 		t.Fatalf("revoke: %d %v", code, m)
 	}
-	if _, err := s.db.AccessTokenActive(context.Background(), jti); !errors.Is(err, store.ErrRevoked) {
+	if err := s.db.AccessTokenActive(context.Background(), rec); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("expired token not revoked: %v", err)
 	}
 }

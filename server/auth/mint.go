@@ -12,7 +12,9 @@ import (
 )
 
 // accessClaims are the claims of Valet's access tokens (SMART App Launch 2.2 does not fix a format;
-// these are what the FHIR server and introspection read).
+// these are what the FHIR server and introspection read). Grant names the grant the token was issued
+// from: issued tokens are not stored, so revoking the grant must reach its tokens through this claim.
+// Tokens issued before store migration 0015 have none.
 type accessClaims struct {
 	Iss       string `json:"iss"`
 	Sub       string `json:"sub"`
@@ -25,6 +27,7 @@ type accessClaims struct {
 	Exp       int64  `json:"exp"`
 	Iat       int64  `json:"iat"`
 	JTI       string `json:"jti"`
+	Grant     string `json:"valet_grant,omitempty"`
 }
 
 type idClaims struct {
@@ -53,8 +56,9 @@ func lifetime(seconds int, def time.Duration) time.Duration {
 	return def
 }
 
-// minted is a token response being built: its records are stored (inside the grant's transaction)
-// before its tokens are signed, so that no signature is computed while the single SQLite writer waits.
+// minted is a token response being built: its grant and refresh token are stored (in one transaction)
+// before its tokens are signed, so that no signature is computed while the single SQLite writer waits,
+// and no token is signed whose grant is not stored.
 type minted struct {
 	resp   map[string]any
 	rec    store.Issuance
@@ -75,9 +79,8 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 		sub = client.ID
 	}
 	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
-		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now)}}
+		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
 	m.resp = map[string]any{"token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": m.access.Scope}
-	m.rec.Access = store.AccessToken{JTI: m.access.JTI, GrantID: g.ID, ClientID: client.ID, ExpiresAt: now.Add(ttl)}
 	if in.refresh {
 		// offline vs online follows the grant, not a narrowed refresh request.
 		grantScopes, _ := scope.ParseList(g.Scope)
@@ -133,11 +136,11 @@ func (s *Server) sign(m *minted) (map[string]any, *Error) {
 	return m.resp, nil
 }
 
-// mint records and signs a token response on its own (client_credentials, which redeems nothing).
+// mint stores a new grant and signs its token response (client_credentials, which redeems nothing).
 func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[string]any, *Error) {
 	m := s.prepare(client, in)
-	if err := s.store.Issue(ctx, m.rec.Access, m.rec.Refresh); err != nil {
-		return nil, errServerError("record tokens: %v", err)
+	if err := s.store.CreateGrant(ctx, in.grant, func() (store.Issuance, error) { return m.rec, nil }); err != nil {
+		return nil, errServerError("record the grant: %v", err)
 	}
 	return s.sign(m)
 }

@@ -47,7 +47,7 @@ func (s *Server) revokeToken(r *http.Request, clientID, raw string) string {
 		if c.ClientID != clientID {
 			return "token belongs to another client; ignored"
 		}
-		if err := s.store.RevokeAccessToken(ctx, c.JTI); err != nil {
+		if err := s.store.RevokeAccessToken(ctx, c.record()); err != nil {
 			return "revoke failed: " + err.Error()
 		}
 		return "access token " + c.JTI + " revoked"

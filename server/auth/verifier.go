@@ -109,7 +109,7 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 	if err != nil {
 		return nil, err
 	}
-	if _, err := v.store.AccessTokenActive(ctx, c.JTI); err != nil {
+	if err := v.store.AccessTokenActive(ctx, c.record()); err != nil {
 		if errors.Is(err, store.ErrRevoked) {
 			return nil, fmt.Errorf("%w: revoked", token.ErrInvalidToken)
 		}
@@ -130,6 +130,11 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 	}
 	return &token.Access{TokenID: c.JTI, ClientID: c.ClientID, Subject: c.Sub, FHIRUser: c.FHIRUser, Patient: c.Patient,
 		Encounter: c.Encounter, Scopes: set, StateCodes: codes, StateGlobal: global, IssuedAt: time.Unix(c.Iat, 0), Expiry: time.Unix(c.Exp, 0)}, nil
+}
+
+// record is what the store is asked about the token.
+func (c accessClaims) record() store.AccessToken {
+	return store.AccessToken{JTI: c.JTI, GrantID: c.Grant, ExpiresAt: time.Unix(c.Exp, 0)}
 }
 
 // purge forgets every cached verification; called on every revocation (rare next to verifications).

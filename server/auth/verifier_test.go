@@ -16,10 +16,10 @@ type hookStore struct {
 	after func()
 }
 
-func (h *hookStore) AccessTokenActive(ctx context.Context, jti string) (store.AccessToken, error) {
-	t, err := h.Store.AccessTokenActive(ctx, jti)
+func (h *hookStore) AccessTokenActive(ctx context.Context, at store.AccessToken) error {
+	err := h.Store.AccessTokenActive(ctx, at)
 	h.after()
-	return t, err
+	return err
 }
 
 func TestVerifierCache(t *testing.T) {

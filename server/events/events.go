@@ -68,6 +68,7 @@ func (l *Log) Record(e Event) {
 
 func (l *Log) run() {
 	var batch []Event
+	perEvent := 1024
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	write := func() {
@@ -75,10 +76,21 @@ func (l *Log) run() {
 			return
 		}
 		rows := make([]store.Event, len(batch))
-		for i, e := range batch {
-			body, _ := json.Marshal(e)
-			rows[i] = store.Event{At: e.At, Kind: e.Kind, LaunchID: e.LaunchID, FlowID: e.FlowID, ClientID: e.ClientID, JSON: body}
+		// One buffer for the batch's JSON, sized by the last batch (events of a kind are alike).
+		buf := make([]byte, 0, perEvent*len(batch))
+		for i := range batch {
+			e := &batch[i]
+			start := len(buf)
+			var err error
+			if buf, err = e.appendJSON(buf); err != nil {
+				// A value JSON cannot hold: keep the step, without what it carried.
+				slog.Warn("encode event", "err", err, "kind", e.Kind)
+				e.Request, e.Response = nil, nil
+				buf, _ = e.appendJSON(buf[:start])
+			}
+			rows[i] = store.Event{At: e.At, Kind: e.Kind, LaunchID: e.LaunchID, FlowID: e.FlowID, ClientID: e.ClientID, JSON: buf[start:len(buf):len(buf)]}
 		}
+		perEvent = len(buf)/len(batch) + 64
 		rows, err := l.store.AppendEvents(context.Background(), rows)
 		if err != nil {
 			slog.Warn("write events", "err", err, "count", len(rows))

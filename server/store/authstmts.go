@@ -12,7 +12,6 @@ import (
 const (
 	insGrant        = `INSERT INTO grants (id, client_id, created_at, json) VALUES (?, ?, ?, ?)`
 	selGrant        = `SELECT json, revoked_at FROM grants WHERE id = ?`
-	insAccessToken  = `INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES (?, ?, ?, ?)`
 	insRefreshToken = `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
 	selRefreshToken = `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`
 	useRefreshToken = `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`
@@ -22,7 +21,7 @@ const (
 	insEvent        = `INSERT INTO events (at, kind, launch_id, flow_id, client_id, json) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
-var authStatements = []string{insGrant, selGrant, insAccessToken, insRefreshToken, selRefreshToken, useRefreshToken,
+var authStatements = []string{insGrant, selGrant, insRefreshToken, selRefreshToken, useRefreshToken,
 	selSessionEnded, delAssertionJTI, insAssertionJTI, insEvent}
 
 // exec runs q through its prepared statement (see Tx.stmt).

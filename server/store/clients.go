@@ -137,7 +137,9 @@ func (db *DB) UpdateClient(ctx context.Context, id string, fn func(*Client) erro
 	return c, err
 }
 
-// DeleteClient removes a client and revokes everything issued to it; ErrNotFound when missing.
+// DeleteClient removes a client and revokes everything issued to it; ErrNotFound when missing. Every
+// access token names its grant, so revoking the client's grants revokes its tokens, and a client
+// registered again under the same id does not bring them back.
 func (db *DB) DeleteClient(ctx context.Context, id string) error {
 	return db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id)
@@ -151,7 +153,10 @@ func (db *DB) DeleteClient(ctx context.Context, id string) error {
 		if _, err := tx.tx.ExecContext(ctx, `UPDATE grants SET revoked_at = ? WHERE client_id = ? AND revoked_at = 0`, now, id); err != nil {
 			return err
 		}
-		_, err = tx.tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at = 0`, now, id)
+		// Client credentials tokens issued before migration 0015 have no grant.
+		_, err = tx.tx.ExecContext(ctx, `INSERT INTO revoked_access_tokens (jti, expires_at)
+			SELECT jti, expires_at FROM access_tokens WHERE client_id = ? AND grant_id = '' AND expires_at > ?
+			ON CONFLICT DO NOTHING`, id, now)
 		return err
 	})
 }

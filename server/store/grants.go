@@ -52,23 +52,26 @@ type RefreshToken struct {
 	ExpiresAt time.Time `json:"-"`
 }
 
-// AccessToken is the record of an issued access token (the JWT itself is not stored).
+// AccessToken is what the store is asked about an access token: its jti, grant and exp, read from the
+// claims of a JWT whose signature has been verified. Issued access tokens are not stored (the signature
+// proves the issue); revoked ones are, until their exp, and so is the grant each one names.
 type AccessToken struct {
-	JTI       string
+	JTI string
+	// GrantID is empty for a token issued before migration 0015, whose grant is found by its jti.
 	GrantID   string
-	ClientID  string
 	ExpiresAt time.Time
 }
 
-// Issuance is what one token response records: an access token and, maybe, a refresh token.
+// Issuance is what one token response records besides its grant: maybe a refresh token.
 type Issuance struct {
-	Access  AccessToken
 	Refresh *RefreshToken
 }
 
 // Grants stores authorizations and the credentials issued from them. Authorization codes are not
 // here: they live 60 seconds in the authorization server's memory (server/auth/codes.go), and a grant is
-// stored when its code is exchanged, with the first tokens issued from it.
+// stored when its code is exchanged, with the first tokens issued from it. Access tokens are not stored
+// either, only their revocations: every access token names its grant, which is stored before the token
+// is signed, so a token whose grant is missing was never issued by this database.
 //
 // CreateGrant and UseRefreshToken take the issue function of the token endpoint and run it inside their
 // transaction: one write transaction per token response (SQLite has one writer; every transaction is a
@@ -76,17 +79,16 @@ type Issuance struct {
 // error, which CreateGrant/UseRefreshToken return unchanged after deciding what happens (see each).
 type Grants interface {
 	CreateGrant(ctx context.Context, g Grant, issue func() (Issuance, error)) error
-	Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error
 	UseRefreshToken(ctx context.Context, hash string, rotate bool, issue func(RefreshToken, Grant) (Issuance, error)) (RefreshToken, Grant, error)
 	LookupRefreshToken(ctx context.Context, hash string) (RefreshToken, Grant, error)
-	AccessTokenActive(ctx context.Context, jti string) (AccessToken, error)
-	RevokeAccessToken(ctx context.Context, jti string) error
+	AccessTokenActive(ctx context.Context, at AccessToken) error
+	RevokeAccessToken(ctx context.Context, at AccessToken) error
 	RevokeRefreshToken(ctx context.Context, hash string) error
 	RevokeGrant(ctx context.Context, id string) error
 	UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Time) error
 }
 
-// CreateGrant stores a new grant with the tokens of its first token response, in one transaction.
+// CreateGrant stores a new grant with the refresh token of its first token response, in one transaction.
 // issue runs first inside the transaction, so it has the last word while no other write can interleave
 // (the authorization server checks there that the code was not replayed meanwhile); its error rolls
 // everything back and is returned unchanged.
@@ -103,7 +105,7 @@ func (db *DB) CreateGrant(ctx context.Context, g Grant, issue func() (Issuance, 
 		if _, err := tx.exec(ctx, insGrant, g.ID, g.ClientID, Micros(g.CreatedAt), gj); err != nil {
 			return err
 		}
-		return tx.issue(ctx, in.Access, in.Refresh)
+		return tx.issue(ctx, in.Refresh)
 	})
 }
 
@@ -129,12 +131,11 @@ func (tx *Tx) grant(ctx context.Context, id string) (Grant, error) {
 	return scanGrant(tx.queryRow(ctx, selGrant, id))
 }
 
-// revokeGrant revokes a grant and every token issued from it.
+// revokeGrant revokes a grant and every token issued from it (access tokens by the grant they name).
 func (tx *Tx) revokeGrant(ctx context.Context, id string) error {
 	now := Micros(tx.now())
 	for _, q := range []string{
 		`UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at = 0`,
-		`UPDATE access_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at = 0`,
 		`UPDATE refresh_tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at = 0`,
 	} {
 		if _, err := tx.tx.ExecContext(ctx, q, now, id); err != nil {
@@ -144,15 +145,8 @@ func (tx *Tx) revokeGrant(ctx context.Context, id string) error {
 	return nil
 }
 
-// Issue records an issued access token and, when rt is not nil, a refresh token.
-func (db *DB) Issue(ctx context.Context, at AccessToken, rt *RefreshToken) error {
-	return db.Tx(ctx, func(tx *Tx) error { return tx.issue(ctx, at, rt) })
-}
-
-func (tx *Tx) issue(ctx context.Context, at AccessToken, rt *RefreshToken) error {
-	if _, err := tx.exec(ctx, insAccessToken, at.JTI, at.GrantID, at.ClientID, Micros(at.ExpiresAt)); err != nil {
-		return err
-	}
+// issue records a refresh token, if the response has one.
+func (tx *Tx) issue(ctx context.Context, rt *RefreshToken) error {
 	if rt == nil {
 		return nil
 	}
@@ -232,7 +226,7 @@ func (db *DB) UseRefreshToken(ctx context.Context, hash string, rotate bool, iss
 			if err != nil {
 				return errIssueRefused{err}
 			}
-			if err := tx.issue(ctx, in.Access, in.Refresh); err != nil {
+			if err := tx.issue(ctx, in.Refresh); err != nil {
 				return err
 			}
 		}
@@ -305,34 +299,61 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return fn(&Tx{tx: sqlTx, now: db.now})
 }
 
-// AccessTokenActive returns the record of a live access token: ErrNotFound when never issued, ErrRevoked
-// when it or its grant was revoked, ErrExpired after its expiry.
-func (db *DB) AccessTokenActive(ctx context.Context, jti string) (AccessToken, error) {
-	at := AccessToken{JTI: jti}
-	var expires, revoked, grantRevoked int64
-	err := db.r.QueryRowContext(ctx, `SELECT a.grant_id, a.client_id, a.expires_at, a.revoked_at, COALESCE(g.revoked_at, 0)
-		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`, jti).
-		Scan(&at.GrantID, &at.ClientID, &expires, &revoked, &grantRevoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return at, ErrNotFound
+// AccessTokenActive says whether an access token is live: ErrRevoked when it or its grant was revoked,
+// ErrNotFound when its grant (or, for a token issued before migration 0015, its record) is not in this
+// database, ErrExpired from its exp on.
+func (db *DB) AccessTokenActive(ctx context.Context, at AccessToken) error {
+	var revoked bool
+	var grantRevoked sql.NullInt64
+	expires := Micros(at.ExpiresAt)
+	var err error
+	if at.GrantID != "" {
+		err = db.r.QueryRowContext(ctx, selAccessTokenState, at.JTI, at.GrantID).Scan(&revoked, &grantRevoked)
+	} else {
+		// Issued before migration 0015: the row recorded then names the grant ('' for client credentials,
+		// whose revocation on client deletion went to revoked_access_tokens).
+		var grant string
+		err = db.r.QueryRowContext(ctx, selLegacyAccessTokenState, at.JTI).Scan(&grant, &expires, &revoked, &grantRevoked)
+		if err == nil && grant == "" {
+			grantRevoked = sql.NullInt64{Valid: true}
+		}
 	}
-	if err != nil {
-		return at, err
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case revoked:
+		return ErrRevoked
+	case !grantRevoked.Valid:
+		return ErrNotFound
+	case grantRevoked.Int64 != 0:
+		return ErrRevoked
+	case !db.now().Before(FromMicros(expires)):
+		return ErrExpired
 	}
-	at.ExpiresAt = FromMicros(expires)
-	if revoked != 0 || grantRevoked != 0 {
-		return at, ErrRevoked
-	}
-	if !db.now().Before(at.ExpiresAt) {
-		return at, ErrExpired
-	}
-	return at, nil
+	return nil
 }
 
-// RevokeAccessToken revokes one access token (RFC 7009: unknown tokens are not an error).
-func (db *DB) RevokeAccessToken(ctx context.Context, jti string) error {
-	_, err := db.w.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE jti = ? AND revoked_at = 0`, Micros(db.now()), jti)
-	return err
+const (
+	selAccessTokenState = `SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?1),
+		(SELECT revoked_at FROM grants WHERE id = ?2)`
+	selLegacyAccessTokenState = `SELECT a.grant_id, a.expires_at,
+		EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = a.jti), g.revoked_at
+		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`
+)
+
+// RevokeAccessToken records an access token's revocation until its exp (RFC 7009: an unknown token is not
+// an error). Revocations whose token has expired are forgotten as we go: its exp check rejects it anyway.
+func (db *DB) RevokeAccessToken(ctx context.Context, at AccessToken) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM revoked_access_tokens WHERE expires_at < ?`, Micros(tx.now())); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			at.JTI, Micros(at.ExpiresAt))
+		return err
+	})
 }
 
 // RevokeRefreshToken revokes a refresh token's grant, and so the access tokens issued with it

@@ -238,3 +238,74 @@ func TestReadResourceOnEveryConnection(t *testing.T) {
 		t.Errorf("close: %v", err)
 	}
 }
+
+// TestMigrationKeepsEarlierAccessTokens: migration 0015 stops recording issued access tokens. A token
+// issued before it has no valet_grant claim; the row recorded for it then is how its grant is found, and
+// its revocation, its grant's and its client's still count after the upgrade.
+func TestMigrationKeepsEarlierAccessTokens(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateClient(ctx, store.Client{ID: "svc", Name: "Backend", CreatedAt: db.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	now, hour := store.Micros(db.Now()), int64(time.Hour/time.Microsecond)
+	// The database as 0014 left it: issued tokens recorded, some of them revoked.
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		for _, q := range []string{
+			`DROP TABLE revoked_access_tokens`,
+			`DELETE FROM schema_migrations WHERE number = 15`,
+			`CREATE INDEX access_tokens_grant ON access_tokens (grant_id)`,
+			fmt.Sprintf(`INSERT INTO grants (id, client_id, created_at, revoked_at, json) VALUES
+				('g', 'app', %[1]d, 0, '{}'), ('gone', 'app', %[1]d, %[1]d, '{}')`, now),
+			fmt.Sprintf(`INSERT INTO access_tokens (jti, grant_id, client_id, expires_at, revoked_at) VALUES
+				('live', 'g', 'app', %[1]d, 0), ('live2', 'g', 'app', %[1]d, 0), ('revoked', 'g', 'app', %[1]d, %[2]d),
+				('of-revoked-grant', 'gone', 'app', %[1]d, 0), ('backend', '', 'svc', %[1]d, 0),
+				('expired', 'g', 'app', %[2]d, 0)`, now+hour, now-1),
+		} {
+			if _, err := tx.SQL().ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// Tokens issued before the migration carry no grant: the verifier asks with the jti alone.
+	legacy := func(jti string) store.AccessToken {
+		return store.AccessToken{JTI: jti, ExpiresAt: db.Now().Add(time.Hour)}
+	}
+	check := func(when, jti string, want error) {
+		t.Helper()
+		if err := db.AccessTokenActive(ctx, legacy(jti)); !errors.Is(err, want) {
+			t.Errorf("%s: token %s: %v, want %v", when, jti, err, want)
+		}
+	}
+	for jti, want := range map[string]error{"live": nil, "live2": nil, "backend": nil, "revoked": store.ErrRevoked,
+		"of-revoked-grant": store.ErrRevoked, "expired": store.ErrExpired, "never-issued": store.ErrNotFound} {
+		check("after the migration", jti, want)
+	}
+	if err := db.RevokeAccessToken(ctx, legacy("live")); err != nil {
+		t.Fatal(err)
+	}
+	check("revoked after the migration", "live", store.ErrRevoked)
+	check("another token of its grant", "live2", nil)
+	if err := db.RevokeGrant(ctx, "g"); err != nil {
+		t.Fatal(err)
+	}
+	check("its grant revoked", "live2", store.ErrRevoked)
+	if err := db.DeleteClient(ctx, "svc"); err != nil {
+		t.Fatal(err)
+	}
+	check("its client deleted", "backend", store.ErrRevoked)
+}

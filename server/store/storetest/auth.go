@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Launches", func(t *testing.T) { testLaunches(t, open(t)) })
 	t.Run("AuthRequestsAndSessions", func(t *testing.T) { testAuthRequestsAndSessions(t, open(t)) })
 	t.Run("GrantsWithFirstTokens", func(t *testing.T) { testGrants(t, open(t)) })
+	t.Run("GrantsConcurrently", func(t *testing.T) { testGrantsConcurrently(t, open(t)) })
 	t.Run("TokensAndRevocation", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("RefreshFamilies", func(t *testing.T) { testRefreshFamilies(t, open(t)) })
 	t.Run("OnlineRefreshEndsWithSession", func(t *testing.T) { testOnlineRefresh(t, open(t)) })
@@ -64,22 +66,31 @@ func testClients(t *testing.T, s store.Store) {
 	if err != nil || len(list) != 2 || list[0].ID != "c0" {
 		t.Errorf("ListClients = %+v, %v; want oldest first", list, err)
 	}
-	// Deleting a client revokes what was issued to it.
+	// Deleting a client revokes what was issued to it: its grants, and so the access tokens naming them.
 	now := s.Now()
 	g := store.Grant{ID: "g1", ClientID: "c1", Scope: "openid", CreatedAt: now}
-	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) {
-		return store.Issuance{Access: store.AccessToken{JTI: "j1", GrantID: "g1", ClientID: "c1", ExpiresAt: now.Add(time.Hour)}}, nil
-	}); err != nil {
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return store.Issuance{}, nil }); err != nil {
 		t.Fatal(err)
+	}
+	at := store.AccessToken{JTI: "j1", GrantID: "g1", ExpiresAt: now.Add(time.Hour)}
+	if err := s.AccessTokenActive(ctx, at); err != nil {
+		t.Errorf("token of a live client: %v", err)
 	}
 	if err := s.DeleteClient(ctx, "c1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "j1"); !errors.Is(err, store.ErrRevoked) {
+	if err := s.AccessTokenActive(ctx, at); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("token of a deleted client: %v, want ErrRevoked", err)
 	}
 	if err := s.DeleteClient(ctx, "c1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
+	}
+	// A client registered again under the same id does not bring the old tokens back.
+	if err := s.CreateClient(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AccessTokenActive(ctx, at); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("token of a deleted client after its id was registered again: %v, want ErrRevoked", err)
 	}
 }
 
@@ -160,23 +171,29 @@ func grantWith(t *testing.T, s store.Store, id string, in store.Issuance) {
 	}
 }
 
-func issuance(s store.Store, grant, jti, refresh string) store.Issuance {
-	in := store.Issuance{Access: store.AccessToken{JTI: jti, GrantID: grant, ClientID: "c", ExpiresAt: s.Now().Add(time.Hour)}}
+// issuance is a token response's records: the refresh token, if any.
+func issuance(s store.Store, grant, refresh string) store.Issuance {
+	var in store.Issuance
 	if refresh != "" {
 		in.Refresh = &store.RefreshToken{Hash: refresh, GrantID: grant, ClientID: "c", Scope: "openid offline_access", ExpiresAt: s.Now().Add(time.Hour)}
 	}
 	return in
 }
 
+// token is an access token of grant, valid for an hour, as its claims describe it.
+func token(s store.Store, grant, jti string) store.AccessToken {
+	return store.AccessToken{JTI: jti, GrantID: grant, ExpiresAt: s.Now().Add(time.Hour)}
+}
+
 func testGrants(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	g := store.Grant{ID: "g1", ClientID: "c", Subject: "Practitioner/dr1", Scope: "openid offline_access", Patient: "p1",
 		Context: []byte(`{"need_patient_banner":true}`), CreatedAt: s.Now()}
-	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return issuance(s, "g1", "j1", "r1"), nil }); err != nil {
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return issuance(s, "g1", "r1"), nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "j1"); err != nil {
-		t.Errorf("token recorded with the grant: %v", err)
+	if err := s.AccessTokenActive(ctx, token(s, "g1", "j1")); err != nil {
+		t.Errorf("token of the stored grant: %v", err)
 	}
 	rt, got, err := s.LookupRefreshToken(ctx, "r1")
 	if err != nil || rt.GrantID != "g1" || got.Subject != "Practitioner/dr1" || got.Patient != "p1" || string(got.Context) != `{"need_patient_banner":true}` {
@@ -185,27 +202,27 @@ func testGrants(t *testing.T, s store.Store) {
 	// An issue function's error rolls everything back and comes back unchanged.
 	refuse := errors.New("replayed meanwhile")
 	g2 := store.Grant{ID: "g2", ClientID: "c", Scope: "openid offline_access", CreatedAt: s.Now()}
-	if err := s.CreateGrant(ctx, g2, func() (store.Issuance, error) { return issuance(s, "g2", "j2", "r2"), refuse }); !errors.Is(err, refuse) {
+	if err := s.CreateGrant(ctx, g2, func() (store.Issuance, error) { return issuance(s, "g2", "r2"), refuse }); !errors.Is(err, refuse) {
 		t.Errorf("refused grant: %v, want the issue function's error", err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "j2"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a refused grant recorded a token: %v", err)
+	if err := s.AccessTokenActive(ctx, token(s, "g2", "j2")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a token of a refused grant: %v, want ErrNotFound (its grant was not stored)", err)
 	}
 	if _, _, err := s.LookupRefreshToken(ctx, "r2"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a refused grant recorded a refresh token: %v", err)
 	}
 	// A grant id is stored once: nothing of a second one is recorded.
-	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return issuance(s, "g1", "j3", ""), nil }); err == nil {
+	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return issuance(s, "g1", "r3"), nil }); err == nil {
 		t.Error("a grant was stored twice")
 	}
-	if _, err := s.AccessTokenActive(ctx, "j3"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("the duplicate grant recorded a token: %v", err)
+	if _, _, err := s.LookupRefreshToken(ctx, "r3"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the duplicate grant recorded a refresh token: %v", err)
 	}
 	// Revoking the grant (a replayed code) revokes everything issued from it.
 	if err := s.RevokeGrant(ctx, "g1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "j1"); !errors.Is(err, store.ErrRevoked) {
+	if err := s.AccessTokenActive(ctx, token(s, "g1", "j1")); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("token of a revoked grant: %v, want ErrRevoked", err)
 	}
 	if _, _, err := s.LookupRefreshToken(ctx, "r1"); !errors.Is(err, store.ErrRevoked) {
@@ -219,43 +236,103 @@ func testGrants(t *testing.T, s store.Store) {
 	}
 }
 
+// testGrantsConcurrently: concurrent CreateGrant calls each get their own outcome: a refused or failing
+// grant stores nothing, and does not undo the others (a store that groups them into one transaction
+// must keep that).
+func testGrantsConcurrently(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	refuse := errors.New("replayed meanwhile")
+	grantWith(t, s, "taken", issuance(s, "taken", ""))
+	const n = 48
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprint("g", i)
+			if i%8 == 7 {
+				id = "taken" // a grant id stored before: this one fails
+			}
+			g := store.Grant{ID: id, ClientID: "c", Scope: "openid offline_access", CreatedAt: s.Now()}
+			errs[i] = s.CreateGrant(ctx, g, func() (store.Issuance, error) {
+				if i%8 == 3 {
+					return issuance(s, id, fmt.Sprint("r", i)), refuse
+				}
+				return issuance(s, id, fmt.Sprint("r", i)), nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		_, _, lookup := s.LookupRefreshToken(ctx, fmt.Sprint("r", i))
+		switch i % 8 {
+		case 3:
+			if !errors.Is(err, refuse) || !errors.Is(lookup, store.ErrNotFound) {
+				t.Errorf("refused grant %d: %v, its refresh token: %v; want the refusal and nothing stored", i, err, lookup)
+			}
+		case 7:
+			if err == nil || !errors.Is(lookup, store.ErrNotFound) {
+				t.Errorf("grant %d with a taken id: %v, its refresh token: %v; want an error and nothing stored", i, err, lookup)
+			}
+		default:
+			if err != nil || lookup != nil {
+				t.Errorf("grant %d: %v, its refresh token: %v", i, err, lookup)
+			}
+			if err := s.AccessTokenActive(ctx, token(s, fmt.Sprint("g", i), "j")); err != nil {
+				t.Errorf("token of grant %d: %v", i, err)
+			}
+		}
+	}
+}
+
 func testTokens(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	now := s.Now()
-	if _, err := s.AccessTokenActive(ctx, "none"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("unknown jti: %v", err)
+	if err := s.AccessTokenActive(ctx, token(s, "none", "j0")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("token of a grant never stored: %v, want ErrNotFound", err)
 	}
-	// client_credentials tokens have no grant.
-	if err := s.Issue(ctx, store.AccessToken{JTI: "b1", ClientID: "svc", ExpiresAt: now.Add(time.Minute)}, nil); err != nil {
+	// client_credentials: a grant per token response, without a refresh token.
+	if err := s.CreateGrant(ctx, store.Grant{ID: "b", ClientID: "svc", Scope: "system/*.rs", CreatedAt: now},
+		func() (store.Issuance, error) { return store.Issuance{}, nil }); err != nil {
 		t.Fatal(err)
 	}
-	if at, err := s.AccessTokenActive(ctx, "b1"); err != nil || at.ClientID != "svc" {
-		t.Errorf("backend token = %+v, %v", at, err)
+	b1, b2 := token(s, "b", "b1"), token(s, "b", "b2")
+	if err := s.AccessTokenActive(ctx, b1); err != nil {
+		t.Errorf("backend token: %v", err)
 	}
-	if err := s.RevokeAccessToken(ctx, "b1"); err != nil {
+	if err := s.RevokeAccessToken(ctx, b1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "b1"); !errors.Is(err, store.ErrRevoked) {
+	if err := s.AccessTokenActive(ctx, b1); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("revoked token: %v", err)
 	}
-	if err := s.RevokeAccessToken(ctx, "unknown"); err != nil {
+	if err := s.AccessTokenActive(ctx, b2); err != nil {
+		t.Errorf("revoking one token revoked another of its grant: %v", err)
+	}
+	if err := s.RevokeAccessToken(ctx, b1); err != nil {
+		t.Errorf("revoking a token twice: %v", err)
+	}
+	if err := s.RevokeAccessToken(ctx, token(s, "none", "unknown")); err != nil {
 		t.Errorf("revoking an unknown token is not an error (RFC 7009): %v", err)
 	}
-	if err := s.Issue(ctx, store.AccessToken{JTI: "old", ClientID: "svc", ExpiresAt: now.Add(-time.Second)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AccessTokenActive(ctx, "old"); !errors.Is(err, store.ErrExpired) {
+	old := store.AccessToken{JTI: "old", GrantID: "b", ExpiresAt: now.Add(-time.Second)}
+	if err := s.AccessTokenActive(ctx, old); !errors.Is(err, store.ErrExpired) {
 		t.Errorf("expired token: %v, want ErrExpired", err)
 	}
-	if err := s.Issue(ctx, store.AccessToken{JTI: "old", ClientID: "svc", ExpiresAt: now}, nil); err == nil {
-		t.Error("a jti was recorded twice")
+	// RFC 7009 lets a client revoke a token after its expiry; the revocation is recorded.
+	if err := s.RevokeAccessToken(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AccessTokenActive(ctx, old); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("expired token after revocation: %v, want ErrRevoked", err)
 	}
 	// Revoking a refresh token revokes its grant and the access tokens issued with it.
-	grantWith(t, s, "g", issuance(s, "g", "ja", "rt"))
+	grantWith(t, s, "g", issuance(s, "g", "rt"))
 	if err := s.RevokeRefreshToken(ctx, "rt"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "ja"); !errors.Is(err, store.ErrRevoked) {
+	if err := s.AccessTokenActive(ctx, token(s, "g", "ja")); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("access token after its refresh token was revoked: %v", err)
 	}
 	if err := s.RevokeRefreshToken(ctx, "unknown"); err != nil {
@@ -265,23 +342,23 @@ func testTokens(t *testing.T, s store.Store) {
 
 func testRefreshFamilies(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	grantWith(t, s, "g", issuance(s, "g", "j0", "r0"))
+	grantWith(t, s, "g", issuance(s, "g", "r0"))
 	if rt, g, err := s.LookupRefreshToken(ctx, "r0"); err != nil || rt.ClientID != "c" || g.ID != "g" {
 		t.Errorf("LookupRefreshToken = %+v %+v %v", rt, g, err)
 	}
 	// A refused refresh rolls back: the token is not burned and nothing is recorded.
 	refuse := errors.New("widened scope")
 	if _, _, err := s.UseRefreshToken(ctx, "r0", true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
-		return issuance(s, "g", "jx", "rx"), refuse
+		return issuance(s, "g", "rx"), refuse
 	}); !errors.Is(err, refuse) {
 		t.Errorf("refused refresh: %v", err)
 	}
-	if _, err := s.AccessTokenActive(ctx, "jx"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a refused refresh recorded a token: %v", err)
+	if _, _, err := s.LookupRefreshToken(ctx, "rx"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused refresh recorded a refresh token: %v", err)
 	}
 	// Rotation: r0 → r1; r0 again revokes the family (r1 and the access tokens).
 	if _, _, err := s.UseRefreshToken(ctx, "r0", true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
-		return issuance(s, "g", "j1", "r1"), nil
+		return issuance(s, "g", "r1"), nil
 	}); err != nil {
 		t.Fatalf("refresh after a refused one: %v", err)
 	}
@@ -289,7 +366,7 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("rotated-away token: %v, want ErrReused", err)
 	}
 	for _, jti := range []string{"j0", "j1"} {
-		if _, err := s.AccessTokenActive(ctx, jti); !errors.Is(err, store.ErrRevoked) {
+		if err := s.AccessTokenActive(ctx, token(s, "g", jti)); !errors.Is(err, store.ErrRevoked) {
 			t.Errorf("family access token %s: %v, want ErrRevoked", jti, err)
 		}
 	}
@@ -297,10 +374,10 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("family member after reuse: %v, want ErrRevoked", err)
 	}
 	// Without rotation a refresh token stays usable.
-	grantWith(t, s, "h", issuance(s, "h", "k0", "q0"))
+	grantWith(t, s, "h", issuance(s, "h", "q0"))
 	for i := range 2 {
 		if _, _, err := s.UseRefreshToken(ctx, "q0", false, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
-			return issuance(s, "h", fmt.Sprint("k", i+1), ""), nil
+			return issuance(s, "h", ""), nil
 		}); err != nil {
 			t.Errorf("refresh %d without rotation: %v", i, err)
 		}
@@ -309,7 +386,7 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("unknown refresh token: %v", err)
 	}
 	// Expired.
-	expired := issuance(s, "e", "e0", "re")
+	expired := issuance(s, "e", "re")
 	expired.Refresh.ExpiresAt = s.Now().Add(-time.Second)
 	grantWith(t, s, "e", expired)
 	if _, _, err := s.UseRefreshToken(ctx, "re", true, nil); !errors.Is(err, store.ErrExpired) {
@@ -324,7 +401,7 @@ func testOnlineRefresh(t *testing.T, s store.Store) {
 	}
 	g := store.Grant{ID: "g", ClientID: "c", Scope: "online_access", SessionID: "sess", CreatedAt: s.Now()}
 	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) {
-		in := issuance(s, "g", "j0", "r0")
+		in := issuance(s, "g", "r0")
 		in.Refresh.Online = true
 		return in, nil
 	}); err != nil {
