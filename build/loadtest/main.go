@@ -6,7 +6,8 @@
 // It starts the binary on a fresh data directory (127.0.0.1:0), registers a backend-services client,
 // gets a token by client_credentials with a signed assertion (so every FHIR request goes through the
 // authorization server's verifier), loads synthetic patients through transaction Bundles, runs each
-// workload for -duration (and at most -max requests), then stops the server with SIGINT. A deadline
+// workload for -duration (and at most -max requests), then stops the server with SIGINT. Then it runs
+// authorization-code flows against a second server limited to one core (auth.go). A deadline
 // (-timeout) kills everything if anything hangs.
 package main
 
@@ -46,7 +47,11 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *valet, *patients, *duration, *maxReq); err != nil {
+	err := run(ctx, *valet, *patients, *duration, *maxReq)
+	if err == nil {
+		err = authFlows(ctx, *valet, *duration, *maxReq)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
@@ -55,30 +60,11 @@ func main() {
 var banner = regexp.MustCompile(`Control panel:\s+(http://127\.0\.0\.1:\d+)`)
 
 func run(ctx context.Context, valet string, patients int, d time.Duration, maxReq int) error {
-	data, err := os.MkdirTemp("", "valet-loadtest")
+	base, stop, err := startValet(ctx, valet, nil)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(data)
-	cmd := exec.CommandContext(ctx, valet, "serve", "--addr", "127.0.0.1:0", "--data", data)
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }()
-	base := ""
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if m := banner.FindStringSubmatch(sc.Text()); m != nil {
-			base = m[1]
-			break
-		}
-	}
-	if base == "" {
-		return fmt.Errorf("no banner from %s", valet)
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
+	defer stop()
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}
 	bearer, err := token(c, base)
 	if err != nil {
@@ -150,33 +136,67 @@ func run(ctx context.Context, valet string, patients int, d time.Duration, maxRe
 	return nil
 }
 
+// startValet runs `valet serve` on 127.0.0.1:0 with a fresh data directory (and env added to this
+// process's environment, and extra flags), waits for its banner and returns its base URL; stop
+// interrupts it, waits for it and removes the directory.
+func startValet(ctx context.Context, valet string, env []string, flags ...string) (base string, stop func(), err error) {
+	data, err := os.MkdirTemp("", "valet-loadtest")
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.CommandContext(ctx, valet, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, flags...)...)
+	cmd.Env = append(os.Environ(), env...)
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(data)
+		return "", nil, err
+	}
+	stop = func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait(); os.RemoveAll(data) }
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if m := banner.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+			break
+		}
+	}
+	if base == "" {
+		stop()
+		return "", nil, fmt.Errorf("no banner from %s", valet)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return base, stop, nil
+}
+
 // drive runs GETs from conc goroutines for d (or maxReq requests) and returns requests per second.
 func drive(ctx context.Context, c *http.Client, base, bearer string, path func(int64) string, conc int, d time.Duration, maxReq int) (float64, error) {
+	return repeat(ctx, func(i int64) error { return do(c, "GET", base+path(i), bearer, nil) }, conc, d, maxReq)
+}
+
+// repeat calls fn(1), fn(2), … from conc goroutines for d (or maxReq calls) and returns calls per second.
+func repeat(ctx context.Context, fn func(i int64) error, conc int, d time.Duration, maxReq int) (float64, error) {
 	var n atomic.Int64
 	var firstErr error
 	var once sync.Once
 	stop := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for g := 0; g < conc; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range conc {
+		wg.Go(func() {
 			for time.Now().Before(stop) && ctx.Err() == nil {
 				i := n.Add(1)
 				if i > int64(maxReq) {
 					return
 				}
-				if err := do(c, "GET", base+path(i), bearer, nil); err != nil {
+				if err := fn(i); err != nil {
 					once.Do(func() { firstErr = err })
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	done := min(n.Load(), int64(maxReq))
-	return float64(done) / time.Since(start).Seconds(), firstErr
+	return float64(min(n.Load(), int64(maxReq))) / time.Since(start).Seconds(), firstErr
 }
 
 func do(c *http.Client, method, u, bearer string, body []byte) error {
@@ -193,7 +213,7 @@ func do(c *http.Client, method, u, bearer string, body []byte) error {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
+	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("%s %s: %d %.300s", method, u, resp.StatusCode, b)
 	}
 	return nil
