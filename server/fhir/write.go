@@ -27,8 +27,8 @@ type write struct {
 	deferred *deferredWrites
 	stored   func(store.Resource)
 	wrap     func(error) error
-	// head, when set, is the current version as the transaction read it for many entries at once
-	// (nil Head: none); current uses it instead of reading again.
+	// head, when set, is the current version (or its absence) as the transaction read it for many
+	// entries at once; current uses it, once, instead of reading again.
 	head *prefetched
 	// pre, when set, is the resource validated and indexed before the transaction (resolveAhead).
 	pre *preIndexed
