@@ -142,21 +142,7 @@ func TestMigrationAddedBelowTheHighestApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Pretend the settings migration (0002) arrived after everything else: forget it and its table.
-	err = db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.SQL().ExecContext(ctx, `DROP TABLE settings`); err != nil {
-			return err
-		}
-		_, err := tx.SQL().ExecContext(ctx, `DELETE FROM schema_migrations WHERE number = 2`)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	db, err = store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopenAfter(t, db, path, `DROP TABLE settings`, `DELETE FROM schema_migrations WHERE number = 2`)
 	defer db.Close()
 	if err := db.PutSetting(ctx, "k", "v"); err != nil {
 		t.Errorf("migration 0002 was not applied on reopen: %v", err)
@@ -254,32 +240,17 @@ func TestMigrationKeepsEarlierAccessTokens(t *testing.T) {
 	}
 	now, hour := store.Micros(db.Now()), int64(time.Hour/time.Microsecond)
 	// The database as 0014 left it: issued tokens recorded, some of them revoked.
-	err = db.Tx(ctx, func(tx *store.Tx) error {
-		for _, q := range []string{
-			`DROP TABLE revoked_access_tokens`,
-			`DELETE FROM schema_migrations WHERE number = 15`,
-			`CREATE INDEX access_tokens_grant ON access_tokens (grant_id)`,
-			fmt.Sprintf(`INSERT INTO grants (id, client_id, created_at, revoked_at, json) VALUES
-				('g', 'app', %[1]d, 0, '{}'), ('gone', 'app', %[1]d, %[1]d, '{}')`, now),
-			fmt.Sprintf(`INSERT INTO access_tokens (jti, grant_id, client_id, expires_at, revoked_at) VALUES
-				('live', 'g', 'app', %[1]d, 0), ('live2', 'g', 'app', %[1]d, 0), ('revoked', 'g', 'app', %[1]d, %[2]d),
-				('of-revoked-grant', 'gone', 'app', %[1]d, 0), ('backend', '', 'svc', %[1]d, 0),
-				('expired', 'g', 'app', %[2]d, 0)`, now+hour, now-1),
-		} {
-			if _, err := tx.SQL().ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", q, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	db, err = store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopenAfter(t, db, path,
+		`DROP TABLE revoked_access_tokens`,
+		`DELETE FROM schema_migrations WHERE number = 15`,
+		`CREATE INDEX access_tokens_grant ON access_tokens (grant_id)`,
+		fmt.Sprintf(`INSERT INTO grants (id, client_id, created_at, revoked_at, json) VALUES
+			('g', 'app', %[1]d, 0, '{}'), ('gone', 'app', %[1]d, %[1]d, '{}')`, now),
+		fmt.Sprintf(`INSERT INTO access_tokens (jti, grant_id, client_id, expires_at, revoked_at) VALUES
+			('live', 'g', 'app', %[1]d, 0), ('live2', 'g', 'app', %[1]d, 0), ('revoked', 'g', 'app', %[1]d, %[2]d),
+			('of-revoked-grant', 'gone', 'app', %[1]d, 0), ('backend', '', 'svc', %[1]d, 0),
+			('expired', 'g', 'app', %[2]d, 0)`, now+hour, now-1),
+	)
 	defer db.Close()
 	// Tokens issued before the migration carry no grant: the verifier asks with the jti alone.
 	legacy := func(jti string) store.AccessToken {
@@ -308,4 +279,28 @@ func TestMigrationKeepsEarlierAccessTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("its client deleted", "backend", store.ErrRevoked)
+}
+
+// reopenAfter runs qs in one transaction on db, closes it and opens path again, so that Open migrates what
+// qs made look like an older database (a migration's tables dropped and its number forgotten).
+func reopenAfter(t *testing.T, db *store.DB, path string, qs ...string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		for _, q := range qs {
+			if _, err := tx.SQL().ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
