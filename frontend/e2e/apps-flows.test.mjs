@@ -5,9 +5,9 @@
 // decoded access token — in the flow inspector, the token step arriving live over the event stream.
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, api, guard, launchBrowser, removeTempDirs, startServer, stopServer, waitForIdle, watchErrors } from './harness.mjs';
+import { ARTIFACTS, api, useSandbox, waitForIdle, watchErrors } from './harness.mjs';
 
 const OVERALL_TIMEOUT_MS = 90_000;
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -17,18 +17,9 @@ const APP = 'E2E Chart Viewer';
 let server;
 let context;
 
-guard(OVERALL_TIMEOUT_MS, () => server);
-
-before(async () => {
-  server = await startServer();
-  context = await launchBrowser();
-}, { timeout: 40_000 });
-
-after(async () => {
-  await context?.close().catch(() => {});
-  if (server) await stopServer(server.proc);
-  removeTempDirs();
-}, { timeout: 15_000 });
+useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
+  [server, context] = [s, c];
+});
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const url = (path) => new URL(path, server.controlPanel).toString();

@@ -2,28 +2,19 @@
 // Chromium drives it. Run with `npm run e2e` after `npm run build` and building the binary
 // (VALET_BIN, default ../bin/valet), because the binary embeds frontend/dist at compile time.
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, api, guard, launchBrowser, removeTempDirs, startServer, stopServer, waitForIdle } from './harness.mjs';
+import { ARTIFACTS, api, stopServer, useSandbox, waitForIdle } from './harness.mjs';
 
 const OVERALL_TIMEOUT_MS = 60_000;
 
 let server; // { proc, output(), controlPanel, fhirBase }
 let context;
 
-guard(OVERALL_TIMEOUT_MS, () => server);
-
-before(async () => {
-  server = await startServer();
-  context = await launchBrowser();
+useSandbox(OVERALL_TIMEOUT_MS, async (s, c) => {
+  [server, context] = [s, c];
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.controlPanel).origin });
-}, { timeout: 40_000 });
-
-after(async () => {
-  await context?.close().catch(() => {});
-  if (server) await stopServer(server.proc);
-  removeTempDirs();
-}, { timeout: 15_000 });
+});
 
 test('Dashboard shows the live server, copies its FHIR base, and survives navigation', { timeout: 45_000 }, async () => {
   const page = context.pages()[0] ?? (await context.newPage());

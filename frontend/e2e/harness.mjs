@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -115,4 +116,25 @@ export async function waitForIdle(server, timeoutMs) {
     if (Date.now() > until) throw new Error(`a job was still running after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Starts the real binary and a browser before this file's tests and stops both after them, the whole file
+ * bounded by `overallMs` (guard). `ready(server, context)` receives both once they run — the file keeps
+ * them in its own variables — and may prepare the browser further.
+ */
+export function useSandbox(overallMs, ready) {
+  let server;
+  let context;
+  guard(overallMs, () => server);
+  before(async () => {
+    server = await startServer();
+    context = await launchBrowser();
+    await ready(server, context);
+  }, { timeout: 40_000 });
+  after(async () => {
+    await context?.close().catch(() => {});
+    if (server) await stopServer(server.proc);
+    removeTempDirs();
+  }, { timeout: 15_000 });
 }

@@ -2,9 +2,9 @@
 // form and watch the job to the end, find them in the list, and open one to see its vital-sign charts.
 // Holds whether or not a new sandbox starts with the default population: it compares totals.
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, api, guard, launchBrowser, removeTempDirs, startServer, stopServer, waitForIdle, watchErrors } from './harness.mjs';
+import { ARTIFACTS, api, useSandbox, waitForIdle, watchErrors } from './harness.mjs';
 
 const OVERALL_TIMEOUT_MS = 90_000;
 const GENERATE = { patients: 5, seed: 7 };
@@ -12,18 +12,9 @@ const GENERATE = { patients: 5, seed: 7 };
 let server;
 let context;
 
-guard(OVERALL_TIMEOUT_MS, () => server);
-
-before(async () => {
-  server = await startServer();
-  context = await launchBrowser();
-}, { timeout: 40_000 });
-
-after(async () => {
-  await context?.close().catch(() => {});
-  if (server) await stopServer(server.proc);
-  removeTempDirs();
-}, { timeout: 15_000 });
+useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
+  [server, context] = [s, c];
+});
 
 const totalOf = async (page) => Number((await page.getByTestId('patient-total').textContent()).replace(/[^\d]/g, ''));
 

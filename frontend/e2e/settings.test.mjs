@@ -3,9 +3,9 @@
 // and see the login page demand it — refused without it, a code with it — and drop it again.
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, api, guard, launchBrowser, removeTempDirs, startServer, stopServer, waitForIdle, watchErrors } from './harness.mjs';
+import { ARTIFACTS, api, useSandbox, waitForIdle, watchErrors } from './harness.mjs';
 
 const OVERALL_TIMEOUT_MS = 60_000;
 const REDIRECT = 'http://127.0.0.1:9/settings-callback'; // never loaded: the test reads the code off the request
@@ -14,18 +14,9 @@ const PASSWORD = 'correct horse';
 let server;
 let context;
 
-guard(OVERALL_TIMEOUT_MS, () => server);
-
-before(async () => {
-  server = await startServer();
-  context = await launchBrowser();
-}, { timeout: 30_000 });
-
-after(async () => {
-  await context?.close().catch(() => {});
-  if (server) await stopServer(server.proc);
-  removeTempDirs();
-}, { timeout: 15_000 });
+useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
+  [server, context] = [s, c];
+});
 
 const url = (path) => new URL(path, server.controlPanel).toString();
 const jwksKids = async () => (await (await fetch(url('/auth/jwks'))).json()).keys.map((k) => k.kid).sort();
