@@ -128,8 +128,18 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func get(b *testing.B, c *http.Client, url, bearer string) {
-	req, _ := http.NewRequest("GET", url, nil)
+func get(b *testing.B, c *http.Client, url, bearer string) { send(b, c, "GET", url, bearer, nil) }
+
+// send makes one request (a FHIR JSON body when body is not nil) and fails b unless it answers 200.
+func send(b *testing.B, c *http.Client, method, url, bearer string, body []byte) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/fhir+json")
+	}
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
@@ -140,7 +150,7 @@ func get(b *testing.B, c *http.Client, url, bearer string) {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		b.Fatalf("%s: %d", url, resp.StatusCode)
+		b.Fatalf("%s %s: %d", method, url, resp.StatusCode)
 	}
 }
 
@@ -241,19 +251,7 @@ func BenchmarkTransactionBundle(b *testing.B) {
 			var next, total atomic.Int64
 			per := int64(len(patientRecord(1)))
 			work := func() {
-				k := next.Add(1) - 1
-				req, _ := http.NewRequest("POST", srv.URL+"/fhir", bytes.NewReader(bodies[k]))
-				req.Header.Set("Content-Type", "application/fhir+json")
-				req.Header.Set("Authorization", "Bearer admin")
-				resp, err := c.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Fatalf("transaction: %d", resp.StatusCode)
-				}
+				send(b, c, "POST", srv.URL+"/fhir", "admin", bodies[next.Add(1)-1])
 				total.Add(per)
 			}
 			cpu0 := cpuTime()
