@@ -255,11 +255,28 @@ func BenchmarkTransactionBundle(b *testing.B) {
 				total.Add(per)
 			}
 			cpu0 := cpuTime()
+			groups := groupStats(s)
 			b.ResetTimer()
 			concurrently(b, conc, work)
 			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(total.Load()), "cpu-µs/resource")
+			groups(b)
 		})
+	}
+}
+
+// groupStats starts counting the store's writes; the function it returns reports how many write
+// transactions each commit carried on average (store group commit) and the share of the time the single
+// writer was busy (near 100 %: the writer is what limits).
+func groupStats(s *Service) func(b *testing.B) {
+	db := s.cfg.Store.(*store.DB)
+	w0 := db.WriteStats()
+	return func(b *testing.B) {
+		w := db.WriteStats()
+		if w.Commits > w0.Commits {
+			b.ReportMetric(float64(w.Calls-w0.Calls)/float64(w.Commits-w0.Commits), "tx/commit")
+			b.ReportMetric(100*float64(w.Busy-w0.Busy)/float64(b.Elapsed()), "writer-busy-%")
+		}
 	}
 }
 
@@ -338,9 +355,11 @@ func BenchmarkIngest(b *testing.B) {
 				}
 				total.Add(int64(len(rec)))
 			}
+			groups := groupStats(s)
 			b.ResetTimer()
 			concurrently(b, conc, work)
 			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
+			groups(b)
 		})
 	}
 }

@@ -35,6 +35,10 @@ var methodOrder = map[string]int{http.MethodDelete: 0, http.MethodPost: 1, http.
 
 func (s *Service) bundle(r *request) (*response, *Outcome) {
 	r.auditType = "Bundle"
+	// Decoding, validating and indexing a Bundle is CPU work that feeds the writer: it takes a core
+	// beside it (store.Cores), given back before the write transaction.
+	adm := s.admit()
+	defer adm.release()
 	m, o := decode(r.body)
 	if o != nil {
 		return nil, o
@@ -50,12 +54,13 @@ func (s *Service) bundle(r *request) (*response, *Outcome) {
 	switch typ {
 	case "transaction":
 		r.interaction = "transaction"
-		body, o := s.transaction(r.ctx(), r.acc, entries)
+		body, o := s.transaction(r.ctx(), r.acc, entries, adm)
 		if o != nil {
 			return nil, o
 		}
 		return &response{status: http.StatusOK, body: body}, nil
 	case "batch":
+		adm.release() // each entry is a request of its own
 		return &response{status: http.StatusOK, body: s.batch(r, entries)}, nil
 	}
 	return nil, badRequest("Bundle.type must be batch or transaction, not %q", typ)
@@ -90,7 +95,8 @@ func parseEntries(m object) ([]*entry, *Outcome) {
 // transaction applies the entries of a transaction Bundle atomically for acc (nil: the sandbox itself,
 // as the CLI's import uses it) and returns the transaction-response Bundle. urn:uuid: and conditional
 // references (Patient?identifier=…) are resolved to the stored resources; any failure stores nothing.
-func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []*entry) ([]byte, *Outcome) {
+// adm, the core the caller holds for the work before the write (or nil), is released before it.
+func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []*entry, adm *admission) ([]byte, *Outcome) {
 	sort.SliceStable(entries, func(i, j int) bool { return methodOrder[entries[i].method] < methodOrder[entries[j].method] })
 	for _, e := range entries {
 		if err := s.prepare(acc, e); err != nil {
@@ -101,6 +107,7 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 	if err != nil {
 		return nil, asOutcome(err)
 	}
+	adm.release()
 	err = s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
 		if !ahead {
 			if err := s.resolve(ctx, tx, entries); err != nil {
@@ -222,7 +229,7 @@ func (s *Service) resolveAhead(entries []*entry) (bool, error) {
 			pre = append(pre, w)
 		}
 	}
-	forEachParallel(len(pre), func(i int) { pre[i].pre = s.preIndex(pre[i]) })
+	s.forEachParallel(len(pre), 16, func(i int) { pre[i].pre = s.preIndex(pre[i]) })
 	return true, nil
 }
 

@@ -2,8 +2,6 @@ package fhir
 
 import (
 	"context"
-	"runtime"
-	"sync"
 
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/store"
@@ -112,7 +110,7 @@ func (s *Service) materialize(ctx context.Context, tx *store.Tx, items []deferre
 			lazy = append(lazy, i)
 		}
 	}
-	forEachParallel(len(lazy), func(k int) {
+	s.forEachParallel(len(lazy), 16, func(k int) {
 		it := &items[lazy[k]]
 		r := &it.Resource
 		if it.lazy.err != nil {
@@ -164,25 +162,4 @@ func (s *Service) materialize(ctx context.Context, tx *store.Tx, items []deferre
 		it.Prepare()
 	}
 	return nil
-}
-
-// forEachParallel calls fn(0) … fn(n-1), spread over GOMAXPROCS goroutines when n is worth it.
-func forEachParallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/16)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	size := (n + workers - 1) / workers
-	for w := range workers {
-		wg.Go(func() {
-			for i := w * size; i < min((w+1)*size, n); i++ {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
 }

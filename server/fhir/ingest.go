@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/store"
@@ -20,15 +19,18 @@ type Resource struct {
 // own authority (no token, no audit): the bulk path under the generator's Loader, for tests and tools. References must already be Type/id. A resource
 // that exists gets a new version. Any invalid resource fails the whole batch, naming it.
 func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
+	adm := s.admit()
 	p, err := s.prepareParallel(rs)
+	adm.release()
 	if err != nil {
 		return err
 	}
 	return s.cfg.Store.Tx(ctx, func(tx *store.Tx) error { return s.storeBatches(ctx, tx, []*preparedBatch{p}) })
 }
 
-// prepareParallel is prepareBatch over GOMAXPROCS slices of rs at once: preparing is about as much CPU
-// as writing, and the writer is idle until it is done. The error is the first bad resource's, in order.
+// prepareParallel is prepareBatch over up to GOMAXPROCS slices of rs at once, on the calling goroutine
+// and the cores free for more (store.Cores): preparing is about as much CPU as writing, and the writer
+// is idle until it is done. The error is the first bad resource's, in order.
 func (s *Service) prepareParallel(rs []Resource) (*preparedBatch, error) {
 	n := min(runtime.GOMAXPROCS(0), len(rs)/32)
 	if n <= 1 {
@@ -36,13 +38,10 @@ func (s *Service) prepareParallel(rs []Resource) (*preparedBatch, error) {
 	}
 	parts := make([]*preparedBatch, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
-	size := (len(rs) + n - 1) / n
-	for i := range n {
-		part := rs[i*size : min((i+1)*size, len(rs))]
-		wg.Go(func() { parts[i], errs[i] = s.prepareBatch(part, true) })
-	}
-	wg.Wait()
+	s.forEachParallel(n, 1, func(i int) {
+		size := (len(rs) + n - 1) / n
+		parts[i], errs[i] = s.prepareBatch(rs[i*size:min((i+1)*size, len(rs))], true)
+	})
 	p := &preparedBatch{items: make([]store.Indexed, 0, len(rs)), keys: make([][2]string, 0, len(rs))}
 	for i := range n {
 		if errs[i] != nil {
@@ -149,6 +148,8 @@ func (s *Service) storeBatches(ctx context.Context, tx *store.Tx, ps []*prepared
 // TransactionBundle applies a transaction Bundle (JSON) with the sandbox's own authority — the CLI's
 // import of Synthea or other bundles — and returns the transaction-response Bundle.
 func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte, error) {
+	adm := s.admit()
+	defer adm.release()
 	m, o := decode(bundle)
 	if o != nil {
 		return nil, o
@@ -160,7 +161,7 @@ func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte,
 	if o != nil {
 		return nil, o
 	}
-	out, o := s.transaction(ctx, nil, entries)
+	out, o := s.transaction(ctx, nil, entries, adm)
 	if o != nil {
 		return nil, o
 	}

@@ -55,7 +55,9 @@ func (s *Service) NewLoader(ctx context.Context, opt LoadOptions) *Loader {
 		go func() {
 			defer l.wg.Done()
 			for j := range l.work {
+				release := s.cfg.Store.Cores().Acquire() // a core beside the writer's (store.Cores)
 				j.p, j.err = s.prepareBatch(j.rs, !opt.Trusted)
+				release()
 				j.rs = nil
 				close(j.ready)
 			}

@@ -86,7 +86,8 @@ var (
 // first time a transaction starts (a statement cannot be prepared on the single writer connection
 // while a transaction holds it).
 func writeStatements() []string {
-	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, currentQuery}, authStatements...)
+	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, currentQuery,
+		groupSavepoint, groupRollback, groupRelease}, authStatements...)
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))

@@ -21,7 +21,7 @@ import (
 // It runs on the pool that reads the file through a memory map (store.go, mappedConn). Other statements
 // keep the driver's watcher, which interrupts SQLite when the request ends, and the page cache. The
 // request's context always bounds the wait for a connection. Each connection keeps its statements
-// (readConn).
+// (pooledConn).
 type driverStmts struct {
 	db     *sql.DB // the read pool
 	mapped *sql.DB // the bounded reads' pool
@@ -71,12 +71,12 @@ func (s driverStmts) query(ctx context.Context, bounded bool, q string, args []d
 // stmt returns q prepared on the connection dc and kept with it, or (once true) prepared for one run,
 // which the caller closes.
 func stmt(dc any, q string) (st driver.Stmt, once bool, err error) {
-	c, keep := dc.(*readConn)
+	c, keep := dc.(*pooledConn)
 	if keep {
 		if st, ok := c.stmts[q]; ok {
 			return st, false, nil
 		}
-		keep = len(c.stmts) < readConnStmtsMax
+		keep = len(c.stmts) < connStmtsMax
 	}
 	if st, err = dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q); err != nil || !keep {
 		return st, err == nil, err

@@ -18,6 +18,8 @@ type Writer interface {
 	Tx(ctx context.Context, fn func(tx *Tx) error) error
 	// Checkpoint folds the write-ahead log into the main file, after a bulk load.
 	Checkpoint(ctx context.Context) error
+	// Cores admits CPU work that prepares writes beside the writer (cores.go).
+	Cores() Cores
 }
 
 // Searcher answers searches from the index tables that Tx.PutIndexed fills.

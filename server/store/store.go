@@ -49,6 +49,8 @@ type DB struct {
 	auditOnce sync.Once
 	auditPrep map[int]*sql.Stmt
 	ck        *checkpointer // copies the WAL into the file beside the writer (checkpoint.go); nil in memory
+	wq        writeQueue    // write transactions waiting for the writer (group.go)
+	cores     Cores         // CPU work admitted beside the writer (cores.go)
 }
 
 // Options tune Open. The zero value is ready to use.
@@ -76,25 +78,25 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	db := &DB{path: path, now: opt.Now}
+	db := &DB{path: path, now: opt.Now, wq: writeQueue{writer: make(chan struct{}, 1)}, cores: newCores()}
 	var err error
 	if path == Memory {
 		// An in-memory database lives in one connection; readers share it with the writer.
-		if db.w, err = openReads("file::memory:?" + pragmas(writerConn)); err != nil {
+		if db.w, err = openPool("file::memory:?"+pragmas(writerConn), true); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
 		db.r, db.rm = db.w, db.w
 	} else {
-		if db.w, err = sql.Open("sqlite", dsn(path, writerConn)); err != nil {
+		if db.w, err = openPool(dsn(path, writerConn), true); err != nil {
 			return nil, err
 		}
 		db.w.SetMaxOpenConns(1)
-		if db.r, err = openReads(dsn(path, readerConn)); err != nil {
+		if db.r, err = openPool(dsn(path, readerConn), false); err != nil {
 			db.w.Close()
 			return nil, err
 		}
-		if db.rm, err = openReads(dsn(path, mappedConn)); err != nil {
+		if db.rm, err = openPool(dsn(path, mappedConn), false); err != nil {
 			db.r.Close()
 			db.w.Close()
 			return nil, err
@@ -171,25 +173,6 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	}
 	_, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	return err
-}
-
-// Tx runs fn in one write transaction: committed when fn returns nil, rolled back otherwise.
-func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
-	db.prepareWrites(ctx)
-	sqlTx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	tx := &Tx{tx: sqlTx, now: db.now, db: db}
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return err
-	}
-	db.ck.wrote()
-	return nil
 }
 
 // Tx is a write transaction. It must not be used after the function given to DB.Tx returns.

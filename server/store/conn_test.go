@@ -34,12 +34,12 @@ func TestReadConnFinalizesItsStatementsOnClose(t *testing.T) {
 		}
 	}
 	read()
-	var conns []*readConn
+	var conns []*pooledConn
 	conn, err := db.rm.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = conn.Raw(func(dc any) error { conns = append(conns, dc.(*readConn)); return nil })
+	_ = conn.Raw(func(dc any) error { conns = append(conns, dc.(*pooledConn)); return nil })
 	conn.Close()
 	if len(conns[0].stmts) != 2 {
 		t.Fatalf("the connection keeps %d statements, want 2", len(conns[0].stmts))
@@ -54,7 +54,7 @@ func TestReadConnFinalizesItsStatementsOnClose(t *testing.T) {
 	}
 }
 
-// Queries beyond readConnStmtsMax distinct texts run on statements prepared for one run.
+// Queries beyond connStmtsMax distinct texts run on statements prepared for one run.
 func TestReadConnKeepsAtMostItsBound(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "valet.db"), Options{ReadConns: 1})
@@ -62,7 +62,7 @@ func TestReadConnKeepsAtMostItsBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for i := range readConnStmtsMax + 5 {
+	for i := range connStmtsMax + 5 {
 		q := fmt.Sprintf("SELECT %d", i)
 		n := 0
 		if err := db.hot.each(ctx, true, q, nil, func(s rowScanner) error { return s.Scan(&n) }); err != nil || n != i {
@@ -72,8 +72,8 @@ func TestReadConnKeepsAtMostItsBound(t *testing.T) {
 	conn, _ := db.rm.Conn(ctx)
 	defer conn.Close()
 	_ = conn.Raw(func(dc any) error {
-		if n := len(dc.(*readConn).stmts); n != readConnStmtsMax {
-			t.Errorf("the connection keeps %d statements, want %d", n, readConnStmtsMax)
+		if n := len(dc.(*pooledConn).stmts); n != connStmtsMax {
+			t.Errorf("the connection keeps %d statements, want %d", n, connStmtsMax)
 		}
 		return nil
 	})
