@@ -131,7 +131,7 @@ func TestMain(m *testing.M) {
 func get(b *testing.B, c *http.Client, url, bearer string) { send(b, c, "GET", url, bearer, nil) }
 
 // send makes one request (a FHIR JSON body when body is not nil) and fails b unless it answers 200.
-func send(b *testing.B, c *http.Client, method, url, bearer string, body []byte) {
+func send(b *testing.B, c *http.Client, method, url, bearer string, body []byte, hdr ...string) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -142,6 +142,9 @@ func send(b *testing.B, c *http.Client, method, url, bearer string, body []byte)
 	}
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -236,32 +239,35 @@ func patientBundle(i int) []byte {
 // BenchmarkTransactionBundle is ingest the way apps and `valet import` do it: one transaction Bundle
 // of a patient's ~100 resources per request, POSTed over loopback HTTP with a token, into a new database.
 func BenchmarkTransactionBundle(b *testing.B) {
-	for _, conc := range []int{1, 16} {
-		b.Run(fmt.Sprintf("c%d", conc), func(b *testing.B) {
-			s := emptyService(b, mapVerifier{"admin": access(b, "system/*.cruds", "", "")})
-			mux := http.NewServeMux()
-			s.Mount(mux)
-			srv := httptest.NewServer(mux)
-			defer srv.Close()
-			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-			bodies := make([][]byte, b.N+1)
-			for i := range bodies {
-				bodies[i] = patientBundle(i + 1)
-			}
-			var next, total atomic.Int64
-			per := int64(len(patientRecord(1)))
-			work := func() {
-				send(b, c, "POST", srv.URL+"/fhir", "admin", bodies[next.Add(1)-1])
-				total.Add(per)
-			}
-			cpu0 := cpuTime()
-			groups := groupStats(s)
-			b.ResetTimer()
-			concurrently(b, conc, work)
-			b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(total.Load()), "cpu-µs/resource")
-			groups(b)
-		})
+	// The default answer carries every stored resource back; a loader asks for return=minimal.
+	for _, prefer := range []string{"representation", "minimal"} {
+		for _, conc := range []int{1, 16} {
+			b.Run(fmt.Sprintf("%s/c%d", prefer, conc), func(b *testing.B) {
+				s := emptyService(b, mapVerifier{"admin": access(b, "system/*.cruds", "", "")})
+				mux := http.NewServeMux()
+				s.Mount(mux)
+				srv := httptest.NewServer(mux)
+				defer srv.Close()
+				c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+				bodies := make([][]byte, b.N+1)
+				for i := range bodies {
+					bodies[i] = patientBundle(i + 1)
+				}
+				var next, total atomic.Int64
+				per := int64(len(patientRecord(1)))
+				work := func() {
+					send(b, c, "POST", srv.URL+"/fhir", "admin", bodies[next.Add(1)-1], "Prefer", "return="+prefer)
+					total.Add(per)
+				}
+				cpu0 := cpuTime()
+				groups := groupStats(s)
+				b.ResetTimer()
+				concurrently(b, conc, work)
+				b.ReportMetric(float64(total.Load())/b.Elapsed().Seconds(), "resources/s")
+				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(total.Load()), "cpu-µs/resource")
+				groups(b)
+			})
+		}
 	}
 }
 

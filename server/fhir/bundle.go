@@ -54,7 +54,7 @@ func (s *Service) bundle(r *request) (*response, *Outcome) {
 	switch typ {
 	case "transaction":
 		r.interaction = "transaction"
-		body, o := s.transaction(r.ctx(), r.acc, entries, adm)
+		body, o := s.transaction(r.ctx(), r.acc, entries, adm, preferReturn(r.Header.Get("Prefer")))
 		if o != nil {
 			return nil, o
 		}
@@ -95,8 +95,9 @@ func parseEntries(m object) ([]*entry, *Outcome) {
 // transaction applies the entries of a transaction Bundle atomically for acc (nil: the sandbox itself,
 // as the CLI's import uses it) and returns the transaction-response Bundle. urn:uuid: and conditional
 // references (Patient?identifier=…) are resolved to the stored resources; any failure stores nothing.
-// adm, the core the caller holds for the work before the write (or nil), is released before it.
-func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []*entry, adm *admission) ([]byte, *Outcome) {
+// adm, the core the caller holds for the work before the write (or nil), is released before it; ret is
+// the client's Prefer: return=… for the response's entries.
+func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []*entry, adm *admission, ret string) ([]byte, *Outcome) {
 	sort.SliceStable(entries, func(i, j int) bool { return methodOrder[entries[i].method] < methodOrder[entries[j].method] })
 	for _, e := range entries {
 		if err := s.prepare(acc, e); err != nil {
@@ -149,7 +150,7 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].index < entries[j].index })
 	b := newBundle("transaction-response")
 	for _, e := range entries {
-		b.raw(s.entryResponse(e))
+		b.raw(s.entryResponse(e, ret))
 	}
 	return b.bytes(), nil
 }
@@ -373,17 +374,30 @@ func (s *Service) rewriteRefs(ctx context.Context, tx *store.Tx, v any, refs map
 	return nil
 }
 
-func (s *Service) entryResponse(e *entry) []byte {
+// entryResponse is e's entry in a transaction- or batch-response. Like a single write's answer it
+// carries the stored resource unless the client preferred return=minimal (just the outcome: what a
+// loader wants, and half the bytes) or return=OperationOutcome (an outcome in place of the resource).
+func (s *Service) entryResponse(e *entry, ret string) []byte {
 	resp := `{"status":"` + strconv.Itoa(e.status) + " " + http.StatusText(e.status) + `"`
-	if e.res.ID != "" && e.method != http.MethodDelete {
+	written := e.res.ID != "" && e.method != http.MethodDelete
+	if written {
 		resp += `,"location":` + strconv.Quote(e.res.Type+"/"+e.res.ID+"/_history/"+strconv.FormatInt(e.res.Version, 10)) +
 			`,"etag":` + strconv.Quote(etag(e.res.Version)) + `,"lastModified":"` + e.res.LastUpdated.UTC().Format(time.RFC3339Nano) + `"`
+		if ret == "OperationOutcome" {
+			o := &Outcome{Issues: []Issue{{Severity: "information", Code: "informational",
+				Diagnostics: "stored " + e.res.Type + "/" + e.res.ID + " version " + strconv.FormatInt(e.res.Version, 10)}}}
+			resp += `,"outcome":` + string(o.resource())
+		}
 	}
 	resp += `}`
-	if e.res.JSON != nil && e.method != http.MethodDelete {
-		return []byte(`{"fullUrl":` + strconv.Quote(s.base+"/"+e.res.Type+"/"+e.res.ID) + `,"resource":` + string(e.res.JSON) + `,"response":` + resp + `}`)
+	if !written {
+		return []byte(`{"response":` + resp + `}`)
 	}
-	return []byte(`{"response":` + resp + `}`)
+	fullURL := `{"fullUrl":` + strconv.Quote(s.base+"/"+e.res.Type+"/"+e.res.ID)
+	if e.res.JSON == nil || ret == "minimal" || ret == "OperationOutcome" {
+		return []byte(fullURL + `,"response":` + resp + `}`)
+	}
+	return []byte(fullURL + `,"resource":` + string(e.res.JSON) + `,"response":` + resp + `}`)
 }
 
 // batch applies each entry on its own; failures become that entry's response.
@@ -419,7 +433,7 @@ func (s *Service) batch(r *request, entries []*entry) []byte {
 			b.raw([]byte(`{"response":{"status":"` + strconv.Itoa(o.Status) + " " + http.StatusText(o.Status) + `","outcome":` + string(o.resource()) + `}}`))
 			continue
 		}
-		b.raw(s.entryResponse(e))
+		b.raw(s.entryResponse(e, preferReturn(r.Header.Get("Prefer"))))
 	}
 	return b.bytes()
 }

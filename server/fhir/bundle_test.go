@@ -202,3 +202,40 @@ func TestTransactionProvenanceJoinsItsTargetsCompartments(t *testing.T) {
 		t.Errorf("the patient's app sees %v with its Condition, want the Provenance: %s", got, r.raw)
 	}
 }
+
+// Prefer: return=… shapes a transaction-response's entries as it shapes a single write's answer: the
+// stored resource by default, only the outcome for minimal, an OperationOutcome in its place for
+// OperationOutcome. Every entry keeps its fullUrl, status, location and etag.
+func TestTransactionResponseFollowsPrefer(t *testing.T) {
+	e := loaded(t, 1)
+	for _, tc := range []struct {
+		prefer            string
+		resource, outcome bool
+	}{{"", true, false}, {"return=representation", true, false}, {"return=minimal", false, false}, {"return=OperationOutcome", false, true}} {
+		for _, typ := range []string{"transaction", "batch"} {
+			b := bigBundle(3, nil)
+			b["type"] = typ
+			var hdr []string
+			if tc.prefer != "" {
+				hdr = []string{"Prefer", tc.prefer}
+			}
+			r := e.do("POST", "", "admin", b, hdr...)
+			es, _ := r.body["entry"].([]any)
+			if r.status != 200 || len(es) != 3 {
+				t.Fatalf("%s %q: %d %s", typ, tc.prefer, r.status, r.raw)
+			}
+			for i, x := range es {
+				en := x.(map[string]any)
+				resp := en["response"].(map[string]any)
+				_, hasRes := en["resource"]
+				_, hasOutcome := resp["outcome"]
+				loc, _ := resp["location"].(string)
+				full, _ := en["fullUrl"].(string)
+				if hasRes != tc.resource || hasOutcome != tc.outcome || !strings.HasPrefix(resp["status"].(string), "201") ||
+					!strings.HasPrefix(loc, "Observation/") || resp["etag"] != `W/"1"` || !strings.HasSuffix(full, strings.Split(loc, "/_history")[0]) {
+					t.Errorf("%s %q entry %d: %v", typ, tc.prefer, i, en)
+				}
+			}
+		}
+	}
+}

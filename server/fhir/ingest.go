@@ -161,7 +161,7 @@ func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte,
 	if o != nil {
 		return nil, o
 	}
-	out, o := s.transaction(ctx, nil, entries, adm)
+	out, o := s.transaction(ctx, nil, entries, adm, "")
 	if o != nil {
 		return nil, o
 	}
