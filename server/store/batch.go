@@ -174,7 +174,7 @@ func (tx *Tx) insertRows(ctx context.Context, ri rowInsert, args []any, affected
 		if err != nil {
 			return err
 		}
-		res, err := st.ExecContext(ctx, args[done*ri.cols:(done+n)*ri.cols]...)
+		res, err := st.ExecContext(ctx, rowArgs(args[done*ri.cols:(done+n)*ri.cols]))
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,4 +78,35 @@ func TestReadConnKeepsAtMostItsBound(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A multi-row INSERT's values go through database/sql as one rowArgs; values database/sql would
+// convert are converted, and one it would refuse is refused, named.
+func TestWriterTakesRowArgs(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "valet.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const q = `INSERT INTO settings (key, value) VALUES (?, ?), (?, ?)`
+	err = db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, q, rowArgs{"a", 42, "b", "text"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"a": "42", "b": "text"} {
+		if got, err := db.Setting(ctx, k); err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", k, got, err, want)
+		}
+	}
+	err = db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, q, rowArgs{"c", "x", "d", struct{}{}})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "argument 4") {
+		t.Errorf("a value database/sql refuses: %v", err)
+	}
 }
