@@ -109,3 +109,36 @@ func TestIngestNamesTheFirstBadResource(t *testing.T) {
 		t.Errorf("a failed batch stored %v", counts)
 	}
 }
+
+// A batch is written as creates first; one that holds a resource already stored stores it as its next
+// version instead, with the rest of the batch, and nothing twice.
+func TestIngestStoresExistingResourcesAsNewVersions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pat := func(family string) Resource {
+		return Resource{Type: "Patient", ID: "p1", JSON: []byte(`{"resourceType":"Patient","name":[{"family":"` + family + `"}]}`)}
+	}
+	obs := Resource{Type: "Observation", ID: "o1", JSON: []byte(`{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"Patient/p1"}}`)}
+	if err := e.s.Ingest(ctx, []Resource{pat("Before")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.s.Ingest(ctx, []Resource{obs, pat("After")}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("GET", "/Patient/p1", "admin", nil)
+	meta, _ := r.body["meta"].(map[string]any)
+	if r.status != 200 || meta["versionId"] != "2" || r.header.Get("ETag") != `W/"2"` || !strings.Contains(string(r.raw), "After") {
+		t.Errorf("Patient/p1 after a second ingest: %d %s", r.status, r.raw)
+	}
+	if r := e.do("GET", "/Patient/p1/_history", "admin", nil); len(r.body["entry"].([]any)) != 2 {
+		t.Errorf("history: %s", r.raw)
+	}
+	for q, want := range map[string]float64{"/Patient?family=after": 1, "/Patient?family=before": 0, "/Observation?patient=p1": 1} {
+		if r := e.do("GET", q+"&_total=accurate", "admin", nil); r.body["total"] != want {
+			t.Errorf("%s: %s", q, r.raw)
+		}
+	}
+	if r := e.do("GET", "/Observation/o1", "admin", nil); r.status != 200 || r.body["meta"].(map[string]any)["versionId"] != "1" {
+		t.Errorf("Observation/o1: %d %s", r.status, r.raw)
+	}
+}

@@ -95,7 +95,7 @@ var (
 // while a transaction holds it).
 func writeStatements() []string {
 	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, insTokPat, currentQuery,
-		groupSavepoint, groupRollback, groupRelease}, authStatements...)
+		groupSavepoint, groupRollback, groupRelease, txSavepoint, txRollback, txRelease}, authStatements...)
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))

@@ -183,6 +183,30 @@ type Tx struct {
 	stmts map[string]*sql.Stmt // statements bound to this transaction (batch.go)
 }
 
+// Savepoint runs fn inside tx so that its writes are rolled back, and tx goes on, when it fails.
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := tx.exec(ctx, txSavepoint); err != nil {
+		return err
+	}
+	err := fn()
+	if err != nil {
+		if _, rerr := tx.exec(ctx, txRollback); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+	}
+	if _, rerr := tx.exec(ctx, txRelease); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	return err
+}
+
+// A savepoint of Tx.Savepoint (group.go has the group's own).
+const (
+	txSavepoint = `SAVEPOINT tx`
+	txRollback  = `ROLLBACK TO tx`
+	txRelease   = `RELEASE tx`
+)
+
 // SQL exposes the underlying transaction to the other files of this package.
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
 
