@@ -13,11 +13,11 @@ import (
 // row id, the unique (type, id) index and idx_token_patient stay, so writes keep their rules; searches
 // stay correct meanwhile, only slower.
 
-// valueIndexes are the indexes a bulk load may defer: each serves searches that start from a value.
-var valueIndexes = []string{
-	"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient", "resources_type_updated",
-	"resource_history_updated",
-}
+// valueIndexes are the indexes a bulk load may defer: each serves searches that start from a value, and
+// takes a load's rows at random places. The lastUpdated indexes of resources and resource_history stay:
+// a load's rows arrive in lastUpdated order and are appended to them, which costs less than building
+// them afterwards on the single writer (~0.5 s of a 1,000-patient load).
+var valueIndexes = []string{"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient"}
 
 // BeginBulkLoad drops the value indexes until the matching EndBulkLoad (loads may overlap: the last to
 // end rebuilds them). Their definitions are saved in the same transaction, so if the process stops
