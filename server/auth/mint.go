@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/valet-sandbox/valet/server/keys"
@@ -46,7 +47,10 @@ type issued struct {
 	grant   store.Grant
 	scopes  scope.Set
 	refresh bool // issue a refresh token
-	nonce   string
+	// first: the grant's first token response (its code exchange), whose refresh token is kept in the
+	// grant's row (store.GrantRefreshHash) and so names the grant.
+	first bool
+	nonce string
 }
 
 func lifetime(seconds int, def time.Duration) time.Duration {
@@ -90,7 +94,10 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 			rttl = min(rttl, OnlineRefreshTokenLifetime)
 		}
 		raw := randomToken(32)
-		m.rec.Refresh = &store.RefreshToken{Hash: hash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
+		if in.first {
+			raw = g.ID + "." + raw
+		}
+		m.rec.Refresh = &store.RefreshToken{Hash: refreshHash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
 		m.resp["refresh_token"] = raw
 	}
 	if in.scopes.HasKind(scope.OpenID) && g.FHIRUser != "" {
@@ -143,6 +150,16 @@ func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[
 		return nil, errServerError("record the grant: %v", err)
 	}
 	return s.sign(m)
+}
+
+// refreshHash is how the store knows a refresh token: its hash, and for a grant's first refresh token
+// ("<grant id>.<secret>", kept in the grant's row) the grant id too. Grant ids and randomToken use the
+// base64url alphabet, without dots.
+func refreshHash(raw string) string {
+	if id, _, ok := strings.Cut(raw, "."); ok {
+		return store.GrantRefreshHash(id, hash(raw))
+	}
+	return hash(raw)
 }
 
 // grantsRefresh says whether a scope set earns a refresh token (SMART: offline_access or online_access).
