@@ -1,8 +1,15 @@
 package auth
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/valet-sandbox/valet/server/store"
 )
 
 func TestRecordIDsSortByTimeAndDiffer(t *testing.T) {
@@ -16,5 +23,32 @@ func TestRecordIDsSortByTimeAndDiffer(t *testing.T) {
 	}
 	if len(a) != 12+22 {
 		t.Errorf("id %q has %d characters, want 34 (12 hex digits of time, 16 random bytes)", a, len(a))
+	}
+	if want := fmt.Sprintf("%012x", t0.UnixMilli()); a[:12] != want {
+		t.Errorf("id %q does not start with the time in milliseconds, %s", a, want)
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(a[12:]); err != nil || strings.Contains(a, ".") {
+		t.Errorf("id %q: its random part is not base64url (%v)", a, err)
+	}
+}
+
+// The code exchange adds the grant's context from the map finish built; a refresh decodes the stored
+// JSON. Both must give the token response the same parameters.
+func TestLaunchContextMapIsItsJSON(t *testing.T) {
+	no := false
+	for _, ar := range []*authRequest{
+		{},
+		{Patient: "p1"},
+		{Patient: "p1", Launch: &store.Launch{ID: "L", Intent: "reconcile", Tenant: "t", SmartStyleURL: "http://s/style.json",
+			NeedPatientBanner: &no, FHIRContext: json.RawMessage(`[{"reference": "Encounter/e1", "role": "x"}, {"type": "Patient", "n": 1.5}]`)}},
+	} {
+		body, m := launchContext(ar, "http://valet/auth/style.json")
+		var want map[string]any
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(m, want) {
+			t.Errorf("launchContext(%+v) = %#v, its JSON %s reads back as %#v", ar, m, body, want)
+		}
 	}
 }

@@ -43,7 +43,7 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 		return nil, traceOf(g), e
 	}
 	set, _ := scope.ParseList(g.Scope)
-	m := s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), first: true, nonce: ac.Nonce})
+	m := s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), first: true, nonce: ac.Nonce, extra: ac.Extra})
 	err = s.store.CreateGrant(r.Context(), g, func() (store.Issuance, error) {
 		if s.codes.replayed(key) {
 			return store.Issuance{}, errCodeReplayed

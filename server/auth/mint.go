@@ -51,6 +51,8 @@ type issued struct {
 	// grant's row (store.GrantRefreshHash) and so names the grant.
 	first bool
 	nonce string
+	// extra is grant.Context decoded, when the caller has it (a code exchange); else prepare decodes it.
+	extra map[string]any
 }
 
 func lifetime(seconds int, def time.Duration) time.Duration {
@@ -86,8 +88,12 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
 	m.resp = map[string]any{"token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": m.access.Scope}
 	if in.refresh {
-		// offline vs online follows the grant, not a narrowed refresh request.
-		grantScopes, _ := scope.ParseList(g.Scope)
+		// offline vs online follows the grant, not a narrowed refresh request (a code exchange's scopes
+		// are its grant's).
+		grantScopes := in.scopes
+		if !in.first {
+			grantScopes, _ = scope.ParseList(g.Scope)
+		}
 		online := !grantScopes.HasKind(scope.OfflineAccess)
 		rttl := lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
 		if online {
@@ -116,9 +122,10 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 	if g.Encounter != "" {
 		m.resp["encounter"] = g.Encounter
 	}
-	if len(g.Context) > 0 {
-		var extra map[string]any
-		_ = json.Unmarshal(g.Context, &extra)
+	if extra := in.extra; extra != nil || len(g.Context) > 0 {
+		if extra == nil {
+			_ = json.Unmarshal(g.Context, &extra)
+		}
 		for k, v := range extra {
 			m.resp[k] = v
 		}
