@@ -132,7 +132,7 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 		return errInvalidScope("%v", err)
 	}
 	allowed, _ := scope.ParseList(client.Scope)
-	var kept scope.Set
+	kept := make(scope.Set, 0, len(requested))
 	for _, sc := range requested {
 		if sc.WithinAny(allowed) {
 			kept = append(kept, sc)
