@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -49,6 +51,25 @@ func TestLaunchContextMapIsItsJSON(t *testing.T) {
 		}
 		if !reflect.DeepEqual(m, want) {
 			t.Errorf("launchContext(%+v) = %#v, its JSON %s reads back as %#v", ar, m, body, want)
+		}
+	}
+}
+
+// The token endpoint takes form bodies only, with or without media type parameters (RFC 6749 §3.2).
+func TestParseFormMediaType(t *testing.T) {
+	for ct, ok := range map[string]bool{
+		"application/x-www-form-urlencoded":                true,
+		"application/x-www-form-urlencoded; charset=UTF-8": true,
+		"Application/X-WWW-Form-Urlencoded":                true,
+		"application/json":                                 false,
+		"":                                                 false,
+		"application/x-www-form-urlencoded-not":            false,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/auth/token", strings.NewReader("grant_type=x"))
+		r.Header.Set("Content-Type", ct)
+		form, e := parseForm(r)
+		if (e == nil) != ok || (ok && form.Get("grant_type") != "x") {
+			t.Errorf("Content-Type %q: %v, %v; want accepted=%v", ct, form, e, ok)
 		}
 	}
 }

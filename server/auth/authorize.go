@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/jsonstr"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -316,7 +317,7 @@ func launchContext(ar *authRequest, styleURL string) (json.RawMessage, map[strin
 			m["fhirContext"] = l.FHIRContext
 		}
 	}
-	body, _ := json.Marshal(m)
+	body, _ := jsonstr.AppendMap(nil, m) // json.Marshal's bytes
 	if _, ok := m["fhirContext"]; ok {
 		// Only the launch's fhirContext is not a plain value: take it as the stored JSON reads back.
 		m = nil

@@ -86,7 +86,9 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 	}
 	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
 		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
-	m.resp = map[string]any{"token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": m.access.Scope}
+	// Sized for a full response (tokens, refresh token, context): growing the map rehashed it twice.
+	m.resp = make(map[string]any, 12)
+	m.resp["token_type"], m.resp["expires_in"], m.resp["scope"] = "Bearer", int(ttl.Seconds()), m.access.Scope
 	if in.refresh {
 		// offline vs online follows the grant, not a narrowed refresh request (a code exchange's scopes
 		// are its grant's).
