@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/valet-sandbox/valet/server/jsonstr"
 )
 
 // More sentinel errors of the authorization tables.
@@ -110,7 +112,7 @@ type Grants interface {
 // everything back and is returned unchanged. A refresh token whose Hash is a GrantRefreshHash is kept in
 // the grant's row; it must be this grant's, with its client and scope.
 func (db *DB) CreateGrant(ctx context.Context, g Grant, issue func() (Issuance, error)) error {
-	gj, err := json.Marshal(g)
+	gj, err := g.marshal()
 	if err != nil {
 		return err
 	}
@@ -472,4 +474,38 @@ func (db *DB) UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Tim
 		}
 		return nil
 	})
+}
+
+// marshal is json.Marshal(g) without reflection over the struct (~12 us of every code exchange): the same
+// bytes, which a test holds it to. A time JSON cannot hold goes through encoding/json for its error.
+func (g *Grant) marshal() ([]byte, error) {
+	if y1, y2 := g.AuthTime.Year(), g.CreatedAt.Year(); y1 < 0 || y1 > 9999 || y2 < 0 || y2 > 9999 {
+		return json.Marshal(g)
+	}
+	b := make([]byte, 0, 512)
+	b = jsonstr.Append(append(b, `{"id":`...), g.ID, true)
+	b = jsonstr.Append(append(b, `,"client_id":`...), g.ClientID, true)
+	for _, f := range [...]struct{ key, val string }{{`,"sub":`, g.Subject}, {`,"fhirUser":`, g.FHIRUser},
+		{`,"patient":`, g.Patient}, {`,"encounter":`, g.Encounter}} {
+		if f.val != "" {
+			b = jsonstr.Append(append(b, f.key...), f.val, true)
+		}
+	}
+	b = jsonstr.Append(append(b, `,"scope":`...), g.Scope, true)
+	for _, f := range [...]struct{ key, val string }{{`,"session_id":`, g.SessionID}, {`,"launch_id":`, g.LaunchID},
+		{`,"flow_id":`, g.FlowID}} {
+		if f.val != "" {
+			b = jsonstr.Append(append(b, f.key...), f.val, true)
+		}
+	}
+	if len(g.Context) > 0 {
+		c, err := json.Marshal(g.Context) // compacted and HTML-escaped, as inside json.Marshal(g)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(b, `,"context":`...), c...)
+	}
+	b = g.AuthTime.AppendFormat(append(b, `,"auth_time":"`...), time.RFC3339Nano)
+	b = g.CreatedAt.AppendFormat(append(b, `","created_at":"`...), time.RFC3339Nano)
+	return append(b, `"}`...), nil
 }
