@@ -634,4 +634,17 @@ func testFirstRefreshInGrant(t *testing.T, s store.Store) {
 	if _, _, err := s.LookupRefreshToken(ctx, r0); err != nil {
 		t.Errorf("the first token after a failed rotation: %v", err)
 	}
+	// Deleting the client revokes its grants, and with them the tokens kept in their rows.
+	if err := s.CreateClient(ctx, store.Client{ID: "c", Name: "App", CreatedAt: s.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteClient(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, r0, true, nil); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("the first token of a deleted client's grant: %v, want ErrRevoked", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, r0); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("looking up the first token of a deleted client's grant: %v, want ErrRevoked", err)
+	}
 }
