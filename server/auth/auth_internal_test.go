@@ -73,3 +73,19 @@ func TestParseFormMediaType(t *testing.T) {
 		}
 	}
 }
+
+// allowedScopes parses each scope text once and answers by text, so a client whose scope changes gets
+// the new set at once.
+func TestAllowedScopesByText(t *testing.T) {
+	var s Server
+	a, b := s.allowedScopes("openid patient/*.rs"), s.allowedScopes("openid patient/*.rs")
+	if len(a) != 2 || &a[0] != &b[0] {
+		t.Errorf("the same text parsed twice: %v, %v", a, b)
+	}
+	if c := s.allowedScopes("openid"); len(c) != 1 || c.Has("patient/*.rs") {
+		t.Errorf("another text: %v", c)
+	}
+	if e := s.allowedScopes(""); len(e) != 0 {
+		t.Errorf("no scopes: %v", e)
+	}
+}

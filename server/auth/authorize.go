@@ -132,7 +132,7 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 	if err != nil {
 		return errInvalidScope("%v", err)
 	}
-	allowed, _ := scope.ParseList(client.Scope)
+	allowed := s.allowedScopes(client.Scope)
 	kept := make(scope.Set, 0, len(requested))
 	for _, sc := range requested {
 		if sc.WithinAny(allowed) {
