@@ -155,7 +155,19 @@ func randomToken(n int) string {
 // land at its right edge (~15-25% of the grant transaction's CPU in a micro-benchmark). Still unique and
 // unguessable; the time it reveals is the token's own iat.
 func recordID(now time.Time) string {
-	return fmt.Sprintf("%012x", uint64(now.UnixMilli())) + randomToken(16)
+	ms := uint64(now.UnixMilli())
+	if ms >= 1<<48 { // past the year 10889: more than 12 digits
+		return fmt.Sprintf("%012x", ms) + randomToken(16)
+	}
+	var b [12 + 22]byte // 22: base64 of 16 bytes, unpadded
+	for i := 11; i >= 0; i-- {
+		b[i] = "0123456789abcdef"[ms&0xf]
+		ms >>= 4
+	}
+	var r [16]byte
+	_, _ = rand.Read(r[:])
+	base64.RawURLEncoding.Encode(b[12:], r[:])
+	return string(b[:])
 }
 
 // hash is how credentials are stored: codes, refresh tokens, secrets and session ids are high-entropy

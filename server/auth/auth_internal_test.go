@@ -1,8 +1,17 @@
 package auth
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/valet-sandbox/valet/server/store"
 )
 
 func TestRecordIDsSortByTimeAndDiffer(t *testing.T) {
@@ -16,5 +25,67 @@ func TestRecordIDsSortByTimeAndDiffer(t *testing.T) {
 	}
 	if len(a) != 12+22 {
 		t.Errorf("id %q has %d characters, want 34 (12 hex digits of time, 16 random bytes)", a, len(a))
+	}
+	if want := fmt.Sprintf("%012x", t0.UnixMilli()); a[:12] != want {
+		t.Errorf("id %q does not start with the time in milliseconds, %s", a, want)
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(a[12:]); err != nil || strings.Contains(a, ".") {
+		t.Errorf("id %q: its random part is not base64url (%v)", a, err)
+	}
+}
+
+// The code exchange adds the grant's context from the map finish built; a refresh decodes the stored
+// JSON. Both must give the token response the same parameters.
+func TestLaunchContextMapIsItsJSON(t *testing.T) {
+	no := false
+	for _, ar := range []*authRequest{
+		{},
+		{Patient: "p1"},
+		{Patient: "p1", Launch: &store.Launch{ID: "L", Intent: "reconcile", Tenant: "t", SmartStyleURL: "http://s/style.json",
+			NeedPatientBanner: &no, FHIRContext: json.RawMessage(`[{"reference": "Encounter/e1", "role": "x"}, {"type": "Patient", "n": 1.5}]`)}},
+	} {
+		body, m := launchContext(ar, "http://valet/auth/style.json")
+		var want map[string]any
+		if err := json.Unmarshal(body, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(m, want) {
+			t.Errorf("launchContext(%+v) = %#v, its JSON %s reads back as %#v", ar, m, body, want)
+		}
+	}
+}
+
+// The token endpoint takes form bodies only, with or without media type parameters (RFC 6749 §3.2).
+func TestParseFormMediaType(t *testing.T) {
+	for ct, ok := range map[string]bool{
+		"application/x-www-form-urlencoded":                true,
+		"application/x-www-form-urlencoded; charset=UTF-8": true,
+		"Application/X-WWW-Form-Urlencoded":                true,
+		"application/json":                                 false,
+		"":                                                 false,
+		"application/x-www-form-urlencoded-not":            false,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/auth/token", strings.NewReader("grant_type=x"))
+		r.Header.Set("Content-Type", ct)
+		form, e := parseForm(r)
+		if (e == nil) != ok || (ok && form.Get("grant_type") != "x") {
+			t.Errorf("Content-Type %q: %v, %v; want accepted=%v", ct, form, e, ok)
+		}
+	}
+}
+
+// allowedScopes parses each scope text once and answers by text, so a client whose scope changes gets
+// the new set at once.
+func TestAllowedScopesByText(t *testing.T) {
+	var s Server
+	a, b := s.allowedScopes("openid patient/*.rs"), s.allowedScopes("openid patient/*.rs")
+	if len(a) != 2 || &a[0] != &b[0] {
+		t.Errorf("the same text parsed twice: %v, %v", a, b)
+	}
+	if c := s.allowedScopes("openid"); len(c) != 1 || c.Has("patient/*.rs") {
+		t.Errorf("another text: %v", c)
+	}
+	if e := s.allowedScopes(""); len(e) != 0 {
+		t.Errorf("no scopes: %v", e)
 	}
 }

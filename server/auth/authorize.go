@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/jsonstr"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -38,9 +39,14 @@ type authRequest struct {
 	AutoApprove   bool          `json:"auto_approve,omitempty"`
 	// PasswordsInUse is set while rendering the login page: some user has a password (not stored).
 	PasswordsInUse bool `json:"-"`
+	// set is Scope parsed, when checkAuthorizeRequest has just built it (not stored).
+	set scope.Set
 }
 
 func (ar *authRequest) scopes() scope.Set {
+	if ar.set != nil {
+		return ar.set
+	}
 	set, _ := scope.ParseList(ar.Scope)
 	return set
 }
@@ -84,7 +90,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, q.Get("state"), errInvalidRequest("parameters must not repeat"))
 		return
 	}
-	ar := &authRequest{ID: flow, CSRF: randomToken(16), ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
+	ar := &authRequest{ID: flow, ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
 		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}
 	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
@@ -126,8 +132,8 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 	if err != nil {
 		return errInvalidScope("%v", err)
 	}
-	allowed, _ := scope.ParseList(client.Scope)
-	var kept scope.Set
+	allowed := s.allowedScopes(client.Scope)
+	kept := make(scope.Set, 0, len(requested))
 	for _, sc := range requested {
 		if sc.WithinAny(allowed) {
 			kept = append(kept, sc)
@@ -138,7 +144,7 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 	if len(kept) == 0 {
 		return errInvalidScope("none of the requested scopes is allowed for this app")
 	}
-	ar.Scope = kept.String()
+	ar.Scope, ar.set = kept.String(), kept
 	if l := get("launch"); l != "" {
 		if !kept.Has("launch") {
 			return errInvalidScope("an EHR launch (launch parameter) needs the launch scope")
@@ -210,9 +216,10 @@ func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest
 
 func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authRequest, render func()) {
 	if ar.Binding == "" {
-		// The binding cookie is set only when the request waits for a page: a request that finishes at
-		// once (auto-approve) leaves no cookie behind, so browsers and CI clients do not accumulate one
-		// cookie per flow and send them all with every later request.
+		// The binding cookie and the pages' CSRF token are made only when the request waits for a page: a
+		// request that finishes at once (auto-approve) leaves no cookie behind, so browsers and CI
+		// clients do not accumulate one cookie per flow and send them all with every later request.
+		ar.CSRF = randomToken(16)
 		binding := randomToken(16)
 		ar.Binding = hash(binding)
 		http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
@@ -237,11 +244,12 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 	g := store.Grant{ID: recordID(s.now()), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
-	g.Context = launchContext(ar, s.url("/auth/style.json"))
+	var extra map[string]any
+	g.Context, extra = launchContext(ar, s.url("/auth/style.json"))
 	code := randomToken(32)
 	key := keyOf(code)
 	ac := &authCode{ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
-		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g}
+		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g, Extra: extra}
 	// The code is held before the launch is consumed, so that a full code book does not use up the
 	// EHR's launch; the grant itself is stored when the code is exchanged (codes.go).
 	if err := s.codes.issue(s.now(), key, ac); err != nil {
@@ -281,8 +289,10 @@ func launchError(l store.Launch, err error) *Error {
 	return errServerError("%v", err)
 }
 
-// launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context).
-func launchContext(ar *authRequest, styleURL string) json.RawMessage {
+// launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context):
+// as stored with the grant, and as json.Unmarshal reads that back (fhirContext decoded), for the token
+// response of the code exchange.
+func launchContext(ar *authRequest, styleURL string) (json.RawMessage, map[string]any) {
 	m := map[string]any{}
 	if ar.Patient != "" {
 		m["need_patient_banner"] = true
@@ -307,8 +317,13 @@ func launchContext(ar *authRequest, styleURL string) json.RawMessage {
 			m["fhirContext"] = l.FHIRContext
 		}
 	}
-	body, _ := json.Marshal(m)
-	return body
+	body, _ := jsonstr.AppendMap(nil, m) // json.Marshal's bytes
+	if _, ok := m["fhirContext"]; ok {
+		// Only the launch's fhirContext is not a plain value: take it as the stored JSON reads back.
+		m = nil
+		_ = json.Unmarshal(body, &m)
+	}
+	return body, m
 }
 
 // forgetRequest deletes a stored request and its binding cookie once the flow has an answer. A request

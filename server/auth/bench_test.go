@@ -273,7 +273,9 @@ func (f *benchFlow) runRaw(rc *rawConn) error {
 }
 
 // BenchmarkRefresh is token-endpoint refreshes per second (rotation on: each refresh uses the token the
-// previous one returned; one ES256 signature each, no id_token).
+// previous one returned; the first one is the code exchange's, kept in the grant's row, later ones have
+// rows of their own). The grant has openid and a user, so each refresh signs an ES256 access token and an
+// RS256 id_token, like the code exchange.
 func BenchmarkRefresh(b *testing.B) {
 	f := newBenchFlow(b)
 	tok, err := f.run()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -14,6 +15,10 @@ import (
 type clientCache struct {
 	mu sync.RWMutex
 	m  map[string]store.Client
+	// scopes holds clients' allowed scopes parsed, by their text: every authorization request checks
+	// the requested scopes against them, and most clients share a few scope strings (the default one has
+	// ten scopes, ~1 KB and a few µs to parse). Keyed by the text, an updated client finds its own.
+	scopes map[string]scope.Set
 }
 
 const clientCacheMax = 10_000
@@ -36,6 +41,24 @@ func (s *Server) client(ctx context.Context, id string) (store.Client, error) {
 	s.clients.m[id] = c
 	s.clients.mu.Unlock()
 	return c, nil
+}
+
+// allowedScopes is a client's Scope parsed (shared: callers must not change the set).
+func (s *Server) allowedScopes(text string) scope.Set {
+	s.clients.mu.RLock()
+	set, ok := s.clients.scopes[text]
+	s.clients.mu.RUnlock()
+	if ok {
+		return set
+	}
+	set, _ = scope.ParseList(text)
+	s.clients.mu.Lock()
+	if s.clients.scopes == nil || len(s.clients.scopes) >= clientCacheMax {
+		s.clients.scopes = map[string]scope.Set{}
+	}
+	s.clients.scopes[text] = set
+	s.clients.mu.Unlock()
+	return set
 }
 
 func (s *Server) forgetClient(id string) {

@@ -29,7 +29,7 @@ var narrowings = map[string][]struct{ Label, Query string }{
 // records, so user/ scopes become patient/ scopes for themself; system/ scopes never come from a user.
 func leastPrivilege(set scope.Set, fhirUser, patient string) scope.Set {
 	isPatient := strings.HasPrefix(fhirUser, "Patient/")
-	var out scope.Set
+	out := make(scope.Set, 0, len(set))
 	for _, sc := range set {
 		if sc.Kind == scope.Resource {
 			if sc.Context == "system" {

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -391,5 +392,75 @@ func TestRefresh(t *testing.T) {
 	}
 	if code, e := refresh("random-garbage", ""); code != 400 || e["error"] != "invalid_grant" {
 		t.Errorf("random refresh token: %d %v", code, e)
+	}
+}
+
+// TestFirstRefreshToken: the refresh token of a code exchange is kept in its grant's row and names the
+// grant. It introspects and revokes like any other; a token naming the grant with another secret is
+// unknown, and does not revoke the grant (a grant id is no secret: access tokens carry it).
+func TestFirstRefreshToken(t *testing.T) {
+	s := newSandbox(t)
+	ctx := context.Background()
+	c := s.register(map[string]any{"client_name": "F", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post",
+		"valet_user": "Practitioner/dr1", "valet_patient": "p1", "valet_auto_approve": true})
+	cfg := s.oauth(c, "launch/patient", "offline_access", "patient/*.rs")
+	cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	v := oauth2.GenerateVerifier()
+	tok, err := cfg.Exchange(ctx, codeFrom(t, s.start(t, browser(), cfg, v, "f"), "f").Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.srv.Verifier().Verify(ctx, tok.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok.AccessToken, ".")[1])
+	var claims struct {
+		Grant string `json:"valet_grant"`
+	}
+	_ = json.Unmarshal(payload, &claims)
+	grant, _, _ := strings.Cut(tok.RefreshToken, ".")
+	if claims.Grant == "" || grant != claims.Grant {
+		t.Fatalf("refresh token %q does not name its grant %q", tok.RefreshToken, claims.Grant)
+	}
+	form := func(kv ...string) url.Values {
+		f := url.Values{"client_id": {c.ID}, "client_secret": {c.Secret}}
+		for i := 0; i < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	refresh := func(rt string) (int, map[string]any) {
+		st, m, _ := post(t, s.base+"/auth/token", form("grant_type", "refresh_token", "refresh_token", rt))
+		return st, m
+	}
+	if _, in, _ := post(t, s.base+"/auth/introspect", form("token", tok.RefreshToken)); in["active"] != true ||
+		in["token_type"] != "refresh_token" || in["client_id"] != c.ID || in["patient"] != "p1" {
+		t.Errorf("introspect the first refresh token: %v", in)
+	}
+	forged := grant + "." + strings.Repeat("A", 43)
+	if st, m := refresh(forged); st != 400 || m["error"] != "invalid_grant" || !strings.Contains(m["error_description"].(string), "unknown") {
+		t.Errorf("a token naming the grant with another secret: %d %v", st, m)
+	}
+	if _, in, _ := post(t, s.base+"/auth/introspect", form("token", forged)); in["active"] != false {
+		t.Errorf("introspect a forged token: %v", in)
+	}
+	if st, _, _ := post(t, s.base+"/auth/revoke", form("token", forged)); st != 200 {
+		t.Errorf("revoke a forged token: %d", st)
+	}
+	if _, err := s.srv.Verifier().Verify(ctx, tok.AccessToken); err != nil {
+		t.Errorf("a forged refresh token ended the grant: %v", err)
+	}
+	// Not rotated yet: revoking it ends the grant, its access token and itself.
+	if st, _, _ := post(t, s.base+"/auth/revoke", form("token", tok.RefreshToken)); st != 200 {
+		t.Errorf("revoke: %d", st)
+	}
+	if _, err := s.srv.Verifier().Verify(ctx, tok.AccessToken); err == nil {
+		t.Error("access token still verifies after its refresh token was revoked")
+	}
+	if st, m := refresh(tok.RefreshToken); st != 400 || m["error"] != "invalid_grant" {
+		t.Errorf("refresh with a revoked token: %d %v", st, m)
+	}
+	if _, in, _ := post(t, s.base+"/auth/introspect", form("token", tok.RefreshToken)); in["active"] != false {
+		t.Errorf("introspect a revoked refresh token: %v", in)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
+
+	"github.com/valet-sandbox/valet/server/jsonstr"
 )
 
 // Error is an OAuth 2.0 error (RFC 6749 §4.1.2.1, §5.2; RFC 7591 §3.2.2). Handlers return it as a value;
@@ -59,9 +62,21 @@ func noStore(w http.ResponseWriter) {
 
 // writeJSON writes a token-endpoint-style JSON response. The body is encoded before the status goes
 // out, so that a value that cannot be encoded is a 500 rather than a 200 with a cut body, and then
-// written once with its length.
+// written once with its length. Maps (token and introspection responses) are encoded by
+// jsonstr.AppendMap into a pooled buffer: the same bytes as json.Marshal, without its reflection and
+// allocations on every token response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	bp := bodyPool.Get().(*[]byte)
+	defer bodyPool.Put(bp)
+	var body []byte
+	var err error
+	if m, ok := v.(map[string]any); ok {
+		if body, err = jsonstr.AppendMap((*bp)[:0], m); err == nil && cap(body) <= maxPooledBody {
+			*bp = body[:0] // keep what it grew to
+		}
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"error":"server_error","error_description":"the response could not be encoded"}`)
 	}
@@ -73,6 +88,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// bodyPool holds writeJSON's buffers: w.Write copies a body into the connection's buffer (or writes it
+// out) before returning, so a buffer is free again once writeJSON returns.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+const maxPooledBody = 64 << 10
 
 // writeError writes e as the JSON body of RFC 6749 §5.2.
 func writeError(w http.ResponseWriter, e *Error) {

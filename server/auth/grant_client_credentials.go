@@ -20,7 +20,7 @@ func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (m
 	if len(asked) == 0 {
 		return nil, trace{}, errInvalidScope("scope is required (system/ scopes)")
 	}
-	allowed, _ := scope.ParseList(client.Scope)
+	allowed := s.allowedScopes(client.Scope)
 	for _, sc := range asked {
 		if sc.Kind != scope.Resource || sc.Context != "system" {
 			return nil, trace{}, errInvalidScope("backend services may only request system/ scopes, not %q", sc.Raw)

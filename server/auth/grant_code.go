@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -43,8 +44,11 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 		return nil, traceOf(g), e
 	}
 	set, _ := scope.ParseList(g.Scope)
-	m := s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), nonce: ac.Nonce})
-	err = s.store.CreateGrant(r.Context(), g, func() (store.Issuance, error) {
+	m := s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), first: true, nonce: ac.Nonce, extra: ac.Extra})
+	// The code is used up whatever happens next, so the grant's short transaction runs to its end even if
+	// the client hangs up meanwhile. Without a cancellable context the SQLite driver also skips the
+	// goroutine it starts per statement to interrupt it on cancellation (three per code exchange).
+	err = s.store.CreateGrant(context.WithoutCancel(r.Context()), g, func() (store.Issuance, error) {
 		if s.codes.replayed(key) {
 			return store.Issuance{}, errCodeReplayed
 		}

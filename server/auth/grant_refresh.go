@@ -19,7 +19,7 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 	}
 	var m *minted
 	var refused *Error
-	_, g, err := s.store.UseRefreshToken(r.Context(), hash(raw), !client.NoRefreshRotation, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
+	_, g, err := s.store.UseRefreshToken(r.Context(), refreshHash(raw), !client.NoRefreshRotation, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
 		// Checked inside the transaction, which rolls back on refusal: another client cannot burn the
 		// token, and a widened scope does not cost the app its refresh token.
 		if rt.ClientID != client.ID {

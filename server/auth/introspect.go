@@ -34,7 +34,7 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 				"exp": a.Expiry.Unix(), "iat": a.IssuedAt.Unix(), "iss": s.fhirBase, "sub": a.Subject, "aud": s.fhirBase}
 			addContext(resp, a.FHIRUser, a.Patient, a.Encounter, s.fhirBase)
 		}
-	} else if rt, g, err := s.store.LookupRefreshToken(r.Context(), hash(raw)); err == nil {
+	} else if rt, g, err := s.store.LookupRefreshToken(r.Context(), refreshHash(raw)); err == nil {
 		resp = map[string]any{"active": true, "token_type": "refresh_token", "scope": rt.Scope, "client_id": rt.ClientID,
 			"exp": rt.ExpiresAt.Unix(), "iss": s.fhirBase, "sub": g.Subject}
 		addContext(resp, g.FHIRUser, g.Patient, g.Encounter, s.fhirBase)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/valet-sandbox/valet/server/keys"
@@ -46,7 +47,12 @@ type issued struct {
 	grant   store.Grant
 	scopes  scope.Set
 	refresh bool // issue a refresh token
-	nonce   string
+	// first: the grant's first token response (its code exchange), whose refresh token is kept in the
+	// grant's row (store.GrantRefreshHash) and so names the grant.
+	first bool
+	nonce string
+	// extra is grant.Context decoded, when the caller has it (a code exchange); else prepare decodes it.
+	extra map[string]any
 }
 
 func lifetime(seconds int, def time.Duration) time.Duration {
@@ -80,17 +86,26 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 	}
 	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
 		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
-	m.resp = map[string]any{"token_type": "Bearer", "expires_in": int(ttl.Seconds()), "scope": m.access.Scope}
+	// Sized for a full response (tokens, refresh token, context): growing the map rehashed it twice.
+	m.resp = make(map[string]any, 12)
+	m.resp["token_type"], m.resp["expires_in"], m.resp["scope"] = "Bearer", int(ttl.Seconds()), m.access.Scope
 	if in.refresh {
-		// offline vs online follows the grant, not a narrowed refresh request.
-		grantScopes, _ := scope.ParseList(g.Scope)
+		// offline vs online follows the grant, not a narrowed refresh request (a code exchange's scopes
+		// are its grant's).
+		grantScopes := in.scopes
+		if !in.first {
+			grantScopes, _ = scope.ParseList(g.Scope)
+		}
 		online := !grantScopes.HasKind(scope.OfflineAccess)
 		rttl := lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
 		if online {
 			rttl = min(rttl, OnlineRefreshTokenLifetime)
 		}
 		raw := randomToken(32)
-		m.rec.Refresh = &store.RefreshToken{Hash: hash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
+		if in.first {
+			raw = g.ID + "." + raw
+		}
+		m.rec.Refresh = &store.RefreshToken{Hash: refreshHash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
 		m.resp["refresh_token"] = raw
 	}
 	if in.scopes.HasKind(scope.OpenID) && g.FHIRUser != "" {
@@ -109,9 +124,10 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 	if g.Encounter != "" {
 		m.resp["encounter"] = g.Encounter
 	}
-	if len(g.Context) > 0 {
-		var extra map[string]any
-		_ = json.Unmarshal(g.Context, &extra)
+	if extra := in.extra; extra != nil || len(g.Context) > 0 {
+		if extra == nil {
+			_ = json.Unmarshal(g.Context, &extra)
+		}
 		for k, v := range extra {
 			m.resp[k] = v
 		}
@@ -143,6 +159,16 @@ func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[
 		return nil, errServerError("record the grant: %v", err)
 	}
 	return s.sign(m)
+}
+
+// refreshHash is how the store knows a refresh token: its hash, and for a grant's first refresh token
+// ("<grant id>.<secret>", kept in the grant's row) the grant id too. Grant ids and randomToken use the
+// base64url alphabet, without dots.
+func refreshHash(raw string) string {
+	if id, _, ok := strings.Cut(raw, "."); ok {
+		return store.GrantRefreshHash(id, hash(raw))
+	}
+	return hash(raw)
 }
 
 // grantsRefresh says whether a scope set earns a refresh token (SMART: offline_access or online_access).

@@ -78,7 +78,7 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 		return nil, store.Client{}, false
 	}
 	c, err := r.Cookie(bindingCookie(ar.ID))
-	if r.Form.Get("csrf") != ar.CSRF || err != nil || hash(c.Value) != ar.Binding {
+	if ar.CSRF == "" || r.Form.Get("csrf") != ar.CSRF || err != nil || hash(c.Value) != ar.Binding {
 		s.record(events.Event{Kind: "csrf.refused", FlowID: ar.ID, ClientID: ar.ClientID, Decision: "form token or browser binding did not match"})
 		s.errorPage(w, http.StatusForbidden, "This form did not come from the browser that started the authorization (CSRF check failed).")
 		return nil, store.Client{}, false

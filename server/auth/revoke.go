@@ -52,14 +52,14 @@ func (s *Server) revokeToken(r *http.Request, clientID, raw string) string {
 		}
 		return "access token " + c.JTI + " revoked"
 	}
-	rt, _, err := s.store.LookupRefreshToken(ctx, hash(raw))
+	rt, _, err := s.store.LookupRefreshToken(ctx, refreshHash(raw))
 	if err != nil {
 		return "unknown or inactive refresh token; nothing to revoke"
 	}
 	if rt.ClientID != clientID {
 		return "token belongs to another client; ignored"
 	}
-	if err := s.store.RevokeRefreshToken(ctx, hash(raw)); err != nil {
+	if err := s.store.RevokeRefreshToken(ctx, refreshHash(raw)); err != nil {
 		return "revoke failed: " + err.Error()
 	}
 	return "refresh token and its grant revoked"

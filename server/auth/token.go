@@ -61,8 +61,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 // parseForm reads an application/x-www-form-urlencoded POST body (RFC 6749 §3.2: parameters in the body;
 // query parameters are not accepted there, nor repeated parameters).
 func parseForm(r *http.Request) (url.Values, *Error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" {
+	ct := r.Header.Get("Content-Type")
+	if ct != "application/x-www-form-urlencoded" { // as most clients send it; else parse its parameters
+		ct, _, _ = mime.ParseMediaType(ct)
+	}
+	if ct != "application/x-www-form-urlencoded" {
 		return formValues{}, errInvalidRequest("the body must be application/x-www-form-urlencoded")
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)

@@ -1,8 +1,6 @@
 package events
 
 import (
-	"encoding/json"
-	"slices"
 	"strconv"
 	"time"
 
@@ -32,7 +30,7 @@ func (e *Event) appendJSON(b []byte) ([]byte, error) {
 		}
 	}
 	if len(e.Request) > 0 {
-		if b, err = appendMap(append(b, `,"request":`...), e.Request); err != nil {
+		if b, err = jsonstr.AppendMap(append(b, `,"request":`...), e.Request); err != nil {
 			return nil, err
 		}
 	}
@@ -40,69 +38,11 @@ func (e *Event) appendJSON(b []byte) ([]byte, error) {
 		b = appendString(append(b, `,"decision":`...), e.Decision)
 	}
 	if len(e.Response) > 0 {
-		if b, err = appendMap(append(b, `,"response":`...), e.Response); err != nil {
+		if b, err = jsonstr.AppendMap(append(b, `,"response":`...), e.Response); err != nil {
 			return nil, err
 		}
 	}
 	return append(b, '}'), nil
-}
-
-func appendMap(b []byte, m map[string]any) ([]byte, error) {
-	var buf [16]string
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	var err error
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(appendString(b, k), ':')
-		if b, err = appendValue(b, m[k]); err != nil {
-			return nil, err
-		}
-	}
-	return append(b, '}'), nil
-}
-
-func appendValue(b []byte, v any) ([]byte, error) {
-	switch v := v.(type) {
-	case string:
-		return appendString(b, v), nil
-	case bool:
-		return strconv.AppendBool(b, v), nil
-	case int:
-		return strconv.AppendInt(b, int64(v), 10), nil
-	case int64:
-		return strconv.AppendInt(b, v, 10), nil
-	case nil:
-		return append(b, "null"...), nil
-	case map[string]any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		return appendMap(b, v)
-	case []any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		var err error
-		for i, x := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendValue(b, x); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
-	}
-	j, err := json.Marshal(v)
-	return append(b, j...), err
 }
 
 // appendString is encoding/json's string encoding with HTML escaping, its default.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,6 +30,8 @@ type Event struct {
 const (
 	batchSize  = 256
 	batchDelay = 20 * time.Millisecond
+	// maxKeptBuffer bounds the JSON buffer kept between batches (a batch of large events lets it go).
+	maxKeptBuffer = 1 << 20
 )
 
 // Log queues, stores and streams events.
@@ -68,16 +71,22 @@ func (l *Log) Record(e Event) {
 
 func (l *Log) run() {
 	var batch []Event
-	perEvent := 1024
+	// The batch's rows and one buffer for their JSON, kept from batch to batch: the store copies the JSON
+	// into SQLite, so they are free again once AppendEvents returns (a fresh buffer was ~3 KB of every
+	// flow's allocations).
+	var rows []store.Event
+	var buf []byte
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	write := func() {
 		if len(batch) == 0 {
 			return
 		}
-		rows := make([]store.Event, len(batch))
-		// One buffer for the batch's JSON, sized by the last batch (events of a kind are alike).
-		buf := make([]byte, 0, perEvent*len(batch))
+		rows = slices.Grow(rows[:0], len(batch))[:len(batch)]
+		if cap(buf) > maxKeptBuffer {
+			buf = nil
+		}
+		buf = buf[:0]
 		for i := range batch {
 			e := &batch[i]
 			start := len(buf)
@@ -90,15 +99,15 @@ func (l *Log) run() {
 			}
 			rows[i] = store.Event{At: e.At, Kind: e.Kind, LaunchID: e.LaunchID, FlowID: e.FlowID, ClientID: e.ClientID, JSON: buf[start:len(buf):len(buf)]}
 		}
-		perEvent = len(buf)/len(batch) + 64
-		rows, err := l.store.AppendEvents(context.Background(), rows)
+		stored, err := l.store.AppendEvents(context.Background(), rows)
 		if err != nil {
 			slog.Warn("write events", "err", err, "count", len(rows))
 		}
 		for i := range batch {
-			batch[i].ID = rows[i].ID
+			batch[i].ID = stored[i].ID
 			l.publish(batch[i])
 		}
+		clear(rows) // drop the references into buf and the events' strings
 		batch = batch[:0]
 	}
 	for {

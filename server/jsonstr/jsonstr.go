@@ -1,6 +1,7 @@
 // Package jsonstr appends JSON string literals byte for byte as encoding/json writes them, without its
 // reflection: the FHIR encoder (without HTML escaping, as FHIR servers answer) and the flow event log
-// (with it, encoding/json's default) share it.
+// (with it, encoding/json's default) share it. AppendMap does the same for the maps of protocol messages
+// (events, token responses).
 package jsonstr
 
 import "unicode/utf8"

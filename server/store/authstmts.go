@@ -10,8 +10,12 @@ import (
 // are among the writer connection's prepared statements (writeStatements, batch.go), and Tx.stmt finds
 // them there like any other.
 const (
-	insGrant        = `INSERT INTO grants (id, client_id, created_at, json) VALUES (?, ?, ?, ?)`
+	insGrant = `INSERT INTO grants (id, client_id, created_at, json, refresh_hash, refresh_expires_at, refresh_online)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
 	selGrant        = `SELECT json, revoked_at FROM grants WHERE id = ?`
+	selGrantRefresh = `SELECT json, revoked_at, refresh_hash, refresh_expires_at, refresh_used_at, refresh_online
+		FROM grants WHERE id = ?`
+	useGrantRefresh = `UPDATE grants SET refresh_used_at = ? WHERE id = ?`
 	insRefreshToken = `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
 	selRefreshToken = `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`
 	useRefreshToken = `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`
@@ -21,8 +25,8 @@ const (
 	insEvent        = `INSERT INTO events (at, kind, launch_id, flow_id, client_id, json) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
-var authStatements = []string{insGrant, selGrant, insRefreshToken, selRefreshToken, useRefreshToken,
-	selSessionEnded, delAssertionJTI, insAssertionJTI, insEvent}
+var authStatements = []string{insGrant, selGrant, selGrantRefresh, useGrantRefresh, insRefreshToken, selRefreshToken,
+	useRefreshToken, selSessionEnded, delAssertionJTI, insAssertionJTI, insEvent}
 
 // exec runs q through its prepared statement (see Tx.stmt).
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

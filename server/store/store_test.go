@@ -304,3 +304,60 @@ func reopenAfter(t *testing.T, db *store.DB, path string, qs ...string) *store.D
 	}
 	return db
 }
+
+// TestMigrationKeepsEarlierRefreshTokens: migration 0017 keeps a grant's first refresh token in the grant's
+// row. A database from before it has every refresh token in refresh_tokens; those keep working (refresh,
+// rotation, reuse revoking the grant) next to new grants that keep theirs in the row.
+func TestMigrationKeepsEarlierRefreshTokens(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, hour := store.Micros(db.Now()), int64(time.Hour/time.Microsecond)
+	// The database as 0016 left it: grants without the refresh columns, their tokens in refresh_tokens.
+	db = reopenAfter(t, db, path,
+		`ALTER TABLE grants DROP COLUMN refresh_hash`, `ALTER TABLE grants DROP COLUMN refresh_expires_at`,
+		`ALTER TABLE grants DROP COLUMN refresh_used_at`, `ALTER TABLE grants DROP COLUMN refresh_online`,
+		`DELETE FROM schema_migrations WHERE number = 17`,
+		fmt.Sprintf(`INSERT INTO grants (id, client_id, created_at, revoked_at, json) VALUES
+			('old', 'app', %[1]d, 0, '{"id":"old","client_id":"app","scope":"offline_access"}')`, now),
+		fmt.Sprintf(`INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES
+			('h0', 'old', %[1]d, '{"client_id":"app","scope":"offline_access"}')`, now+hour),
+	)
+	defer db.Close()
+	var n int
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('grants') WHERE name LIKE 'refresh_%'`).Scan(&n)
+	})
+	if err != nil || n != 4 {
+		t.Fatalf("grants has %d refresh columns after the migration (%v), want 4", n, err)
+	}
+	rt, g, err := db.UseRefreshToken(ctx, "h0", true, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
+		return store.Issuance{Refresh: &store.RefreshToken{Hash: "h1", GrantID: g.ID, ClientID: rt.ClientID, Scope: rt.Scope, ExpiresAt: db.Now().Add(time.Hour)}}, nil
+	})
+	if err != nil || rt.ClientID != "app" || g.ID != "old" {
+		t.Fatalf("refresh with a token from before the migration: %+v %+v %v", rt, g, err)
+	}
+	// A new grant keeps its first token in its row, next to the old ones.
+	first := store.GrantRefreshHash("new", "n0")
+	err = db.CreateGrant(ctx, store.Grant{ID: "new", ClientID: "app", Scope: "offline_access", CreatedAt: db.Now()}, func() (store.Issuance, error) {
+		return store.Issuance{Refresh: &store.RefreshToken{Hash: first, GrantID: "new", ClientID: "app", Scope: "offline_access", ExpiresAt: db.Now().Add(time.Hour)}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, g, err := db.LookupRefreshToken(ctx, first); err != nil || g.ID != "new" {
+		t.Errorf("new grant's first token: %+v %v", g, err)
+	}
+	if _, _, err := db.UseRefreshToken(ctx, "h0", true, nil); !errors.Is(err, store.ErrReused) {
+		t.Errorf("reused old token: %v, want ErrReused", err)
+	}
+	if _, _, err := db.UseRefreshToken(ctx, "h1", true, nil); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("old grant's rotated-in token after reuse: %v, want ErrRevoked", err)
+	}
+	if _, _, err := db.LookupRefreshToken(ctx, first); err != nil {
+		t.Errorf("reuse in an old grant revoked a new one: %v", err)
+	}
+}

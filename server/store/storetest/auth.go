@@ -20,8 +20,16 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("GrantsWithFirstTokens", func(t *testing.T) { testGrants(t, open(t)) })
 	t.Run("GrantsConcurrently", func(t *testing.T) { testGrantsConcurrently(t, open(t)) })
 	t.Run("TokensAndRevocation", func(t *testing.T) { testTokens(t, open(t)) })
-	t.Run("RefreshFamilies", func(t *testing.T) { testRefreshFamilies(t, open(t)) })
-	t.Run("OnlineRefreshEndsWithSession", func(t *testing.T) { testOnlineRefresh(t, open(t)) })
+	// A grant's first refresh token is kept in its row, later ones (and older ones) in refresh_tokens: the
+	// same behaviour is asked of both.
+	for _, first := range []struct {
+		name string
+		hash func(grant, h string) string
+	}{{"", func(_, h string) string { return h }}, {"FirstInGrant", store.GrantRefreshHash}} {
+		t.Run("RefreshFamilies"+first.name, func(t *testing.T) { testRefreshFamilies(t, open(t), first.hash) })
+		t.Run("OnlineRefreshEndsWithSession"+first.name, func(t *testing.T) { testOnlineRefresh(t, open(t), first.hash) })
+	}
+	t.Run("FirstRefreshInGrant", func(t *testing.T) { testFirstRefreshInGrant(t, open(t)) })
 	t.Run("AssertionJTIReplay", func(t *testing.T) { testJTIs(t, open(t)) })
 	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
@@ -340,15 +348,18 @@ func testTokens(t *testing.T, s store.Store) {
 	}
 }
 
-func testRefreshFamilies(t *testing.T, s store.Store) {
+// testRefreshFamilies: first(grant, h) is the Hash of a grant's first refresh token.
+func testRefreshFamilies(t *testing.T, s store.Store, first func(grant, h string) string) {
 	ctx := context.Background()
-	grantWith(t, s, "g", issuance(s, "g", "r0"))
-	if rt, g, err := s.LookupRefreshToken(ctx, "r0"); err != nil || rt.ClientID != "c" || g.ID != "g" {
+	r0, q0, re := first("g", "r0"), first("h", "q0"), first("e", "re")
+	grantWith(t, s, "g", issuance(s, "g", r0))
+	if rt, g, err := s.LookupRefreshToken(ctx, r0); err != nil || rt.ClientID != "c" || g.ID != "g" || rt.GrantID != "g" ||
+		rt.Scope != "openid offline_access" || rt.Hash != r0 || rt.Online || !rt.ExpiresAt.After(s.Now()) {
 		t.Errorf("LookupRefreshToken = %+v %+v %v", rt, g, err)
 	}
 	// A refused refresh rolls back: the token is not burned and nothing is recorded.
 	refuse := errors.New("widened scope")
-	if _, _, err := s.UseRefreshToken(ctx, "r0", true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+	if _, _, err := s.UseRefreshToken(ctx, r0, true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
 		return issuance(s, "g", "rx"), refuse
 	}); !errors.Is(err, refuse) {
 		t.Errorf("refused refresh: %v", err)
@@ -357,12 +368,21 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("a refused refresh recorded a refresh token: %v", err)
 	}
 	// Rotation: r0 → r1; r0 again revokes the family (r1 and the access tokens).
-	if _, _, err := s.UseRefreshToken(ctx, "r0", true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+	if rt, g, err := s.UseRefreshToken(ctx, r0, true, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
+		if rt.Hash != r0 || g.ID != "g" {
+			t.Errorf("issue got %+v of %+v", rt, g)
+		}
 		return issuance(s, "g", "r1"), nil
-	}); err != nil {
-		t.Fatalf("refresh after a refused one: %v", err)
+	}); err != nil || rt.GrantID != "g" || g.ID != "g" {
+		t.Fatalf("refresh after a refused one: %+v %+v %v", rt, g, err)
 	}
-	if _, _, err := s.UseRefreshToken(ctx, "r0", true, nil); !errors.Is(err, store.ErrReused) {
+	if _, _, err := s.LookupRefreshToken(ctx, r0); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("introspecting a rotated-away token: %v, want ErrRevoked", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, "r1"); err != nil {
+		t.Errorf("the rotated-in token: %v", err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, r0, true, nil); !errors.Is(err, store.ErrReused) {
 		t.Errorf("rotated-away token: %v, want ErrReused", err)
 	}
 	for _, jti := range []string{"j0", "j1"} {
@@ -374,9 +394,9 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("family member after reuse: %v, want ErrRevoked", err)
 	}
 	// Without rotation a refresh token stays usable.
-	grantWith(t, s, "h", issuance(s, "h", "q0"))
+	grantWith(t, s, "h", issuance(s, "h", q0))
 	for i := range 2 {
-		if _, _, err := s.UseRefreshToken(ctx, "q0", false, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+		if _, _, err := s.UseRefreshToken(ctx, q0, false, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
 			return issuance(s, "h", ""), nil
 		}); err != nil {
 			t.Errorf("refresh %d without rotation: %v", i, err)
@@ -386,34 +406,34 @@ func testRefreshFamilies(t *testing.T, s store.Store) {
 		t.Errorf("unknown refresh token: %v", err)
 	}
 	// Expired.
-	expired := issuance(s, "e", "re")
+	expired := issuance(s, "e", re)
 	expired.Refresh.ExpiresAt = s.Now().Add(-time.Second)
 	grantWith(t, s, "e", expired)
-	if _, _, err := s.UseRefreshToken(ctx, "re", true, nil); !errors.Is(err, store.ErrExpired) {
+	if _, _, err := s.UseRefreshToken(ctx, re, true, nil); !errors.Is(err, store.ErrExpired) {
 		t.Errorf("expired refresh token: %v, want ErrExpired", err)
 	}
 }
 
-func testOnlineRefresh(t *testing.T, s store.Store) {
+func testOnlineRefresh(t *testing.T, s store.Store, first func(grant, h string) string) {
 	ctx := context.Background()
 	if err := s.CreateSession(ctx, "sess", "Practitioner/dr1"); err != nil {
 		t.Fatal(err)
 	}
 	g := store.Grant{ID: "g", ClientID: "c", Scope: "online_access", SessionID: "sess", CreatedAt: s.Now()}
 	if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) {
-		in := issuance(s, "g", "r0")
-		in.Refresh.Online = true
+		in := issuance(s, "g", first("g", "r0"))
+		in.Refresh.Online, in.Refresh.Scope = true, g.Scope
 		return in, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.UseRefreshToken(ctx, "r0", false, nil); err != nil {
+	if rt, _, err := s.UseRefreshToken(ctx, first("g", "r0"), false, nil); err != nil || !rt.Online {
 		t.Errorf("online refresh in a live session: %v", err)
 	}
 	if err := s.EndSession(ctx, "sess"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.UseRefreshToken(ctx, "r0", false, nil); !errors.Is(err, store.ErrSessionEnded) {
+	if _, _, err := s.UseRefreshToken(ctx, first("g", "r0"), false, nil); !errors.Is(err, store.ErrSessionEnded) {
 		t.Errorf("online refresh after sign-out: %v, want ErrSessionEnded", err)
 	}
 }
@@ -557,5 +577,74 @@ func testUserPasswords(t *testing.T, s store.Store) {
 	}
 	if _, err := s.UserPassword(ctx, "Practitioner/dr1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleted password: %v", err)
+	}
+}
+
+// testFirstRefreshInGrant: what is particular to a refresh token kept in its grant's row.
+func testFirstRefreshInGrant(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r0 := store.GrantRefreshHash("g", "r0")
+	grantWith(t, s, "g", issuance(s, "g", r0))
+	// A grant id is no secret (access tokens carry it): another hash under it is unknown, and using,
+	// revoking or introspecting it touches nothing.
+	wrong := store.GrantRefreshHash("g", "r9")
+	if _, _, err := s.UseRefreshToken(ctx, wrong, true, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another hash under the grant: %v, want ErrNotFound", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, wrong); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("looking up another hash under the grant: %v, want ErrNotFound", err)
+	}
+	if err := s.RevokeRefreshToken(ctx, wrong); err != nil {
+		t.Errorf("revoking an unknown token: %v", err)
+	}
+	for _, h := range []string{store.GrantRefreshHash("none", "r0"), "r0"} {
+		if _, _, err := s.UseRefreshToken(ctx, h, true, nil); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", h, err)
+		}
+	}
+	if err := s.AccessTokenActive(ctx, token(s, "g", "j")); err != nil {
+		t.Errorf("the grant after unknown tokens were tried: %v", err)
+	}
+	// A grant without a refresh token (client_credentials) has none to find.
+	grantWith(t, s, "b", issuance(s, "b", ""))
+	if _, _, err := s.UseRefreshToken(ctx, store.GrantRefreshHash("b", ""), true, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the empty token of a grant without one: %v, want ErrNotFound", err)
+	}
+	// Only the grant's own first token, with its client and scope, is kept in its row; rotations go to
+	// refresh_tokens.
+	for name, rt := range map[string]store.RefreshToken{
+		"another grant's":  {Hash: store.GrantRefreshHash("x", "r1"), GrantID: "x", ClientID: "c", Scope: "openid offline_access"},
+		"another client's": {Hash: store.GrantRefreshHash("k", "r1"), GrantID: "k", ClientID: "d", Scope: "openid offline_access"},
+		"a narrower scope": {Hash: store.GrantRefreshHash("k", "r1"), GrantID: "k", ClientID: "c", Scope: "openid"},
+	} {
+		rt.ExpiresAt = s.Now().Add(time.Hour)
+		g := store.Grant{ID: "k", ClientID: "c", Scope: "openid offline_access", CreatedAt: s.Now()}
+		if err := s.CreateGrant(ctx, g, func() (store.Issuance, error) { return store.Issuance{Refresh: &rt}, nil }); err == nil {
+			t.Errorf("grant k stored with %s refresh token in its row", name)
+		}
+	}
+	if err := s.AccessTokenActive(ctx, token(s, "k", "j")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a refused grant was stored: %v", err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, r0, true, func(store.RefreshToken, store.Grant) (store.Issuance, error) {
+		return issuance(s, "g", store.GrantRefreshHash("g", "r1")), nil
+	}); err == nil {
+		t.Error("a rotated-in token was kept in the grant's row")
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, r0); err != nil {
+		t.Errorf("the first token after a failed rotation: %v", err)
+	}
+	// Deleting the client revokes its grants, and with them the tokens kept in their rows.
+	if err := s.CreateClient(ctx, store.Client{ID: "c", Name: "App", CreatedAt: s.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteClient(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.UseRefreshToken(ctx, r0, true, nil); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("the first token of a deleted client's grant: %v, want ErrRevoked", err)
+	}
+	if _, _, err := s.LookupRefreshToken(ctx, r0); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("looking up the first token of a deleted client's grant: %v, want ErrRevoked", err)
 	}
 }
