@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 	"time"
 
@@ -141,20 +140,4 @@ func containsID(rs [][]byte, id string) bool {
 		}
 	}
 	return false
-}
-
-// Overlapping loads each lower the collector's frequency; the last to end restores the setting.
-func TestLessGCRestoresAfterOverlappingLoads(t *testing.T) {
-	before := debug.SetGCPercent(123)
-	defer debug.SetGCPercent(before)
-	a := lessGC()
-	b := lessGC()
-	a()
-	if got := debug.SetGCPercent(300); got != 300 {
-		t.Errorf("with one load still running GOGC is %d", got)
-	}
-	b()
-	if got := debug.SetGCPercent(123); got != 123 {
-		t.Errorf("after both loads GOGC is %d, want 123", got)
-	}
 }
