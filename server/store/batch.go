@@ -94,15 +94,12 @@ var (
 // first time a transaction starts (a statement cannot be prepared on the single writer connection
 // while a transaction holds it).
 func writeStatements() []string {
-	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, insTokPat, currentQuery,
+	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, insTokPat, currentQuery, headsQuery,
 		groupSavepoint, groupRollback, groupRelease, txSavepoint, txRollback, txRelease}, authStatements...)
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))
 		}
-	}
-	for _, n := range chunkSizes {
-		qs = append(qs, versionsQuery(n))
 	}
 	for _, t := range indexTables {
 		qs = append(qs, `DELETE FROM `+t+` WHERE rid = ?`)

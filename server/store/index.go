@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+
+	"github.com/valet-sandbox/valet/server/jsonstr"
 )
 
 // Index is what a search can find about one resource version: the values of its search parameters and
@@ -93,53 +95,54 @@ func (tx *Tx) CurrentVersions(ctx context.Context, keys [][2]string) (map[[2]str
 }
 
 // Heads returns the current version of each "Type/id" key that exists (deleted or not). Keys are looked
-// up per type, many ids per query (the (type, id) index serves each as a seek).
+// up in one statement per type, the ids given as one JSON array: an `id IN (?, …)` list cost a bound
+// text per id, a temporary B-tree per statement and a statement per chunk of ids, about a tenth of a
+// transaction Bundle's writer time when its entries PUT client ids.
 func (tx *Tx) Heads(ctx context.Context, keys [][2]string) (map[[2]string]Head, error) {
 	byType := map[string][]string{}
+	var types []string
 	for _, k := range keys {
+		if _, ok := byType[k[0]]; !ok {
+			types = append(types, k[0])
+		}
 		byType[k[0]] = append(byType[k[0]], k[1])
 	}
-	out := map[[2]string]Head{}
-	for typ, ids := range byType {
-		for len(ids) > 0 {
-			n := chunkSizes[len(chunkSizes)-1]
-			for _, c := range chunkSizes {
-				if c <= len(ids) {
-					n = c
-					break
-				}
+	out := make(map[[2]string]Head, len(keys))
+	var ids []byte
+	for _, typ := range types {
+		ids = append(ids[:0], '[')
+		for i, id := range byType[typ] {
+			if i > 0 {
+				ids = append(ids, ',')
 			}
-			args := make([]any, 0, n+1)
-			args = append(args, typ)
-			for _, id := range ids[:n] {
-				args = append(args, id)
-			}
-			ids = ids[n:]
-			st, err := tx.stmt(ctx, versionsQuery(n))
-			if err != nil {
+			ids = jsonstr.Append(ids, id, false)
+		}
+		ids = append(ids, ']')
+		st, err := tx.stmt(ctx, headsQuery)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := st.QueryContext(ctx, typ, string(ids))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var h Head
+			if err := rows.Scan(&id, &h.Version, &h.RowID, &h.Deleted); err != nil {
+				rows.Close()
 				return nil, err
 			}
-			rows, err := st.QueryContext(ctx, args...)
-			if err != nil {
-				return nil, err
-			}
-			for rows.Next() {
-				var id string
-				var h Head
-				if err := rows.Scan(&id, &h.Version, &h.RowID, &h.Deleted); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				out[[2]string{typ, id}] = h
-			}
-			if err := rows.Close(); err != nil {
-				return nil, err
-			}
+			out[[2]string{typ, id}] = h
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func versionsQuery(n int) string {
-	return `SELECT id, version, rid, deleted FROM resources WHERE type = ? AND id IN (?` + repeatPlaceholders(n-1) + `)`
-}
+// headsQuery reads the current versions of one type's ids (a JSON array of strings): the array drives,
+// each id a seek in the (type, id) index (CROSS JOIN keeps that order).
+const headsQuery = `SELECT r.id, r.version, r.rid, r.deleted FROM json_each(?2) AS j CROSS JOIN resources AS r
+	WHERE r.type = ?1 AND r.id = j.value`
