@@ -342,19 +342,26 @@ func TestStandalonePatientLaunchAndPortalLeastPrivilege(t *testing.T) {
 	}
 }
 
-func TestRefresh(t *testing.T) {
-	s := newSandbox(t)
-	ctx := context.Background()
-	c := s.register(map[string]any{"client_name": "R", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post",
+// offlineExchange registers a client_secret_post client that signs in as dr1 with p1 without asking, and
+// exchanges a code of it for tokens with offline_access (a refresh token).
+func (s *sandbox) offlineExchange(t *testing.T, name, state string) (client, *oauth2.Token) {
+	t.Helper()
+	c := s.register(map[string]any{"client_name": name, "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post",
 		"valet_user": "Practitioner/dr1", "valet_patient": "p1", "valet_auto_approve": true})
 	cfg := s.oauth(c, "launch/patient", "offline_access", "patient/*.rs")
 	cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 	v := oauth2.GenerateVerifier()
-	q := codeFrom(t, s.start(t, browser(), cfg, v, "r"), "r")
-	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(v))
+	tok, err := cfg.Exchange(context.Background(), codeFrom(t, s.start(t, browser(), cfg, v, state), state).Get("code"), oauth2.VerifierOption(v))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, tok
+}
+
+func TestRefresh(t *testing.T) {
+	s := newSandbox(t)
+	ctx := context.Background()
+	c, tok := s.offlineExchange(t, "R", "r")
 	refresh := func(rt, scope string) (int, map[string]any) {
 		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {c.ID}, "client_secret": {c.Secret}}
 		if scope != "" {
@@ -401,15 +408,7 @@ func TestRefresh(t *testing.T) {
 func TestFirstRefreshToken(t *testing.T) {
 	s := newSandbox(t)
 	ctx := context.Background()
-	c := s.register(map[string]any{"client_name": "F", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post",
-		"valet_user": "Practitioner/dr1", "valet_patient": "p1", "valet_auto_approve": true})
-	cfg := s.oauth(c, "launch/patient", "offline_access", "patient/*.rs")
-	cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-	v := oauth2.GenerateVerifier()
-	tok, err := cfg.Exchange(ctx, codeFrom(t, s.start(t, browser(), cfg, v, "f"), "f").Get("code"), oauth2.VerifierOption(v))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, tok := s.offlineExchange(t, "F", "f")
 	if _, err := s.srv.Verifier().Verify(ctx, tok.AccessToken); err != nil {
 		t.Fatal(err)
 	}
