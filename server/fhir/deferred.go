@@ -36,6 +36,7 @@ type lazyWrite struct {
 	needID  bool  // an update: the resource must carry its id
 	err     error // what validation found
 	indexed bool
+	tmpl    *stampTemplate // when indexed: m encoded but for the stamp
 }
 
 func (d *deferredWrites) add(r store.Resource, ix store.Index, w *write, check func(store.Resource) error) {
@@ -46,7 +47,7 @@ func (d *deferredWrites) add(r store.Resource, ix store.Index, w *write, check f
 func (d *deferredWrites) addLazy(r store.Resource, m object, needID bool, w *write, check func(store.Resource) error) {
 	it := deferredWrite{Indexed: store.Indexed{Resource: r}, w: w, check: check, lazy: &lazyWrite{m: m, needID: needID}}
 	if p := w.pre; p != nil {
-		it.Indexed, it.lazy.err, it.lazy.indexed = p.Indexed, p.err, true
+		it.Indexed, it.lazy.err, it.lazy.indexed, it.lazy.tmpl = p.Indexed, p.err, true, p.tmpl
 		it.Resource = r
 	}
 	d.push(it)
@@ -121,6 +122,10 @@ func (s *Service) materialize(ctx context.Context, tx *store.Tx, items []deferre
 				it.lazy.err = o
 				return
 			}
+		}
+		if it.lazy.tmpl != nil {
+			r.JSON = it.lazy.tmpl.fill(r.Version, r.LastUpdated)
+			return
 		}
 		stamp(it.lazy.m, r.ID, r.Version, r.LastUpdated)
 		if !it.lazy.indexed {

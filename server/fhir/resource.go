@@ -87,7 +87,7 @@ func stamp(m object, id string, version int64, at time.Time) {
 		meta = object{}
 	}
 	meta["versionId"] = strconv.FormatInt(version, 10)
-	meta["lastUpdated"] = at.UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+	meta["lastUpdated"] = at.UTC().Format(lastUpdatedLayout)
 	delete(meta, "source")
 	m["meta"] = meta
 }

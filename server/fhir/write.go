@@ -37,8 +37,9 @@ type write struct {
 // preIndexed is a Bundle entry's resource validated and indexed ahead of the write transaction: what is
 // left for the flush is stamping its version and encoding it.
 type preIndexed struct {
-	store.Indexed       // Index prepared; Resource holds only the type
-	err           error // what validation found
+	store.Indexed                // Index prepared; Resource holds only the type
+	err           error          // what validation found
+	tmpl          *stampTemplate // the resource encoded, but for its version and lastUpdated
 }
 
 // preIndex validates and indexes w's resource; it is safe for concurrent use on different writes.
@@ -53,6 +54,7 @@ func (s *Service) preIndex(w *write) *preIndexed {
 	if w.typ != "Provenance" { // joins its targets' compartments at the flush, and is prepared then
 		p.Prepare()
 	}
+	p.tmpl = templateFor(w.obj, w.id)
 	return p
 }
 
