@@ -41,8 +41,8 @@ func (s *Service) prepareParallel(rs []Resource) (*preparedBatch, error) {
 	}
 	parts := make([]*preparedBatch, n)
 	errs := make([]error, n)
+	size := (len(rs) + n - 1) / n
 	s.forEachParallel(n, 1, func(i int) {
-		size := (len(rs) + n - 1) / n
 		parts[i], errs[i] = s.prepareBatch(rs[i*size:min((i+1)*size, len(rs))], true)
 	})
 	p := &preparedBatch{items: make([]store.Indexed, 0, len(rs)), keys: make([][2]string, 0, len(rs))}

@@ -95,7 +95,8 @@ var (
 // while a transaction holds it).
 func writeStatements() []string {
 	qs := append([]string{updResource, maxRowID, keepReplacedJSON, delTokPat, insTokPat, currentQuery, headsQuery,
-		groupSavepoint, groupRollback, groupRelease, txSavepoint, txRollback, txRelease}, authStatements...)
+		groupSavepoint.begin, groupSavepoint.rollback, groupSavepoint.release,
+		txSavepoint.begin, txSavepoint.rollback, txSavepoint.release}, authStatements...)
 	for _, ri := range rowInserts {
 		for _, n := range chunkSizes {
 			qs = append(qs, ri.sql(n))

@@ -84,13 +84,9 @@ func TestReadConnKeepsAtMostItsBound(t *testing.T) {
 // convert are converted, and one it would refuse is refused, named.
 func TestWriterTakesRowArgs(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "valet.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDiskDB(t)
 	const q = `INSERT INTO settings (key, value) VALUES (?, ?), (?, ?)`
-	err = db.Tx(ctx, func(tx *Tx) error {
+	err := db.Tx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, q, rowArgs{"a", 42, "b", "text"})
 		return err
 	})

@@ -27,13 +27,6 @@ import (
 // maxGroup bounds the requests committed together, and so the wait of the last one.
 const maxGroup = 64
 
-// Savepoints of a group; one at a time, so one name.
-const (
-	groupSavepoint = `SAVEPOINT grp`
-	groupRollback  = `ROLLBACK TO grp`
-	groupRelease   = `RELEASE grp`
-)
-
 // txRequest is one call of DB.Tx waiting for, or in, a group.
 type txRequest struct {
 	ctx      context.Context
@@ -180,21 +173,14 @@ func (db *DB) commitGroup(group []*txRequest) {
 	}
 	var ok []*txRequest
 	for i, r := range live {
-		if _, err := tx.exec(context.Background(), groupSavepoint); err != nil {
-			db.abortGroup(sqlTx, append(ok, r), err, live[i+1:])
+		var spErr error
+		r.err, spErr = tx.within(context.Background(), groupSavepoint, func() error { return r.run(tx) })
+		if spErr != nil {
+			db.abortGroup(sqlTx, append(ok, r), spErr, live[i+1:]) // r keeps its own error, if it has one
 			return
 		}
-		if r.err = r.run(tx); r.err != nil {
-			if _, err := tx.exec(context.Background(), groupRollback); err != nil {
-				db.abortGroup(sqlTx, ok, err, live[i+1:])
-				return
-			}
-		} else {
+		if r.err == nil {
 			ok = append(ok, r)
-		}
-		if _, err := tx.exec(context.Background(), groupRelease); err != nil {
-			db.abortGroup(sqlTx, ok, err, live[i+1:])
-			return
 		}
 	}
 	if len(ok) == 0 {

@@ -68,7 +68,8 @@ func settingExists(t *testing.T, db *DB, key string) bool {
 	return err == nil
 }
 
-func openGroupDB(t *testing.T) *DB {
+// openDiskDB opens a new database file, closed when the test ends.
+func openDiskDB(t *testing.T) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "valet.db"), Options{})
 	if err != nil {
@@ -82,7 +83,7 @@ func openGroupDB(t *testing.T) *DB {
 // leaves none of its writes, a panicking one panics in its own caller, the others commit.
 func TestGroupCommitKeepsEachTransactionsOutcome(t *testing.T) {
 	ctx := context.Background()
-	db := openGroupDB(t)
+	db := openDiskDB(t)
 	w0 := db.WriteStats()
 	start, release := queueBehind(t, db)
 	errs := make([]error, 6)
@@ -136,7 +137,7 @@ func TestGroupCommitKeepsEachTransactionsOutcome(t *testing.T) {
 // others of the group commit.
 func TestGroupCommitSurvivesACancelledCaller(t *testing.T) {
 	ctx := context.Background()
-	db := openGroupDB(t)
+	db := openDiskDB(t)
 	start, release := queueBehind(t, db)
 	errs := make([]error, 3)
 	for i := range 3 {
@@ -169,7 +170,7 @@ func TestGroupCommitSurvivesACancelledCaller(t *testing.T) {
 
 // A caller whose context ends while it waits leaves the queue; its function never runs.
 func TestTxCancelledWhileQueuedNeverRuns(t *testing.T) {
-	db := openGroupDB(t)
+	db := openDiskDB(t)
 	start, release := queueBehind(t, db)
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := false

@@ -185,27 +185,33 @@ type Tx struct {
 
 // Savepoint runs fn inside tx so that its writes are rolled back, and tx goes on, when it fails.
 func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := tx.exec(ctx, txSavepoint); err != nil {
-		return err
-	}
-	err := fn()
-	if err != nil {
-		if _, rerr := tx.exec(ctx, txRollback); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-	}
-	if _, rerr := tx.exec(ctx, txRelease); rerr != nil {
-		return errors.Join(err, rerr)
-	}
-	return err
+	err, spErr := tx.within(ctx, txSavepoint, fn)
+	return errors.Join(err, spErr)
 }
 
-// A savepoint of Tx.Savepoint (group.go has the group's own).
-const (
-	txSavepoint = `SAVEPOINT tx`
-	txRollback  = `ROLLBACK TO tx`
-	txRelease   = `RELEASE tx`
+// savepoint is the SQL of one named savepoint.
+type savepoint struct{ begin, rollback, release string }
+
+// The savepoints of Tx.Savepoint and of a group commit (group.go), which nests them.
+var (
+	txSavepoint    = savepoint{`SAVEPOINT tx`, `ROLLBACK TO tx`, `RELEASE tx`}
+	groupSavepoint = savepoint{`SAVEPOINT grp`, `ROLLBACK TO grp`, `RELEASE grp`}
 )
+
+// within runs fn inside savepoint sp, rolled back to it when fn fails: err is fn's, spErr the
+// savepoint's own (fn did not run, or its writes may have stayed; the transaction cannot go on).
+func (tx *Tx) within(ctx context.Context, sp savepoint, fn func() error) (err, spErr error) {
+	if _, spErr = tx.exec(ctx, sp.begin); spErr != nil {
+		return nil, spErr
+	}
+	if err = fn(); err != nil {
+		if _, spErr = tx.exec(ctx, sp.rollback); spErr != nil {
+			return err, spErr
+		}
+	}
+	_, spErr = tx.exec(ctx, sp.release)
+	return err, spErr
+}
 
 // SQL exposes the underlying transaction to the other files of this package.
 func (tx *Tx) SQL() *sql.Tx { return tx.tx }
