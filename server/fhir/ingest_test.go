@@ -141,4 +141,8 @@ func TestIngestStoresExistingResourcesAsNewVersions(t *testing.T) {
 	if r := e.do("GET", "/Observation/o1", "admin", nil); r.status != 200 || r.body["meta"].(map[string]any)["versionId"] != "1" {
 		t.Errorf("Observation/o1: %d %s", r.status, r.raw)
 	}
+	// The creates rolled back with the first attempt are counted once, by the second.
+	if counts, err := e.db.CountByType(ctx); err != nil || counts["Patient"] != 1 || counts["Observation"] != 1 {
+		t.Errorf("resource counts: %v %v", counts, err)
+	}
 }

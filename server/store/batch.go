@@ -69,7 +69,10 @@ var (
 	insRef     = rowInsert{head: `INSERT OR IGNORE INTO idx_ref (rid, type, param, target_type, target_id) VALUES `, cols: 5}.withTexts()
 	insNumber  = rowInsert{head: `INSERT OR IGNORE INTO idx_number (rid, type, param, value, system, code) VALUES `, cols: 6}.withTexts()
 	insComp    = rowInsert{head: `INSERT OR IGNORE INTO compartment (rid, patient) VALUES `, cols: 2}.withTexts()
-	rowInserts = []rowInsert{insResources, insHistory, insToken, insString, insDate, insRef, insNumber, insComp}
+	// addCounts adds created resources to resource_counts, one row per type (migration 0018).
+	addCounts = rowInsert{head: `INSERT INTO resource_counts (type, live) VALUES `,
+		tail: ` ON CONFLICT (type) DO UPDATE SET live = live + excluded.live`, cols: 2}.withTexts()
+	rowInserts = []rowInsert{insResources, insHistory, insToken, insString, insDate, insRef, insNumber, insComp, addCounts}
 
 	// insTokPat fills idx_token_patient for a range of row ids from their idx_token and compartment rows,
 	// just inserted (so after them): the same rows the search reads, without sending each value to
@@ -238,6 +241,9 @@ func (tx *Tx) PutIndexedBatch(ctx context.Context, batch []Indexed) ([]Resource,
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.countCreated(ctx, out, created); err != nil {
+		return nil, err
+	}
 	// Replacements, in batch order (a batch may hold several versions of one resource).
 	upd, err := tx.stmt(ctx, updResource)
 	if err != nil {
@@ -299,6 +305,25 @@ func (tx *Tx) PutIndexedBatch(ctx context.Context, batch []Indexed) ([]Resource,
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	return out, nil
+}
+
+// countCreated adds the live resources among the created items of out to resource_counts.
+func (tx *Tx) countCreated(ctx context.Context, out []Resource, created []int) error {
+	var types []string
+	live := map[string]int64{}
+	for _, i := range created {
+		if r := out[i]; !r.Deleted {
+			if live[r.Type] == 0 {
+				types = append(types, r.Type)
+			}
+			live[r.Type]++
+		}
+	}
+	args := make([]any, 0, 2*len(types))
+	for _, t := range types {
+		args = append(args, t, live[t])
+	}
+	return tx.insertRows(ctx, addCounts, args, nil)
 }
 
 // conflictIn names the first of the items (just inserted with ON CONFLICT DO NOTHING) that was not

@@ -99,7 +99,8 @@ func collect(rows *sql.Rows) ([]Resource, error) {
 }
 
 // CountByType counts live (not deleted) resources per type, from the counts the resources table's
-// triggers keep (migration 0005): a read of a few rows however large the database.
+// writes keep (creates add to them per batch, migration 0018; updates and deletes through triggers,
+// migration 0005): a read of a few rows however large the database.
 func (db *DB) CountByType(ctx context.Context) (map[string]int, error) {
 	return db.countsByType(ctx, `SELECT type, live FROM resource_counts WHERE live > 0`)
 }
@@ -158,6 +159,9 @@ func (tx *Tx) Put(ctx context.Context, r Resource) (Resource, error) {
 			return r, fmt.Errorf("%s/%s: %w", r.Type, r.ID, ErrVersionConflict)
 		}
 		if r.RowID, err = res.LastInsertId(); err != nil {
+			return r, err
+		}
+		if err := tx.countCreated(ctx, []Resource{r}, []int{0}); err != nil {
 			return r, err
 		}
 	} else {
