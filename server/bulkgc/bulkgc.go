@@ -1,7 +1,12 @@
 // Package bulkgc lets bulk writes (a generated population, an import, a transaction Bundle) make the
 // garbage collector run less often while they are under way. They allocate a great deal in short-lived
-// values — decoded resources, encoded JSON, index rows — so collecting at 4× the live heap instead of 2×
-// spends a third of the collector's CPU on them, for a larger peak heap bounded by the work in flight.
+// values — decoded resources, encoded JSON, index rows — so the collector runs at 6× the live heap
+// instead of 2×, for a larger peak heap bounded by the work in flight.
+//
+// Why 500: the single SQLite writer is what bounds a bulk load, and the collector slows it twice, taking
+// the second core's time and making the writer assist marking for what it allocates. In eight alternated
+// pairs of 1,000-patient loads, 500 was 0.31 s faster than 300 on average (−0.74 to +0.09 s), its peak
+// heap 96–126 MB against 60–89; 800 was no faster than 500, at 171–203 MB.
 package bulkgc
 
 import (
@@ -10,7 +15,7 @@ import (
 )
 
 // Percent is GOGC while bulk writes run.
-const Percent = 300
+const Percent = 500
 
 var loads struct {
 	sync.Mutex
