@@ -106,12 +106,26 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 			return nil, asOutcome(err)
 		}
 	}
-	ahead, err := s.resolveAhead(entries)
+	ahead, cond, err := s.resolveAhead(ctx, entries)
 	if err != nil {
 		return nil, asOutcome(err)
 	}
 	adm.release()
+	if s.afterAhead != nil {
+		s.afterAhead()
+	}
 	err = s.cfg.Store.Tx(ctx, func(tx *store.Tx) error {
+		if ahead && !cond.still(ctx, s, tx) {
+			// A conditional reference names another resource than it did before the transaction (a
+			// concurrent write): everything is resolved, validated and indexed again, here.
+			cond.undo()
+			for _, e := range entries {
+				if e.w != nil {
+					e.w.pre = nil
+				}
+			}
+			ahead = false
+		}
 		if !ahead {
 			if err := s.resolve(ctx, tx, entries); err != nil {
 				return err
@@ -161,6 +175,7 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 // resource — and rewrites the references to entries' fullUrls, and conditional references, to Type/id.
 func (s *Service) resolve(ctx context.Context, tx *store.Tx, entries []*entry) error {
 	refs := map[string]string{} // fullUrl → Type/id
+	cond := &condRefs{tx: tx}
 	for _, e := range entries {
 		if e.method != http.MethodPost {
 			continue
@@ -188,21 +203,22 @@ func (s *Service) resolve(ctx context.Context, tx *store.Tx, entries []*entry) e
 		if e.w == nil || e.w.obj == nil {
 			continue
 		}
-		if err := s.rewriteRefs(ctx, tx, e.w.obj, refs, e); err != nil {
+		if err := s.rewriteRefs(ctx, e.w.obj, refs, e, cond); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// resolveAhead does resolve's work before the write transaction when none of it needs the store (no
-// conditional create, no conditional reference), and then validates and indexes every entry on every
-// core, so the single writer is held only for what depends on stored data. It reports false, having
-// changed nothing resolve would not redo, when the store is needed.
-func (s *Service) resolveAhead(entries []*entry) (bool, error) {
+// resolveAhead does resolve's work before the write transaction when it can (no conditional create, and
+// every conditional reference matching one resource on the read side), and then validates and indexes
+// every entry on every core, so the single writer is held only for what depends on stored data: the
+// transaction checks that the conditional references it returns still name the same resources. It
+// reports false, having changed nothing resolve would not redo, when the store's answer is needed.
+func (s *Service) resolveAhead(ctx context.Context, entries []*entry) (bool, *condRefs, error) {
 	for _, e := range entries {
 		if e.ifNone != "" {
-			return false, nil
+			return false, nil, nil
 		}
 	}
 	refs := map[string]string{}
@@ -214,16 +230,20 @@ func (s *Service) resolveAhead(entries []*entry) (bool, error) {
 			}
 		}
 	}
+	cond := &condRefs{}
 	for _, e := range entries {
 		if e.w.obj == nil {
 			continue
 		}
-		err := s.rewriteRefs(context.Background(), nil, e.w.obj, refs, e)
+		err := s.rewriteRefs(ctx, e.w.obj, refs, e, cond)
 		if errors.Is(err, errNeedsStore) {
-			return false, nil // the references rewritten so far stay rewritten; resolve keeps the ids
+			// The references to entries rewritten so far stay rewritten (resolve keeps the ids); the
+			// conditional ones are put back for resolve to answer inside the transaction.
+			cond.undo()
+			return false, nil, nil
 		}
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 	}
 	var pre []*write
@@ -233,7 +253,7 @@ func (s *Service) resolveAhead(entries []*entry) (bool, error) {
 		}
 	}
 	s.forEachParallel(len(pre), 16, func(i int) { pre[i].pre = s.preIndex(pre[i]) })
-	return true, nil
+	return true, cond, nil
 }
 
 // prefetchHeads reads the current version of every resource the Bundle updates once, in a few queries
@@ -333,49 +353,6 @@ func (s *Service) prepare(acc *token.Access, e *entry) error {
 	return nil
 }
 
-// errNeedsStore is rewriteRefs's answer, without a transaction, to a conditional reference.
-var errNeedsStore = errors.New("a conditional reference needs the store")
-
-// rewriteRefs replaces references to other entries' fullUrls, and conditional references, with Type/id.
-// Without a transaction (tx nil) it stops at the first conditional reference with errNeedsStore.
-func (s *Service) rewriteRefs(ctx context.Context, tx *store.Tx, v any, refs map[string]string, e *entry) error {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, y := range x {
-			if ref, ok := y.(string); ok && k == "reference" {
-				if to, ok := refs[ref]; ok {
-					x[k] = to
-				} else if typ, q, ok := strings.Cut(ref, "?"); ok && spec.IsResourceType(typ) {
-					if tx == nil {
-						return errNeedsStore
-					}
-					found, o := s.conditional(ctx, tx, typ, q, grant{})
-					if o != nil {
-						return at(e, o)
-					}
-					if found == nil {
-						return at(e, outcome(http.StatusPreconditionFailed, "not-found", "the conditional reference %s matches nothing", ref))
-					}
-					x[k] = found.Type + "/" + found.ID
-				} else if strings.HasPrefix(ref, "urn:uuid:") {
-					return at(e, badRequest("the reference %s names no entry of the Bundle", ref))
-				}
-				continue
-			}
-			if err := s.rewriteRefs(ctx, tx, y, refs, e); err != nil {
-				return err
-			}
-		}
-	case []any:
-		for _, y := range x {
-			if err := s.rewriteRefs(ctx, tx, y, refs, e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // entryResponse is e's entry in a transaction- or batch-response. Like a single write's answer it
 // carries the stored resource unless the client preferred return=minimal (just the outcome: what a
 // loader wants, and half the bytes) or return=OperationOutcome (an outcome in place of the resource).
@@ -415,8 +392,7 @@ func (s *Service) batch(r *request, entries []*entry) []byte {
 			o = asOutcome(err)
 		} else {
 			err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
-				refs := map[string]string{}
-				if err := s.rewriteRefs(r.ctx(), tx, e.w.obj, refs, e); err != nil && e.w.obj != nil {
+				if err := s.rewriteRefs(r.ctx(), e.w.obj, nil, e, &condRefs{tx: tx}); err != nil && e.w.obj != nil {
 					return err
 				}
 				res, created, err := s.apply(r.ctx(), tx, e.w)

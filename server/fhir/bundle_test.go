@@ -54,6 +54,65 @@ func TestTransaction(t *testing.T) {
 	}
 }
 
+// Conditional references are resolved before the write transaction when they name one resource, and
+// the transaction checks that they still do: a write landing in between (here, the NPI moving from
+// dr1 to a new Practitioner, then disappearing) decides what the Bundle's references name.
+func TestTransactionConditionalReferencesFollowConcurrentWrites(t *testing.T) {
+	e := loaded(t, 1)
+	npi := "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1234567893"
+	obs := func(n int) map[string]any {
+		var entries []any
+		for i := range n {
+			entries = append(entries, map[string]any{"request": map[string]any{"method": "POST", "url": "Observation"},
+				"resource": map[string]any{"resourceType": "Observation", "status": "final", "code": map[string]any{"text": fmt.Sprint("t", i)},
+					"subject": map[string]any{"reference": "Patient/p1"}, "performer": []any{map[string]any{"reference": npi}}}})
+		}
+		return map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries}
+	}
+	performers := func(r result) []string {
+		var out []string
+		for _, x := range r.body["entry"].([]any) {
+			res := x.(map[string]any)["resource"].(map[string]any)
+			out = append(out, res["performer"].([]any)[0].(map[string]any)["reference"].(string))
+		}
+		return out
+	}
+	if r := e.do("POST", "", "admin", obs(2)); r.status != 200 || !slices.Equal(performers(r), []string{"Practitioner/dr1", "Practitioner/dr1"}) {
+		t.Fatalf("before any move: %d %s", r.status, r.raw)
+	}
+	withNPI := func(id string, has bool) map[string]any {
+		p := map[string]any{"resourceType": "Practitioner", "id": id, "name": []any{map[string]any{"family": id}}}
+		if has {
+			p["identifier"] = []any{map[string]any{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}}
+		}
+		return p
+	}
+	e.s.afterAhead = func() {
+		e.s.afterAhead = nil
+		for _, p := range []map[string]any{withNPI("dr1", false), withNPI("dr2", true)} {
+			if r := e.do("PUT", "/Practitioner/"+p["id"].(string), "admin", p); r.status >= 300 {
+				t.Errorf("PUT %v: %d %s", p["id"], r.status, r.raw)
+			}
+		}
+	}
+	if r := e.do("POST", "", "admin", obs(3)); r.status != 200 || !slices.Equal(performers(r), []string{"Practitioner/dr2", "Practitioner/dr2", "Practitioner/dr2"}) {
+		t.Errorf("after the NPI moved to dr2: %d %s", r.status, r.raw)
+	}
+	e.s.afterAhead = func() {
+		e.s.afterAhead = nil
+		if r := e.do("PUT", "/Practitioner/dr2", "admin", withNPI("dr2", false)); r.status != 200 {
+			t.Errorf("PUT dr2: %d %s", r.status, r.raw)
+		}
+	}
+	before, _ := e.db.CountByType(context.Background())
+	if r := e.do("POST", "", "admin", obs(2)); r.status != 412 || !strings.Contains(string(r.raw), "the conditional reference "+npi+" matches nothing") {
+		t.Errorf("after the NPI disappeared: %d %s", r.status, r.raw)
+	}
+	if after, _ := e.db.CountByType(context.Background()); after["Observation"] != before["Observation"] {
+		t.Errorf("the refused Bundle stored Observations: %v → %v", before, after)
+	}
+}
+
 func TestConcurrentWriters(t *testing.T) {
 	e := loaded(t, 1)
 	var wg sync.WaitGroup

@@ -47,6 +47,9 @@ type Service struct {
 	base  string // the FHIR base URL
 	ids   *ids
 	audit *auditLog
+	// afterAhead, in tests, runs between a transaction Bundle's work before its write transaction and
+	// the transaction, to write what a concurrent client could.
+	afterAhead func()
 }
 
 // New makes the FHIR API; Close flushes its audit log.

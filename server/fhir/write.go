@@ -267,7 +267,7 @@ func contains(list []string, s string) bool {
 
 // conditional finds the resource a conditional create or reference names (Type?query): nil when none,
 // 412 when more than one.
-func (s *Service) conditional(ctx context.Context, tx *store.Tx, typ, query string, g grant) (*store.Resource, *Outcome) {
+func (s *Service) conditional(ctx context.Context, on searcher, typ, query string, g grant) (*store.Resource, *Outcome) {
 	q, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
 	if err != nil || len(q) == 0 {
 		return nil, badRequest("the condition %q is not a search query", query)
@@ -279,7 +279,7 @@ func (s *Service) conditional(ctx context.Context, tx *store.Tx, typ, query stri
 	if len(req.Unknown) > 0 {
 		return nil, badRequest("the condition %q uses unknown search parameters %v", query, req.Unknown)
 	}
-	page, err := tx.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Limit: 2})
+	page, err := on.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Limit: 2})
 	if err != nil {
 		return nil, internal(err)
 	}

@@ -1,0 +1,123 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// References inside a Bundle: to other entries (their fullUrl, often urn:uuid:…) and conditional
+// references (Practitioner?identifier=…), which Synthea writes for every shared practitioner,
+// organization and location.
+
+// searcher runs a search: the write transaction, or the store's read side.
+type searcher interface {
+	Search(ctx context.Context, q store.Query) (store.Page, error)
+}
+
+// condRefs resolves the conditional references of one Bundle, each distinct reference once (a patient's
+// record names the same practitioner in most of its entries). Inside the write transaction (tx set)
+// what it finds is final. Before it (resolveAhead, tx nil) it searches the read side and remembers where
+// it rewrote each reference: the transaction then checks with still that each names the same resource,
+// and if one does not, undo puts them all back for resolve to answer.
+type condRefs struct {
+	tx    *store.Tx
+	to    map[string]string // Type?query → Type/id
+	sites []condSite        // ahead only: the references rewritten
+}
+
+// condSite is a Reference element whose conditional reference was rewritten.
+type condSite struct {
+	elem map[string]any
+	was  string
+}
+
+// errNeedsStore is rewriteRefs's answer, before the transaction, to a conditional reference that does
+// not name exactly one resource on the read side: the transaction decides, and reports.
+var errNeedsStore = errors.New("a conditional reference needs the store")
+
+// resolve returns the Type/id that ref (typ?q) names.
+func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, e *entry) (string, error) {
+	if to, ok := c.to[ref]; ok {
+		return to, nil
+	}
+	var found *store.Resource
+	var o *Outcome
+	if c.tx != nil {
+		found, o = s.conditional(ctx, c.tx, typ, q, grant{})
+	} else if found, o = s.conditional(ctx, s.cfg.Store, typ, q, grant{}); o != nil || found == nil {
+		return "", errNeedsStore
+	}
+	if o != nil {
+		return "", at(e, o)
+	}
+	if found == nil {
+		return "", at(e, outcome(http.StatusPreconditionFailed, "not-found", "the conditional reference %s matches nothing", ref))
+	}
+	if c.to == nil {
+		c.to = map[string]string{}
+	}
+	c.to[ref] = found.Type + "/" + found.ID
+	return c.to[ref], nil
+}
+
+// still reports whether every reference resolved before the transaction names the same resource in tx.
+func (c *condRefs) still(ctx context.Context, s *Service, tx *store.Tx) bool {
+	for ref, to := range c.to {
+		typ, q, _ := strings.Cut(ref, "?")
+		found, o := s.conditional(ctx, tx, typ, q, grant{})
+		if o != nil || found == nil || found.Type+"/"+found.ID != to {
+			return false
+		}
+	}
+	return true
+}
+
+// undo puts back the conditional references rewritten before the transaction.
+func (c *condRefs) undo() {
+	for _, st := range c.sites {
+		st.elem["reference"] = st.was
+	}
+	c.to, c.sites = nil, nil
+}
+
+// rewriteRefs replaces, in v, references to other entries' fullUrls (refs: fullUrl → Type/id) and
+// conditional references (through cond) with Type/id.
+func (s *Service) rewriteRefs(ctx context.Context, v any, refs map[string]string, e *entry, cond *condRefs) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, y := range x {
+			if ref, ok := y.(string); ok && k == "reference" {
+				if to, ok := refs[ref]; ok {
+					x[k] = to
+				} else if typ, q, ok := strings.Cut(ref, "?"); ok && spec.IsResourceType(typ) {
+					to, err := cond.resolve(ctx, s, ref, typ, q, e)
+					if err != nil {
+						return err
+					}
+					if cond.tx == nil {
+						cond.sites = append(cond.sites, condSite{elem: x, was: ref})
+					}
+					x[k] = to
+				} else if strings.HasPrefix(ref, "urn:uuid:") {
+					return at(e, badRequest("the reference %s names no entry of the Bundle", ref))
+				}
+				continue
+			}
+			if err := s.rewriteRefs(ctx, y, refs, e, cond); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, y := range x {
+			if err := s.rewriteRefs(ctx, y, refs, e, cond); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
