@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,6 +26,10 @@ type ImportError struct {
 	Line  int // 0 when unknown
 	Entry int // -1 when not a Bundle entry
 	Msg   string
+	// Unresolved: a conditional reference (Practitioner?identifier=…) matched nothing. Another file
+	// may create what it names: Synthea's patient files refer to the practitioners and organizations of
+	// its practitionerInformation and hospitalInformation files.
+	Unresolved bool
 }
 
 func (e *ImportError) Error() string {
@@ -77,6 +82,7 @@ func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (ImportResu
 		var o *fhir.Outcome
 		if errors.As(err, &o) {
 			ie.Msg = outcomeText(o)
+			ie.Unresolved = o.Status == http.StatusPreconditionFailed && len(o.Issues) > 0 && o.Issues[0].Code == "not-found"
 		}
 		if m := entryIndex.FindStringSubmatch(ie.Msg); m != nil {
 			if i, _ := strconv.Atoi(m[1]); i < len(f.Entries) {
