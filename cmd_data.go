@@ -129,63 +129,6 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	})
 }
 
-// importPaths stores each file as one transaction, reporting the refused ones and going on with the
-// rest. A file refused only because a conditional reference matched nothing is tried again once the
-// others are in, for as long as that stores more: files may name what later ones create (Synthea's
-// patient files, which sort first, name the practitioners and organizations its practitionerInformation
-// and hospitalInformation files create).
-func importPaths(ctx context.Context, o *offline, paths []string, stdout, stderr io.Writer) error {
-	bar := newProgress(stderr, "Importing")
-	var stored, refused, done, resources int
-	pending := paths
-	for len(pending) > 0 && ctx.Err() == nil {
-		var later []string
-		var unresolved []error
-		storedBefore := stored
-		for _, path := range pending {
-			if ctx.Err() != nil {
-				break
-			}
-			f, err := fhirio.ReadFile(path)
-			if err == nil {
-				var res server.ImportResult
-				res, err = o.srv.Population().ImportFile(ctx, f)
-				resources += res.Resources
-			}
-			var ie *server.ImportError
-			switch {
-			case err == nil:
-				stored++
-				done++
-			case errors.As(err, &ie) && ie.Unresolved:
-				later, unresolved = append(later, path), append(unresolved, err)
-				continue
-			default:
-				done++
-				refused++
-				bar.finish()
-				fmt.Fprintf(stderr, "valet: import: %v\n", err)
-			}
-			bar.update(done, len(paths), resources)
-		}
-		if stored == storedBefore || ctx.Err() != nil { // nothing more was stored: they stay refused
-			for _, err := range unresolved {
-				refused++
-				bar.finish()
-				fmt.Fprintf(stderr, "valet: import: %v\n", err)
-			}
-			break
-		}
-		pending = later
-	}
-	bar.finish()
-	fmt.Fprintf(stdout, "Imported %d of %d files (%d resources) into %s\n", stored, len(paths), resources, o.db.Path())
-	if refused > 0 {
-		return fmt.Errorf("import: %d file(s) were refused and nothing from them was stored; fix them and import those again", refused)
-	}
-	return ctx.Err()
-}
-
 func cmdExport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export")
 	var data, types string

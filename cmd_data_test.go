@@ -87,10 +87,10 @@ func TestImportRefusesABadFileWhole(t *testing.T) {
 }
 
 // TestImportResolvesReferencesToLaterFiles: a Synthea output directory lists the patients' files before
-// practitionerInformation*.json, which creates the practitioners their conditional references name; the
-// patient's file is stored once that one is in. A reference nothing creates is reported once.
+// practitionerInformation*.json, which creates the practitioners their conditional references name. Such
+// files go first; a file of another name that creates what an earlier file names is found by trying the
+// earlier file again. A reference nothing creates is reported once.
 func TestImportResolvesReferencesToLaterFiles(t *testing.T) {
-	dir, in := t.TempDir(), t.TempDir()
 	encounter := func(npi string) string {
 		return `{"fullUrl":"urn:uuid:7d9b3a2c-1111-4a43-9d1e-2c3f4a5b6c7d","resource":{"resourceType":"Patient","name":[{"family":"Abbott"}]},
 			"request":{"method":"POST","url":"Patient"}},
@@ -102,20 +102,23 @@ func TestImportResolvesReferencesToLaterFiles(t *testing.T) {
 	bundle := func(entries string) []byte {
 		return []byte(`{"resourceType":"Bundle","type":"transaction","entry":[` + entries + `]}`)
 	}
-	os.WriteFile(filepath.Join(in, "Aaron697_Abbott774_1.json"), bundle(encounter("9999999999")), 0o644)
-	os.WriteFile(filepath.Join(in, "Zed1_Orphan1_2.json"), bundle(encounter("1111111111")), 0o644)
-	os.WriteFile(filepath.Join(in, "practitionerInformation1.json"), bundle(`{"fullUrl":"urn:uuid:0c5a1f3e-2222-4a43-9d1e-2c3f4a5b6c7d",
-		"resource":{"resourceType":"Practitioner","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999999999"}],"name":[{"family":"Osler"}]},
-		"request":{"method":"POST","url":"Practitioner","ifNoneExist":"identifier=http://hl7.org/fhir/sid/us-npi|9999999999"}}`), 0o644)
-	stdout, stderr, code := runValet(t, "import", "--data", dir, in)
-	if code != 1 || !strings.Contains(stdout, "Imported 2 of 3 files") {
-		t.Fatalf("exit %d, want 1 with 2 of 3 files imported\n%s\n%s", code, stdout, stderr)
-	}
-	if strings.Count(stderr, "matches nothing") != 1 || !strings.Contains(stderr, "Zed1_Orphan1_2.json") || strings.Contains(stderr, "Aaron697") {
-		t.Errorf("want one refusal, of the file whose practitioner nothing creates:\n%s", stderr)
-	}
-	if c := counts(t, dir); c["Patient"] != 1 || c["Encounter"] != 1 || c["Practitioner"] != 1 {
-		t.Errorf("stored %v, want the first patient, its encounter and the practitioner", c)
+	for _, practitioners := range []string{"practitionerInformation1.json", "zz-practitioners.json"} {
+		dir, in := t.TempDir(), t.TempDir()
+		os.WriteFile(filepath.Join(in, "Aaron697_Abbott774_1.json"), bundle(encounter("9999999999")), 0o644)
+		os.WriteFile(filepath.Join(in, "Zed1_Orphan1_2.json"), bundle(encounter("1111111111")), 0o644)
+		os.WriteFile(filepath.Join(in, practitioners), bundle(`{"fullUrl":"urn:uuid:0c5a1f3e-2222-4a43-9d1e-2c3f4a5b6c7d",
+			"resource":{"resourceType":"Practitioner","identifier":[{"system":"http://hl7.org/fhir/sid/us-npi","value":"9999999999"}],"name":[{"family":"Osler"}]},
+			"request":{"method":"POST","url":"Practitioner","ifNoneExist":"identifier=http://hl7.org/fhir/sid/us-npi|9999999999"}}`), 0o644)
+		stdout, stderr, code := runValet(t, "import", "--data", dir, in)
+		if code != 1 || !strings.Contains(stdout, "Imported 2 of 3 files") {
+			t.Fatalf("%s: exit %d, want 1 with 2 of 3 files imported\n%s\n%s", practitioners, code, stdout, stderr)
+		}
+		if strings.Count(stderr, "matches nothing") != 1 || !strings.Contains(stderr, "Zed1_Orphan1_2.json") || strings.Contains(stderr, "Aaron697") {
+			t.Errorf("%s: want one refusal, of the file whose practitioner nothing creates:\n%s", practitioners, stderr)
+		}
+		if c := counts(t, dir); c["Patient"] != 1 || c["Encounter"] != 1 || c["Practitioner"] != 1 {
+			t.Errorf("%s: stored %v, want the first patient, its encounter and the practitioner", practitioners, c)
+		}
 	}
 }
 

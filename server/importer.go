@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/fhir"
+	"github.com/valet-sandbox/valet/server/jsonstr"
 	"github.com/valet-sandbox/valet/synth/fhirio"
 )
 
@@ -50,33 +50,7 @@ var entryIndex = regexp.MustCompile(`Bundle\.entry\[(\d+)\]`)
 // batch or collection Bundle, NDJSON, or one resource): either all of it is stored, with urn:uuid and
 // conditional references resolved, or none of it.
 func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (ImportResult, error) {
-	type request struct {
-		Method          string `json:"method"`
-		URL             string `json:"url"`
-		IfNoneExist     string `json:"ifNoneExist,omitempty"`
-		IfMatch         string `json:"ifMatch,omitempty"`
-		IfNoneMatch     string `json:"ifNoneMatch,omitempty"`
-		IfModifiedSince string `json:"ifModifiedSince,omitempty"`
-	}
-	type entry struct {
-		FullURL  string          `json:"fullUrl,omitempty"`
-		Resource json.RawMessage `json:"resource,omitempty"`
-		Request  request         `json:"request"`
-	}
-	bundle := struct {
-		ResourceType string  `json:"resourceType"`
-		Type         string  `json:"type"`
-		Entry        []entry `json:"entry"`
-	}{ResourceType: "Bundle", Type: "transaction", Entry: make([]entry, len(f.Entries))}
-	for i, e := range f.Entries {
-		method, url := e.Request()
-		bundle.Entry[i] = entry{FullURL: e.FullURL, Resource: e.Resource, Request: request{Method: method, URL: url,
-			IfNoneExist: e.IfNoneExist, IfMatch: e.IfMatch, IfNoneMatch: e.IfNoneMatch, IfModifiedSince: e.IfModifiedSince}}
-	}
-	body, err := json.Marshal(bundle)
-	if err != nil {
-		return ImportResult{}, err
-	}
+	body := bundleBody(f)
 	if _, err := p.FHIR.TransactionBundle(ctx, body); err != nil {
 		ie := &ImportError{Path: f.Path, Entry: -1, Msg: err.Error()}
 		var o *fhir.Outcome
@@ -93,6 +67,49 @@ func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (ImportResu
 		return ImportResult{}, ie
 	}
 	return ImportResult{Path: f.Path, Resources: len(f.Entries)}, nil
+}
+
+// bundleBody is f as one transaction Bundle. The resources go in as read: fhirio has checked that each
+// is a valid JSON object, and json.Marshal would scan every one of them again (a tenth of an import's CPU).
+func bundleBody(f *fhirio.File) []byte {
+	size := 64
+	for _, e := range f.Entries {
+		size += len(e.Resource) + len(e.FullURL) + len(e.URL) + 96
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"resourceType":"Bundle","type":"transaction","entry":[`...)
+	field := func(name, v string) {
+		if v != "" {
+			b = append(b, `,"`+name+`":`...)
+			b = jsonstr.Append(b, v, false)
+		}
+	}
+	for i, e := range f.Entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		if e.FullURL != "" {
+			b = append(b, `"fullUrl":`...)
+			b = jsonstr.Append(b, e.FullURL, false)
+			b = append(b, ',')
+		}
+		if len(e.Resource) > 0 {
+			b = append(b, `"resource":`...)
+			b = append(b, e.Resource...)
+			b = append(b, ',')
+		}
+		method, url := e.Request()
+		b = append(b, `"request":{"method":`...)
+		b = jsonstr.Append(b, method, false)
+		field("url", url)
+		field("ifNoneExist", e.IfNoneExist)
+		field("ifMatch", e.IfMatch)
+		field("ifNoneMatch", e.IfNoneMatch)
+		field("ifModifiedSince", e.IfModifiedSince)
+		b = append(b, "}}"...)
+	}
+	return append(b, "]}"...)
 }
 
 func outcomeText(o *fhir.Outcome) string {
