@@ -29,6 +29,7 @@ import (
 type pooledConn struct {
 	driver.Conn
 	stmts         map[string]driver.Stmt // used only by whoever holds the connection
+	busy          map[driver.Stmt]bool   // the writer's kept statements whose rows are open
 	uninterrupted bool
 }
 
@@ -93,8 +94,60 @@ func (c *pooledConn) ExecContext(ctx context.Context, q string, args []driver.Na
 	return c.Conn.(driver.ExecerContext).ExecContext(c.ctx(ctx), q, args)
 }
 
+// QueryContext runs a query; on the writer, with a statement the connection keeps. The queries a write
+// transaction runs are searches (a transaction Bundle's conditional references and creates, checked again
+// inside it) whose SQL depends only on the query's shape: preparing such a statement cost three times
+// running it. A kept statement still busy with an earlier query's rows is not shared: that query gets a
+// statement of its own, closed with its rows.
 func (c *pooledConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	return c.Conn.(driver.QueryerContext).QueryContext(c.ctx(ctx), q, args)
+	if !c.uninterrupted {
+		return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
+	}
+	st, kept := c.stmts[q]
+	if kept && c.busy[st] {
+		st, kept = nil, false
+	}
+	if st == nil {
+		var err error
+		if st, err = c.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		if _, taken := c.stmts[q]; !taken && len(c.stmts) < connStmtsMax {
+			c.stmts[q], kept = st, true
+		}
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		if !kept {
+			st.Close()
+		}
+		return nil, err
+	}
+	if c.busy == nil {
+		c.busy = map[driver.Stmt]bool{}
+	}
+	c.busy[st] = true
+	return &stmtRows{Rows: rows, done: func() {
+		delete(c.busy, st)
+		if !kept {
+			st.Close()
+		}
+	}}, nil
+}
+
+// stmtRows are the rows of a statement the writer keeps; closing them frees the statement.
+type stmtRows struct {
+	driver.Rows
+	done func()
+}
+
+func (r *stmtRows) Close() error {
+	err := r.Rows.Close()
+	if r.done != nil {
+		r.done()
+		r.done = nil
+	}
+	return err
 }
 
 func (c *pooledConn) Ping(ctx context.Context) error { return c.Conn.(driver.Pinger).Ping(ctx) }

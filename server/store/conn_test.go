@@ -106,3 +106,70 @@ func TestWriterTakesRowArgs(t *testing.T) {
 		t.Errorf("a value database/sql refuses: %v", err)
 	}
 }
+
+// The writer keeps the statements of the queries its transactions run, across transactions; a query
+// whose kept statement still has rows open (the same search inside a loop over its own results) gets a
+// statement of its own, and both read all their rows.
+func TestWriterKeepsQueryStatements(t *testing.T) {
+	ctx := context.Background()
+	db := openDiskDB(t)
+	const q = `SELECT value FROM json_each(?)`
+	ints := func(tx *Tx, arg string) ([]int64, error) {
+		rows, err := tx.tx.QueryContext(ctx, q, arg)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var n int64
+			if err := rows.Scan(&n); err != nil {
+				return nil, err
+			}
+			out = append(out, n)
+		}
+		return out, rows.Err()
+	}
+	kept := func() (n int) {
+		conn, err := db.w.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.Raw(func(dc any) error {
+			if _, ok := dc.(*pooledConn).stmts[q]; ok {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	for round := range 2 {
+		var got []string
+		err := db.Tx(ctx, func(tx *Tx) error {
+			rows, err := tx.tx.QueryContext(ctx, q, `[1,2,3]`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var n int64
+				if err := rows.Scan(&n); err != nil {
+					return err
+				}
+				inner, err := ints(tx, fmt.Sprintf("[%d,%d]", 10*n, 10*n+1))
+				if err != nil {
+					return err
+				}
+				got = append(got, fmt.Sprint(n, inner))
+			}
+			return rows.Err()
+		})
+		if want := []string{"1 [10 11]", "2 [20 21]", "3 [30 31]"}; err != nil || strings.Join(got, ";") != strings.Join(want, ";") {
+			t.Errorf("round %d: %v %v, want %v", round, got, err, want)
+		}
+		if n := kept(); n != 1 {
+			t.Errorf("round %d: the writer keeps %d statements for the query, want 1", round, n)
+		}
+	}
+}
