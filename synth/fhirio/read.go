@@ -173,7 +173,8 @@ func walkNDJSON(name string, r io.Reader, fn func(Entry) error) error {
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(b)) > 0 {
-			e, verr := checkResource(bytes.TrimSpace(b), "")
+			res := bytes.TrimSpace(b)
+			e, verr := checkResource(res, "", json.Valid(res))
 			if verr != nil {
 				verr.File, verr.Line, verr.Entry = name, line, -1
 				return verr
@@ -331,7 +332,7 @@ func walkDocument(name string, r io.Reader, fn func(Entry) error) (string, strin
 		b.Write(members[k])
 	}
 	b.WriteByte('}')
-	e, verr := checkResource(b.Bytes(), "")
+	e, verr := checkResource(b.Bytes(), "", true) // rebuilt from decoded members
 	if verr != nil {
 		verr.File, verr.Line, verr.Entry = name, 1, -1
 		return "", "", verr
@@ -389,7 +390,7 @@ func walkEntries(name string, dec *json.Decoder, lc *lineCounter, fn func(Entry)
 			e.IfNoneExist, e.IfMatch, e.IfNoneMatch, e.IfModifiedSince = re.Request.IfNoneExist, re.Request.IfMatch, re.Request.IfNoneMatch, re.Request.IfModifiedSince
 		}
 		if len(re.Resource) > 0 && string(re.Resource) != "null" {
-			r, verr := checkResource(re.Resource, path+".resource")
+			r, verr := checkResource(re.Resource, path+".resource", true) // decoded with its entry
 			if verr != nil {
 				verr.File, verr.Line, verr.Entry = name, line, i
 				return verr

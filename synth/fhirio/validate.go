@@ -14,8 +14,14 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 // checkResource applies the structural rules of FHIR JSON (R4 §2.6.2 JSON representation): a resource is an
 // object with a known resourceType, its id matches the id datatype, and no property is null, an empty
 // string, an empty array or an empty object. Deeper validation is the FHIR server's job; these rules catch
-// the broken files early and say where. prefix is the path of the resource within its file.
-func checkResource(b []byte, prefix string) (Entry, *Error) {
+// the broken files early and say where. prefix is the path of the resource within its file; valid says b
+// is known to be valid JSON, which lets quickCheck accept it without decoding it.
+func checkResource(b []byte, prefix string, valid bool) (Entry, *Error) {
+	if valid {
+		if e, ok := quickCheck(b); ok {
+			return e, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
