@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +35,27 @@ func counts(t *testing.T, dir string) map[string]int {
 	return c
 }
 
+// missingIndexes lists the search indexes a bulk load defers that the database in dir lacks.
+func missingIndexes(t *testing.T, dir string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "valet.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var missing []string
+	for _, name := range []string{"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient"} {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}
+
 // TestGenerateExportImportRoundTrip: what generate stores, export writes and import loads back, type by type.
 func TestGenerateExportImportRoundTrip(t *testing.T) {
 	src, dst, out := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "export")
@@ -57,6 +79,13 @@ func TestGenerateExportImportRoundTrip(t *testing.T) {
 	}
 	if stdout, stderr, code = runValet(t, "import", "--data", dst, out); code != 0 || !strings.Contains(stdout, "Imported") {
 		t.Fatalf("import: code %d\n%s\n%s", code, stdout, stderr)
+	}
+	// Into an empty sandbox the import, too, builds the search indexes it does not need at the end.
+	if !strings.Contains(stderr, "building search indexes") {
+		t.Errorf("import's progress does not mention the index build:\n%s", stderr)
+	}
+	if missing := missingIndexes(t, dst); len(missing) > 0 {
+		t.Errorf("after the import, indexes missing: %v", missing)
 	}
 	got := counts(t, dst)
 	for typ, n := range want {

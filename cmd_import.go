@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,6 +27,10 @@ const importWorkers = 4
 // others are in, for as long as that stores more.
 func importPaths(ctx context.Context, o *offline, paths []string, stdout, stderr io.Writer) error {
 	im := &importer{ctx: ctx, o: o, bar: newProgress(stderr, "Importing"), stderr: stderr, total: len(paths)}
+	end, err := o.srv.Population().BeginImport(ctx, estimateResources(paths))
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
 	shared, rest := splitSyntheaShared(paths)
 	later, unresolved := im.pass(shared, 1)
 	pending := append(later, rest...)
@@ -40,12 +45,36 @@ func importPaths(ctx context.Context, o *offline, paths []string, stdout, stderr
 	for _, err := range unresolved { // nothing more was stored by trying them again: they stay refused
 		im.refuse(err)
 	}
+	if err := end(func(note string) { im.bar.status(im.done, im.total, im.resources, note) }); err != nil {
+		im.bar.finish()
+		return fmt.Errorf("import: %w", err)
+	}
 	im.bar.finish()
 	fmt.Fprintf(stdout, "Imported %d of %d files (%d resources) into %s\n", im.stored, len(paths), im.resources, o.db.Path())
 	if im.refused > 0 {
 		return fmt.Errorf("import: %d file(s) were refused and nothing from them was stored; fix them and import those again", im.refused)
 	}
 	return ctx.Err()
+}
+
+// bytesPerResource is about what one resource takes in a file: ~1 KB as compact JSON, more indented (as
+// Synthea writes it), about a tenth of that gzip-compressed. It errs high, so the estimate errs low: a small
+// import into a large sandbox must never have the large sandbox's indexes rebuilt.
+const bytesPerResource = 2048
+
+// estimateResources guesses how many resources the files hold from their sizes.
+func estimateResources(paths []string) int {
+	var n int64
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
+			size := st.Size()
+			if strings.HasSuffix(strings.ToLower(p), ".gz") {
+				size *= 5
+			}
+			n += size
+		}
+	}
+	return int(n / bytesPerResource)
 }
 
 // splitSyntheaShared separates Synthea's hospitalInformation*.json and practitionerInformation*.json

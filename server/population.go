@@ -46,7 +46,7 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 	defer debug.FreeOSMemory()
 	defer bulkgc.Less()() // the pipeline allocates ~1 GB per 1,000 patients
 	res := control.GenerateResult{ByType: map[string]int{}}
-	bulk, err := p.beginBulk(ctx, opt.Patients)
+	bulk, err := p.beginBulk(ctx, opt.Patients*resourcesPerPatient)
 	if err != nil {
 		return res, fmt.Errorf("generate: %w", err)
 	}
@@ -110,9 +110,26 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 // resourcesPerPatient is about how many resources the generator writes per patient (86 at 10 years).
 const resourcesPerPatient = 80
 
-// beginBulk defers the value indexes (store.BeginBulkLoad) when the load will more than double the
-// sandbox: building them once from sorted rows is then cheaper than inserting into them row by row.
-func (p *Population) beginBulk(ctx context.Context, patients int) (bool, error) {
+// BeginImport prepares the store for an import of about resources resources (an estimate is enough):
+// when that more than doubles the sandbox, the value indexes an import does not search are built once at
+// the end, as for generation (idx_token_value stays: the files' conditional references search by
+// identifier). end must be called, also after a failed or cancelled import, with a function that shows
+// a note; it says "building search indexes" when it has that to do.
+func (p *Population) BeginImport(ctx context.Context, resources int) (end func(note func(string)) error, err error) {
+	bulk, err := p.beginBulk(ctx, resources, "idx_token_value")
+	if err != nil || !bulk {
+		return func(func(string)) error { return nil }, err
+	}
+	return func(note func(string)) error {
+		note("building search indexes")
+		return p.endBulk(ctx)
+	}, nil
+}
+
+// beginBulk defers the value indexes but keep (store.BeginBulkLoad) when a load of about resources
+// resources will more than double the sandbox: building them once from sorted rows is then cheaper than
+// inserting into them row by row.
+func (p *Population) beginBulk(ctx context.Context, resources int, keep ...string) (bool, error) {
 	counts, err := p.Store.CountByType(ctx)
 	if err != nil {
 		return false, err
@@ -121,10 +138,10 @@ func (p *Population) beginBulk(ctx context.Context, patients int) (bool, error) 
 	for _, n := range counts {
 		existing += n
 	}
-	if patients*resourcesPerPatient <= existing {
+	if resources <= existing {
 		return false, nil
 	}
-	return true, p.Store.BeginBulkLoad(ctx)
+	return true, p.Store.BeginBulkLoad(ctx, keep...)
 }
 
 // endBulk builds the deferred indexes (also after a cancelled load) and folds them into the main file.

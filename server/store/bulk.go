@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Bulk loads. Every index row inserted also goes into its table's value index, at a random place in a
@@ -19,10 +20,11 @@ import (
 // them afterwards on the single writer (~0.5 s of a 1,000-patient load).
 var valueIndexes = []string{"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient"}
 
-// BeginBulkLoad drops the value indexes until the matching EndBulkLoad (loads may overlap: the last to
-// end rebuilds them). Their definitions are saved in the same transaction, so if the process stops
-// first, the next Open rebuilds them.
-func (db *DB) BeginBulkLoad(ctx context.Context) error {
+// BeginBulkLoad drops the value indexes, but those named in keep, until the matching EndBulkLoad (loads
+// may overlap: the first to begin decides what is dropped, the last to end rebuilds it). Their
+// definitions are saved in the same transaction, so if the process stops first, the next Open rebuilds
+// them. An import keeps idx_token_value: its files' conditional references search by identifier.
+func (db *DB) BeginBulkLoad(ctx context.Context, keep ...string) error {
 	db.bulkMu.Lock()
 	defer db.bulkMu.Unlock()
 	if db.bulkLoads++; db.bulkLoads > 1 || db.path == Memory {
@@ -30,6 +32,9 @@ func (db *DB) BeginBulkLoad(ctx context.Context) error {
 	}
 	err := db.Tx(ctx, func(tx *Tx) error {
 		for _, name := range valueIndexes {
+			if slices.Contains(keep, name) {
+				continue
+			}
 			var ddl string
 			err := tx.tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&ddl)
 			if errors.Is(err, sql.ErrNoRows) {

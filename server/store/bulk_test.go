@@ -109,6 +109,35 @@ func TestBulkLoadDefersAndRebuildsIndexes(t *testing.T) {
 	}
 }
 
+// A bulk load can keep some value indexes live (an import keeps idx_token_value, which its conditional
+// references search); the others are dropped and built again as usual.
+func TestBulkLoadKeepsWhatItIsAskedTo(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	all := indexNames(t, db)
+	if err := db.BeginBulkLoad(ctx, "idx_token_value"); err != nil {
+		t.Fatal(err)
+	}
+	during := indexNames(t, db)
+	if !slices.Contains(during, "idx_token_value") || slices.Contains(during, "idx_ref_target") || slices.Contains(during, "idx_string_value") {
+		t.Errorf("indexes during a load keeping idx_token_value: %v", during)
+	}
+	putObservation(t, db, "o1", "a")
+	if err := db.EndBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := indexNames(t, db); !slices.Equal(got, all) {
+		t.Errorf("indexes after: %v, want %v", got, all)
+	}
+	if got := searchCode(t, db, "a"); !slices.Equal(got, []string{"o1"}) {
+		t.Errorf("search after the load: %v", got)
+	}
+}
+
 // A load cut short by the process stopping is finished by the next Open.
 func TestOpenBuildsIndexesOfAnInterruptedBulkLoad(t *testing.T) {
 	ctx := context.Background()
