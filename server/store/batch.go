@@ -69,7 +69,7 @@ var (
 	insRef     = rowInsert{head: `INSERT OR IGNORE INTO idx_ref (rid, type, param, target_type, target_id) VALUES `, cols: 5}.withTexts()
 	insNumber  = rowInsert{head: `INSERT OR IGNORE INTO idx_number (rid, type, param, value, system, code) VALUES `, cols: 6}.withTexts()
 	insComp    = rowInsert{head: `INSERT OR IGNORE INTO compartment (rid, patient) VALUES `, cols: 2}.withTexts()
-	// addCounts adds created resources to resource_counts, one row per type (migration 0018).
+	// addCounts adds created resources to resource_counts, one row per type (migration 0008).
 	addCounts = rowInsert{head: `INSERT INTO resource_counts (type, live) VALUES `,
 		tail: ` ON CONFLICT (type) DO UPDATE SET live = live + excluded.live`, cols: 2}.withTexts()
 	rowInserts = []rowInsert{insResources, insHistory, insToken, insString, insDate, insRef, insNumber, insComp, addCounts}

@@ -39,7 +39,7 @@ func realCounts(t *testing.T, path string) map[string]int {
 	return out
 }
 
-// The counts table behind CountByType (migrations 0005 and 0018) must equal COUNT(*) after every kind of
+// The counts table behind CountByType (migrations 0005 and 0008) must equal COUNT(*) after every kind of
 // write: batch and single creates, updates, deletes, re-creates, a rolled-back transaction, a batch that
 // fails half-way, and DeleteAllResources.
 func TestCountByTypeFollowsEveryWrite(t *testing.T) {

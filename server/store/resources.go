@@ -99,7 +99,7 @@ func collect(rows *sql.Rows) ([]Resource, error) {
 }
 
 // CountByType counts live (not deleted) resources per type, from the counts the resources table's
-// writes keep (creates add to them per batch, migration 0018; updates and deletes through triggers,
+// writes keep (creates add to them per batch, migration 0008; updates and deletes through triggers,
 // migration 0005): a read of a few rows however large the database.
 func (db *DB) CountByType(ctx context.Context) (map[string]int, error) {
 	return db.countsByType(ctx, `SELECT type, live FROM resource_counts WHERE live > 0`)
