@@ -85,8 +85,17 @@ func (s *Service) prepareBatch(rs []Resource, check bool) (*preparedBatch, error
 		}
 		p.keys[i] = [2]string{r.Type, id}
 		stamp(m, id, 1, now)
+		var body []byte
+		if !check && id == r.ID {
+			if b, ok := stampedBytes(r.JSON, m["meta"].(object)); ok {
+				body = b
+			}
+		}
+		if body == nil {
+			body = encode(m)
+		}
 		p.items[i] = store.Indexed{
-			Resource: store.Resource{Type: r.Type, ID: id, Version: 1, LastUpdated: now, JSON: encode(m)},
+			Resource: store.Resource{Type: r.Type, ID: id, Version: 1, LastUpdated: now, JSON: body},
 			Index:    spec.Extract(r.Type, id, m, s.base),
 		}
 		p.items[i].Prepare()
