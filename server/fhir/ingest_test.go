@@ -90,6 +90,31 @@ func TestLoaderStopsAtAnInvalidBatch(t *testing.T) {
 	}
 }
 
+// A trusted Loader stores a resource's own bytes with the stamp spliced in only when they already say its
+// id; otherwise (no id in the JSON, or another) what is stored is the stamped resource, id included.
+func TestTrustedLoaderStoresTheStampedResource(t *testing.T) {
+	e := newEnv(t)
+	l := e.s.NewLoader(context.Background(), LoadOptions{Trusted: true})
+	err := l.Add([]Resource{
+		{Type: "Patient", ID: "t1", JSON: []byte(`{"resourceType":"Patient","id":"t1","meta":{"profile":["p"]},"gender":"female"}`)},
+		{Type: "Patient", ID: "t2", JSON: []byte(`{"resourceType":"Patient","meta":{"profile":["p"]},"gender":"male"}`)},
+		{Type: "Patient", ID: "t3", JSON: []byte(`{"resourceType":"Patient","id":"other","meta":{"profile":["p"]}}`)},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"t1", "t2", "t3"} {
+		r := e.do("GET", "/Patient/"+id, "admin", nil)
+		meta, _ := r.body["meta"].(map[string]any)
+		if r.status != 200 || r.body["id"] != id || meta["versionId"] != "1" || meta["lastUpdated"] == nil || meta["profile"] == nil {
+			t.Errorf("Patient/%s: %d %s", id, r.status, r.raw)
+		}
+	}
+}
+
 // Ingest prepares large batches in parallel slices; the error still names the first bad resource.
 func TestIngestNamesTheFirstBadResource(t *testing.T) {
 	e := newEnv(t)
