@@ -94,6 +94,23 @@ func (c *pooledConn) ExecContext(ctx context.Context, q string, args []driver.Na
 	return c.Conn.(driver.ExecerContext).ExecContext(c.ctx(ctx), q, args)
 }
 
+// stmt returns q prepared on c: the statement c keeps for it, else a new one that c keeps while under
+// connStmtsMax, else (once) one prepared for one run, which the caller closes. A kept statement whose rows
+// are still open on the writer is not handed out again.
+func (c *pooledConn) stmt(ctx context.Context, q string) (st driver.Stmt, once bool, err error) {
+	if st, ok := c.stmts[q]; ok && !c.busy[st] {
+		return st, false, nil
+	}
+	if st, err = c.PrepareContext(ctx, q); err != nil {
+		return nil, false, err
+	}
+	if _, taken := c.stmts[q]; taken || len(c.stmts) >= connStmtsMax {
+		return st, true, nil
+	}
+	c.stmts[q] = st
+	return st, false, nil
+}
+
 // QueryContext runs a query; on the writer, with a statement the connection keeps. The queries a write
 // transaction runs are searches (a transaction Bundle's conditional references and creates, checked again
 // inside it) whose SQL depends only on the query's shape: preparing such a statement cost three times
@@ -103,22 +120,13 @@ func (c *pooledConn) QueryContext(ctx context.Context, q string, args []driver.N
 	if !c.uninterrupted {
 		return c.Conn.(driver.QueryerContext).QueryContext(ctx, q, args)
 	}
-	st, kept := c.stmts[q]
-	if kept && c.busy[st] {
-		st, kept = nil, false
-	}
-	if st == nil {
-		var err error
-		if st, err = c.PrepareContext(ctx, q); err != nil {
-			return nil, err
-		}
-		if _, taken := c.stmts[q]; !taken && len(c.stmts) < connStmtsMax {
-			c.stmts[q], kept = st, true
-		}
+	st, once, err := c.stmt(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
-		if !kept {
+		if once {
 			st.Close()
 		}
 		return nil, err
@@ -129,7 +137,7 @@ func (c *pooledConn) QueryContext(ctx context.Context, q string, args []driver.N
 	c.busy[st] = true
 	return &stmtRows{Rows: rows, done: func() {
 		delete(c.busy, st)
-		if !kept {
+		if once {
 			st.Close()
 		}
 	}}, nil

@@ -71,18 +71,11 @@ func (s driverStmts) query(ctx context.Context, bounded bool, q string, args []d
 // stmt returns q prepared on the connection dc and kept with it, or (once true) prepared for one run,
 // which the caller closes.
 func stmt(dc any, q string) (st driver.Stmt, once bool, err error) {
-	c, keep := dc.(*pooledConn)
-	if keep {
-		if st, ok := c.stmts[q]; ok {
-			return st, false, nil
-		}
-		keep = len(c.stmts) < connStmtsMax
+	if c, ok := dc.(*pooledConn); ok {
+		return c.stmt(context.Background(), q)
 	}
-	if st, err = dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q); err != nil || !keep {
-		return st, err == nil, err
-	}
-	c.stmts[q] = st
-	return st, false, nil
+	st, err = dc.(driver.ConnPrepareContext).PrepareContext(context.Background(), q)
+	return st, err == nil, err
 }
 
 // each runs q with database/sql-style arguments and calls row with each result row: the read pool's
