@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -56,7 +55,7 @@ func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (ImportResu
 		var o *fhir.Outcome
 		if errors.As(err, &o) {
 			ie.Msg = outcomeText(o)
-			ie.Unresolved = o.Status == http.StatusPreconditionFailed && len(o.Issues) > 0 && o.Issues[0].Code == "not-found"
+			ie.Unresolved = fhir.UnresolvedReference(err)
 		}
 		if m := entryIndex.FindStringSubmatch(ie.Msg); m != nil {
 			if i, _ := strconv.Atoi(m[1]); i < len(f.Entries) {

@@ -40,23 +40,34 @@ type condSite struct {
 // not name exactly one resource on the read side: the transaction decides, and reports.
 var errNeedsStore = errors.New("a conditional reference needs the store")
 
+// unresolvedCode is the issue code of a 412 for a conditional reference that matches nothing.
+const unresolvedCode = "not-found"
+
+// UnresolvedReference reports whether err refused a transaction because a conditional reference matched
+// nothing: the import tries such a file again once other files may have created what it names.
+func UnresolvedReference(err error) bool {
+	var o *Outcome
+	return errors.As(err, &o) && o.Status == http.StatusPreconditionFailed && len(o.Issues) > 0 && o.Issues[0].Code == unresolvedCode
+}
+
 // resolve returns the Type/id that ref (typ?q) names.
 func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, e *entry) (string, error) {
 	if to, ok := c.to[ref]; ok {
 		return to, nil
 	}
-	var found *store.Resource
-	var o *Outcome
+	var on searcher = s.cfg.Store
 	if c.tx != nil {
-		found, o = s.conditional(ctx, c.tx, typ, q, grant{})
-	} else if found, o = s.conditional(ctx, s.cfg.Store, typ, q, grant{}); o != nil || found == nil {
+		on = c.tx
+	}
+	found, o := s.conditional(ctx, on, typ, q, grant{})
+	if c.tx == nil && (o != nil || found == nil) {
 		return "", errNeedsStore
 	}
 	if o != nil {
 		return "", at(e, o)
 	}
 	if found == nil {
-		return "", at(e, outcome(http.StatusPreconditionFailed, "not-found", "the conditional reference %s matches nothing", ref))
+		return "", at(e, outcome(http.StatusPreconditionFailed, unresolvedCode, "the conditional reference %s matches nothing", ref))
 	}
 	if c.to == nil {
 		c.to = map[string]string{}
