@@ -23,12 +23,7 @@ func topLevelValue(raw []byte, key string) (start, end int, ok bool) {
 	for i := 0; i < len(raw); i++ {
 		switch c := raw[i]; c {
 		case '"':
-			j := i + 1
-			for ; j < len(raw) && raw[j] != '"'; j++ {
-				if raw[j] == '\\' {
-					j++
-				}
-			}
+			j := closingQuote(raw, i)
 			if j >= len(raw) {
 				return 0, 0, false
 			}
@@ -56,11 +51,7 @@ func valueEnd(raw []byte, i int) (int, bool) {
 	for j := i; j < len(raw); j++ {
 		switch raw[j] {
 		case '"':
-			for j++; j < len(raw) && raw[j] != '"'; j++ {
-				if raw[j] == '\\' {
-					j++
-				}
-			}
+			j = closingQuote(raw, j)
 		case '{', '[':
 			depth++
 		case '}', ']':
@@ -70,4 +61,15 @@ func valueEnd(raw []byte, i int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// closingQuote is the index of the quote that closes the string opening at raw[i], or len(raw) or more.
+func closingQuote(raw []byte, i int) int {
+	j := i + 1
+	for ; j < len(raw) && raw[j] != '"'; j++ {
+		if raw[j] == '\\' {
+			j++
+		}
+	}
+	return j
 }
