@@ -108,6 +108,10 @@ func (tx *Tx) Heads(ctx context.Context, keys [][2]string) (map[[2]string]Head, 
 		byType[k[0]] = append(byType[k[0]], k[1])
 	}
 	out := make(map[[2]string]Head, len(keys))
+	st, err := tx.stmt(ctx, headsQuery)
+	if err != nil {
+		return nil, err
+	}
 	var ids []byte
 	for _, typ := range types {
 		ids = append(ids[:0], '[')
@@ -118,10 +122,6 @@ func (tx *Tx) Heads(ctx context.Context, keys [][2]string) (map[[2]string]Head, 
 			ids = jsonstr.Append(ids, id, false)
 		}
 		ids = append(ids, ']')
-		st, err := tx.stmt(ctx, headsQuery)
-		if err != nil {
-			return nil, err
-		}
 		rows, err := st.QueryContext(ctx, typ, string(ids))
 		if err != nil {
 			return nil, err
