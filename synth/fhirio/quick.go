@@ -25,8 +25,7 @@ func quickCheck(b []byte) (e Entry, ok bool) {
 	var stack []frame
 	expectKey := false // the next string in the current object is a key
 	key := ""          // the last key read at the top level
-	var rt, id []byte
-	hasID := false
+	var rt, id []byte  // id stays nil when the resource has none (a blank one makes the check give up)
 	for i := 0; i < len(b); {
 		c := b[i]
 		switch {
@@ -60,7 +59,7 @@ func quickCheck(b []byte) (e Entry, ok bool) {
 					if key == "resourceType" {
 						rt = raw
 					} else {
-						id, hasID = raw, true
+						id = raw
 					}
 				}
 			}
@@ -110,7 +109,7 @@ func quickCheck(b []byte) (e Entry, ok bool) {
 		}
 		i++
 	}
-	if len(stack) != 0 || !resourceTypes[string(rt)] || (hasID && !idPattern.Match(id)) {
+	if len(stack) != 0 || !resourceTypes[string(rt)] || (id != nil && !idPattern.Match(id)) {
 		return Entry{}, false
 	}
 	if !compact {
