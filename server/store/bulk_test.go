@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,5 +165,69 @@ func TestOpenBuildsIndexesOfAnInterruptedBulkLoad(t *testing.T) {
 	}
 	if got := searchCode(t, db, "a"); !slices.Equal(got, []string{"o1"}) {
 		t.Errorf("search after reopening: %v", got)
+	}
+}
+
+// tokenValuePlan is how SQLite plans the query a token search starts from (store.Token's drive).
+func tokenValuePlan(t *testing.T, db *store.DB) string {
+	t.Helper()
+	var plan []string
+	err := db.Tx(context.Background(), func(tx *store.Tx) error {
+		rows, err := tx.SQL().Query(`EXPLAIN QUERY PLAN SELECT rid FROM idx_token WHERE type = 'Observation' AND param = 'code' AND code = 'a'`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				return err
+			}
+			plan = append(plan, detail)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
+}
+
+// Migration 0009 puts the code first in idx_token_value, in a database that has the older index and in
+// one whose index an interrupted bulk load had dropped (with the older definition saved to rebuild it):
+// either way the index ends in its new form, token searches are planned through it, and they find
+// what was stored before.
+func TestMigrationPutsTheCodeFirstInTokenValueIndex(t *testing.T) {
+	ctx := context.Background()
+	const older = `CREATE INDEX idx_token_value ON idx_token (type, param, code, system)`
+	for name, setup := range map[string][]string{
+		"older index": {`DROP INDEX idx_token_value`, older},
+		"deferred by an interrupted load": {`DROP INDEX idx_token_value`,
+			`INSERT INTO deferred_indexes (name, sql) VALUES ('idx_token_value', '` + older + `')`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "valet.db")
+			db, err := store.Open(ctx, path, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			putObservation(t, db, "o1", "a")
+			db = reopenAfter(t, db, path, append(setup, `DELETE FROM schema_migrations WHERE number = 9`)...)
+			defer db.Close()
+			var ddl string
+			err = db.Tx(ctx, func(tx *store.Tx) error {
+				return tx.SQL().QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'idx_token_value'`).Scan(&ddl)
+			})
+			if err != nil || !strings.Contains(ddl, "(code, type, param, system)") {
+				t.Fatalf("idx_token_value after the migration: %q, %v", ddl, err)
+			}
+			if plan := tokenValuePlan(t, db); !strings.Contains(plan, "idx_token_value (code=? AND type=? AND param=?)") {
+				t.Errorf("a token search is planned as %q, want it through idx_token_value", plan)
+			}
+			if got := searchCode(t, db, "a"); !slices.Equal(got, []string{"o1"}) {
+				t.Errorf("search after the migration: %v", got)
+			}
+		})
 	}
 }
