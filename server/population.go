@@ -152,13 +152,9 @@ func (p *Population) beginBulk(ctx context.Context, resources int, keep ...strin
 	return true, p.Store.BeginBulkLoad(ctx, keep...)
 }
 
-// endBulk builds the deferred indexes (also after a cancelled load) and folds them into the main file.
+// endBulk builds the deferred indexes, also after a cancelled load.
 func (p *Population) endBulk(ctx context.Context) error {
-	ctx = context.WithoutCancel(ctx)
-	if err := p.Store.EndBulkLoad(ctx); err != nil {
-		return err
-	}
-	return p.Store.Checkpoint(ctx)
+	return p.Store.EndBulkLoad(context.WithoutCancel(ctx))
 }
 
 // Reset deletes every FHIR resource and loads the default population again.

@@ -87,15 +87,12 @@ func (l *Loader) Add(rs []Resource, committed func()) error {
 }
 
 // Close waits until every added batch is stored (or the load failed) and returns the first error.
-// A successful load ends with a checkpoint, so what it wrote is read from the main file.
+// The store's background checkpointer copies what was committed into the main file.
 func (l *Loader) Close() error {
 	close(l.queue)
 	<-l.done
 	close(l.work)
 	l.wg.Wait()
-	if l.err == nil {
-		return l.s.cfg.Store.Checkpoint(context.WithoutCancel(l.ctx))
-	}
 	return l.err
 }
 
