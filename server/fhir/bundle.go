@@ -106,7 +106,7 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 			return nil, asOutcome(err)
 		}
 	}
-	ahead, cond, err := s.resolveAhead(ctx, entries)
+	ahead, cond, err := s.resolveAhead(ctx, acc, entries)
 	if err != nil {
 		return nil, asOutcome(err)
 	}
@@ -127,7 +127,7 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 			ahead = false
 		}
 		if !ahead {
-			if err := s.resolve(ctx, tx, entries); err != nil {
+			if err := s.resolve(ctx, tx, acc, entries); err != nil {
 				return err
 			}
 		}
@@ -173,9 +173,9 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 
 // resolve gives the POSTed entries their ids — or, for a conditional create that matches, the existing
 // resource — and rewrites the references to entries' fullUrls, and conditional references, to Type/id.
-func (s *Service) resolve(ctx context.Context, tx *store.Tx, entries []*entry) error {
+func (s *Service) resolve(ctx context.Context, tx *store.Tx, acc *token.Access, entries []*entry) error {
 	refs := map[string]string{} // fullUrl → Type/id
-	cond := &condRefs{tx: tx}
+	cond := &condRefs{tx: tx, acc: acc}
 	for _, e := range entries {
 		if e.method != http.MethodPost {
 			continue
@@ -215,7 +215,7 @@ func (s *Service) resolve(ctx context.Context, tx *store.Tx, entries []*entry) e
 // every entry on every core, so the single writer is held only for what depends on stored data: the
 // transaction checks that the conditional references it returns still name the same resources. It
 // reports false, having changed nothing resolve would not redo, when the store's answer is needed.
-func (s *Service) resolveAhead(ctx context.Context, entries []*entry) (bool, *condRefs, error) {
+func (s *Service) resolveAhead(ctx context.Context, acc *token.Access, entries []*entry) (bool, *condRefs, error) {
 	for _, e := range entries {
 		if e.ifNone != "" {
 			return false, nil, nil
@@ -230,7 +230,7 @@ func (s *Service) resolveAhead(ctx context.Context, entries []*entry) (bool, *co
 			}
 		}
 	}
-	cond := &condRefs{}
+	cond := &condRefs{acc: acc}
 	for _, e := range entries {
 		if e.w.obj == nil {
 			continue
@@ -392,7 +392,7 @@ func (s *Service) batch(r *request, entries []*entry) []byte {
 			o = asOutcome(err)
 		} else {
 			err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
-				if err := s.rewriteRefs(r.ctx(), e.w.obj, nil, e, &condRefs{tx: tx}); err != nil && e.w.obj != nil {
+				if err := s.rewriteRefs(r.ctx(), e.w.obj, nil, e, &condRefs{tx: tx, acc: r.acc}); err != nil && e.w.obj != nil {
 					return err
 				}
 				res, created, err := s.apply(r.ctx(), tx, e.w)

@@ -298,3 +298,56 @@ func TestTransactionResponseFollowsPrefer(t *testing.T) {
 		}
 	}
 }
+
+// A conditional reference is a search made for the app that sent the Bundle: it needs the token's search
+// scope on the type and sees only what that scope shows. A patient-scoped app cannot resolve (and so
+// learn of, or link to) another patient's records, and learns nothing from the answer that it could not
+// learn from a search of its own.
+func TestTransactionConditionalReferencesSearchAsTheToken(t *testing.T) {
+	e := loaded(t, 2)
+	e.v["p1-app"] = access(t, "patient/Observation.c patient/Patient.rs patient/Condition.rs", "p1", "")
+	e.v["no-condition-scope"] = access(t, "patient/Observation.c patient/Patient.rs", "p1", "")
+	obs := func(focus string) map[string]any {
+		return map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{
+			map[string]any{"request": map[string]any{"method": "POST", "url": "Observation"},
+				"resource": map[string]any{"resourceType": "Observation", "status": "final", "code": map[string]any{"text": "note"},
+					"subject": map[string]any{"reference": "Patient?identifier=urn:mrn|MRN1"},
+					"focus":   []any{map[string]any{"reference": focus}}}}}}
+	}
+	stored := func(r result) map[string]any {
+		return r.body["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	}
+	before, _ := e.db.CountByType(context.Background())
+
+	// Its own patient's Condition resolves, and so does the subject.
+	r := e.do("POST", "", "p1-app", obs("Condition?code=http://snomed.info/sct|44054006"))
+	if r.status != 200 {
+		t.Fatalf("own patient's Condition: %d %s", r.status, r.raw)
+	}
+	if res := stored(r); res["subject"].(map[string]any)["reference"] != "Patient/p1" ||
+		res["focus"].([]any)[0].(map[string]any)["reference"] != "Condition/p1-dm" {
+		t.Errorf("references stored as %v / %v", res["subject"], res["focus"])
+	}
+	// Patient p2 has the same Condition code and an MRN of its own: to this app, neither exists.
+	for _, focus := range []string{"Condition?_id=p2-dm", "Condition?subject=Patient/p2", "Patient?identifier=urn:mrn|MRN2"} {
+		r := e.do("POST", "", "p1-app", obs(focus))
+		if r.status != 412 || !strings.Contains(string(r.raw), "the conditional reference "+focus+" matches nothing") {
+			t.Errorf("%s: %d %s, want 412 matches nothing", focus, r.status, r.raw)
+		}
+	}
+	// A batch entry resolves its references the same way.
+	b := obs("Patient?identifier=urn:mrn|MRN2")
+	b["type"] = "batch"
+	if r := e.do("POST", "", "p1-app", b); r.status != 200 || !strings.Contains(string(r.raw), `"status":"412 Precondition Failed"`) {
+		t.Errorf("batch entry naming p2: %d %s", r.status, r.raw)
+	}
+	// Without a search scope on the type, the reference is refused for what the token lacks.
+	r = e.do("POST", "", "no-condition-scope", obs("Condition?code=http://snomed.info/sct|44054006"))
+	if r.status != 403 || !strings.Contains(string(r.raw), "the conditional reference Condition?code=http://snomed.info/sct|44054006 is a search of Condition") ||
+		!strings.Contains(string(r.raw), "patient/Condition.s") {
+		t.Errorf("no Condition scope: %d %s", r.status, r.raw)
+	}
+	if after, _ := e.db.CountByType(context.Background()); after["Observation"] != before["Observation"]+1 {
+		t.Errorf("Observations stored: %d → %d, want the one accepted Bundle's", before["Observation"], after["Observation"])
+	}
+}

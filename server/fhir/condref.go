@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/token"
 )
 
 // References inside a Bundle: to other entries (their fullUrl, often urn:uuid:…) and conditional
@@ -24,10 +26,17 @@ type searcher interface {
 // what it finds is final. Before it (resolveAhead, tx nil) it searches the read side and remembers where
 // it rewrote each reference: the transaction then checks with still that each names the same resource,
 // and if one does not, undo puts them all back for resolve to answer.
+//
+// A conditional reference is a search, made for the client that sent the Bundle: it needs the token's
+// search permission on the type and sees only what that permission shows. Otherwise a patient-scoped
+// app could learn, from which references resolve, what another patient's record holds, and could link
+// to it.
 type condRefs struct {
-	tx    *store.Tx
-	to    map[string]string // Type?query → Type/id
-	sites []condSite        // ahead only: the references rewritten
+	tx     *store.Tx
+	acc    *token.Access     // whose searches these are; nil for the sandbox itself (valet import)
+	grants map[string]grant  // type → acc's search grant on it
+	to     map[string]string // Type?query → Type/id
+	sites  []condSite        // ahead only: the references rewritten
 }
 
 // condSite is a Reference element whose conditional reference was rewritten.
@@ -55,11 +64,15 @@ func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, 
 	if to, ok := c.to[ref]; ok {
 		return to, nil
 	}
+	g, o := c.grant(s, ref, typ)
+	if o != nil {
+		return "", at(e, o)
+	}
 	var on searcher = s.cfg.Store
 	if c.tx != nil {
 		on = c.tx
 	}
-	found, o := s.conditional(ctx, on, typ, q, grant{})
+	found, o := s.conditional(ctx, on, typ, q, g)
 	if c.tx == nil && (o != nil || found == nil) {
 		return "", errNeedsStore
 	}
@@ -76,11 +89,32 @@ func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, 
 	return c.to[ref], nil
 }
 
+// grant is what the search of the conditional reference ref (of type typ) may see: everything for the
+// sandbox itself, else the token's search grant on typ (an Outcome when it has none).
+func (c *condRefs) grant(s *Service, ref, typ string) (grant, *Outcome) {
+	if c.acc == nil {
+		return grant{}, nil
+	}
+	if g, ok := c.grants[typ]; ok {
+		return g, nil
+	}
+	g, o := s.authorize(c.acc, typ, scope.Search)
+	if o != nil {
+		o.Issues[0].Diagnostics = "the conditional reference " + ref + " is a search of " + typ + ": " + o.Issues[0].Diagnostics
+		return grant{}, o
+	}
+	if c.grants == nil {
+		c.grants = map[string]grant{}
+	}
+	c.grants[typ] = g
+	return g, nil
+}
+
 // still reports whether every reference resolved before the transaction names the same resource in tx.
 func (c *condRefs) still(ctx context.Context, s *Service, tx *store.Tx) bool {
 	for ref, to := range c.to {
 		typ, q, _ := strings.Cut(ref, "?")
-		found, o := s.conditional(ctx, tx, typ, q, grant{})
+		found, o := s.conditional(ctx, tx, typ, q, c.grants[typ])
 		if o != nil || found == nil || found.Type+"/"+found.ID != to {
 			return false
 		}
