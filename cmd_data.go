@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,19 +45,6 @@ func (o *offline) close() error {
 	return errors.Join(o.srv.Close(), o.db.Close())
 }
 
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usagef("%s: %v: %s", fs.Name(), err, shortUsage)
-	}
-	return nil
-}
-
 func interruptible() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
@@ -76,19 +62,21 @@ func withOffline(dataDir string, fn func(ctx context.Context, o *offline) error)
 }
 
 func cmdGenerate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("generate")
+	c := newCommand("generate", "valet generate [flags]",
+		"Add synthetic patients, each with years of clinical history, to the sandbox.")
 	var req control.GenerateRequest
 	var data string
-	fs.IntVar(&req.Patients, "patients", 100, "")
-	fs.Int64Var(&req.Seed, "seed", 42, "")
-	fs.BoolVar(&req.Personas, "personas", false, "")
-	fs.IntVar(&req.Years, "years", synth.DefaultYears, "")
-	fs.StringVar(&data, "data", "", "")
-	if err := parseFlags(fs, args); err != nil {
+	c.fs.IntVar(&req.Patients, "patients", 100, fmt.Sprintf("add `N` patients, 0 to %d", control.MaxPatients))
+	c.fs.Int64Var(&req.Seed, "seed", 42, "generate from `SEED`: the same seed gives the same patients")
+	c.fs.BoolVar(&req.Personas, "personas", false, "also add the edge-case personas (newborn, centenarian, deceased, …)")
+	c.fs.IntVar(&req.Years, "years", synth.DefaultYears, fmt.Sprintf("give each patient `Y` years of history, 1 to %d", control.MaxYears))
+	dataFlag(c.fs, &data)
+	rest, err := c.parse(args, stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("generate: unexpected argument %q: %s", fs.Arg(0), shortUsage)
+	if len(rest) > 0 {
+		return c.unexpected(rest[0])
 	}
 	if err := req.Validate(); err != nil {
 		return usagef("generate: %v", err)
@@ -108,21 +96,23 @@ func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdImport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("import")
+	c := newCommand("import", "valet import [flags] PATH...",
+		"Load FHIR Bundles (transaction, batch, collection) and NDJSON files, or the directories holding them, storing each file whole or not at all.")
 	var data string
-	fs.StringVar(&data, "data", "", "")
-	if err := parseFlags(fs, args); err != nil {
+	dataFlag(c.fs, &data)
+	names, err := c.parse(args, stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(names) == 0 {
 		return usagef("import: name the files or directories to import (FHIR Bundles as .json, NDJSON as .ndjson; .gz allowed)")
 	}
-	paths, err := fhirio.Paths(fs.Args()...)
+	paths, err := fhirio.Paths(names...)
 	if err != nil {
 		return usagef("import: %v", err)
 	}
 	if len(paths) == 0 {
-		return usagef("import: no .json, .ndjson or .gz files in %s", strings.Join(fs.Args(), ", "))
+		return usagef("import: no .json, .ndjson or .gz files in %s", strings.Join(names, ", "))
 	}
 	return withOffline(data, func(ctx context.Context, o *offline) error {
 		return importPaths(ctx, o, paths, stdout, stderr)
@@ -130,16 +120,19 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 }
 
 func cmdExport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export")
+	c := newCommand("export", "valet export [flags] DIR",
+		"Write every resource in the sandbox as NDJSON into DIR, one <Type>.ndjson file per resource type.")
 	var data, types string
-	fs.StringVar(&data, "data", "", "")
-	fs.StringVar(&types, "types", "", "")
-	if err := parseFlags(fs, args); err != nil {
+	dataFlag(c.fs, &data)
+	c.fs.StringVar(&types, "types", "", "export only the resource types `T1,T2` (default: all)")
+	rest, err := c.parse(args, stdout)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(rest) != 1 {
 		return usagef("export: name one directory to write the NDJSON files into, e.g. valet export ./export")
 	}
+	dir := rest[0]
 	var typeList []string
 	if types != "" {
 		typeList = strings.Split(types, ",")
@@ -164,9 +157,9 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 			total += n
 		}
 	}
-	w, err := fhirio.NewNDJSONWriter(fs.Arg(0))
+	w, err := fhirio.NewNDJSONWriter(dir)
 	if err != nil {
-		return usagef("export: cannot write to %s: %v", fs.Arg(0), err)
+		return usagef("export: cannot write to %s: %v", dir, err)
 	}
 	bar := newProgress(stderr, "Exporting")
 	done := 0
@@ -182,19 +175,24 @@ func cmdExport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(stdout, "Exported %d resources to %s\n", done, fs.Arg(0))
+	fmt.Fprintf(stdout, "Exported %d resources to %s\n", done, dir)
 	printByType(stdout, w.Counts())
 	return nil
 }
 
 func cmdReset(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reset")
+	c := newCommand("reset", "valet reset [flags]",
+		"Delete every FHIR resource in the sandbox and load the default population again; registered apps and keys stay.")
 	var data string
 	var yes bool
-	fs.StringVar(&data, "data", "", "")
-	fs.BoolVar(&yes, "yes", false, "")
-	if err := parseFlags(fs, args); err != nil {
+	dataFlag(c.fs, &data)
+	c.fs.BoolVar(&yes, "yes", false, "reset without asking for confirmation")
+	rest, err := c.parse(args, stdout)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return c.unexpected(rest[0])
 	}
 	if !yes {
 		if !isTerminal(stdin) {

@@ -16,11 +16,14 @@ import (
 //go:embed build/appicon.png
 var appIcon []byte
 
+// defaultSummary is what `valet --help` says plain valet does in this build.
+const defaultSummary = "Open the sandbox in a desktop window; it also listens on --addr for the apps under test."
+
 // runDefault opens the desktop window. The sandbox also listens on its TCP port, for the apps under test.
 func runDefault(stdout, stderr io.Writer) error { return runDefaultWith(nil, stdout, stderr) }
 
 func runDefaultWith(args []string, stdout, stderr io.Writer) error {
-	f, err := parseServeFlags("valet", args, stderr)
+	f, err := parseServeFlags("valet", args, stdout)
 	if err != nil {
 		return err
 	}

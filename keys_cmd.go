@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -11,29 +10,31 @@ import (
 	"github.com/valet-sandbox/valet/server/keys"
 )
 
-const keysUsage = "use 'valet keys rotate [--data DIR]' or 'valet keys list [--data DIR]'"
+const keysUsage = "use 'valet keys rotate' or 'valet keys list'"
 
 // cmdKeys is `valet keys rotate|list [--data DIR]`: the same rotation as POST /api/keys/rotate, on the
 // database a (running or stopped) sandbox uses. A running sandbox picks the new keys up within 30 s.
 func cmdKeys(args []string, stdout io.Writer) error {
-	if len(args) == 0 {
+	c := newCommand("keys", "valet keys rotate|list [flags]",
+		"Rotate the token signing keys, keeping the old ones published until the last token they signed expires, or list the published keys.")
+	var data string
+	dataFlag(c.fs, &data)
+	rest, err := c.parse(args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
 		return usagef("keys needs a subcommand: %s", keysUsage)
 	}
-	sub := args[0]
+	sub := rest[0]
 	if sub != "rotate" && sub != "list" {
 		return usagef("unknown keys subcommand %q: %s", sub, keysUsage)
 	}
-	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	data := fs.String("data", "", "")
-	if err := fs.Parse(args[1:]); err != nil {
-		return usagef("%v: %s", err, keysUsage)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q: %s", fs.Arg(0), keysUsage)
+	if len(rest) > 1 {
+		return c.unexpected(rest[1])
 	}
 	ctx := context.Background()
-	db, err := openStore(ctx, *data)
+	db, err := openStore(ctx, data)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func TestKeysBadInput(t *testing.T) {
 	}{
 		{[]string{"keys"}, "keys needs a subcommand: use 'valet keys rotate"},
 		{[]string{"keys", "spin"}, `unknown keys subcommand "spin"`},
-		{[]string{"keys", "rotate", "--dta", dir}, "flag provided but not defined: -dta"},
+		{[]string{"keys", "rotate", "--dta", dir}, "unknown flag --dta: run 'valet keys --help'"},
 		{[]string{"keys", "list", "extra"}, `unexpected argument "extra"`},
 		{[]string{"keys", "rotate", "--data", notes}, "is not a Valet database (it was left untouched): move it away or choose another --data directory"},
 	} {

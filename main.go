@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -26,7 +27,7 @@ func main() {
 // run executes one command line and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	err := dispatch(args, stdout, stderr)
-	if err == nil {
+	if err == nil || errors.Is(err, errHelpShown) {
 		return 0
 	}
 	fmt.Fprintf(stderr, "valet: %v\n", err)
@@ -43,24 +44,13 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "serve":
-		return cmdServe(rest, stdout, stderr)
-	case "generate":
-		return cmdGenerate(rest, stdout, stderr)
-	case "import":
-		return cmdImport(rest, stdout, stderr)
-	case "export":
-		return cmdExport(rest, stdout, stderr)
-	case "reset":
-		return cmdReset(rest, os.Stdin, stdout, stderr)
-	case "keys":
-		return cmdKeys(rest, stdout)
-	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "valet %s\n", version)
-		return nil
 	case "help", "--help", "-help", "-h":
-		fmt.Fprint(stdout, usageText)
-		return nil
+		return cmdHelp(rest, stdout, stderr)
+	case "--version", "-version":
+		return cmdVersion(rest, stdout, stderr)
+	}
+	if fn := commandFunc(cmd); fn != nil {
+		return fn(rest, stdout, stderr)
 	}
 	if len(cmd) > 0 && cmd[0] == '-' {
 		// `valet --data DIR` means `valet serve --data DIR` (or the window, in a desktop build).
@@ -69,7 +59,62 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	return usagef("unknown command %q: %s", cmd, shortUsage)
 }
 
-const shortUsage = "run 'valet help' for the commands and flags"
+// commandFunc returns what runs the named command, or nil when there is no such command.
+func commandFunc(name string) func(args []string, stdout, stderr io.Writer) error {
+	switch name {
+	case "serve":
+		return cmdServe
+	case "generate":
+		return cmdGenerate
+	case "import":
+		return cmdImport
+	case "export":
+		return cmdExport
+	case "reset":
+		return func(args []string, stdout, stderr io.Writer) error { return cmdReset(args, os.Stdin, stdout, stderr) }
+	case "keys":
+		return func(args []string, stdout, _ io.Writer) error { return cmdKeys(args, stdout) }
+	case "version":
+		return cmdVersion
+	}
+	return nil
+}
+
+// cmdHelp is `valet help [COMMAND]`: the overview, or the command's own --help.
+func cmdHelp(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || strings.HasPrefix(args[0], "-") {
+		printUsage(stdout)
+		return nil
+	}
+	fn := commandFunc(args[0])
+	if fn == nil {
+		return usagef("help: unknown command %q: %s", args[0], shortUsage)
+	}
+	return fn([]string{"--help"}, stdout, stderr)
+}
+
+func cmdVersion(args []string, stdout, _ io.Writer) error {
+	c := newCommand("version", "valet version", "Print the version of this Valet binary.")
+	rest, err := c.parse(args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return c.unexpected(rest[0])
+	}
+	fmt.Fprintf(stdout, "valet %s\n", version)
+	return nil
+}
+
+const shortUsage = "run 'valet help' for the commands"
+
+// printUsage is `valet help`. The flags of serve are listed from its flag set, so they cannot drift.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, usageText)
+	fmt.Fprintln(w, "\nFlags for serve (and for plain 'valet'):")
+	printFlags(w, newServeCommand("serve", &serveFlags{}).fs)
+	fmt.Fprintln(w, "\nDocs: docs/README.md in the source tree.")
+}
 
 const usageText = `Valet — a SMART on FHIR sandbox on your own machine.
 
@@ -81,17 +126,11 @@ Usage:
                         stored whole or not at all
   valet export DIR      write every resource as NDJSON, one <Type>.ndjson per type (--types T1,T2 to limit)
   valet reset           delete all FHIR data and load the default population again (--yes to skip the prompt)
-  valet keys rotate|list [--data DIR]  rotate the token signing keys, or list the published ones
+  valet keys rotate     add new token signing keys (old ones stay published until their tokens expire)
+  valet keys list       list the published token signing keys
   valet version         print the version
-  valet help            print this help
+  valet help [COMMAND]  print this help, or a command's usage and flags
 
-Every command takes --data DIR (default: the user data directory).
-
-Flags for serve (and for plain 'valet'):
-  --addr HOST:PORT      where to listen (default 127.0.0.1:8765; port 0 picks a free port)
-  --data DIR            data directory holding valet.db (default: the user data directory)
-  --base-url URL        public origin apps see, when behind a proxy or TLS (default http://ADDR)
-  --empty               do not load the default population into a new sandbox
-
-Docs: docs/README.md in the source tree.
+Every command takes --data DIR (default: the user data directory). Flags may come before or after
+the arguments; -- ends them. 'valet COMMAND --help' lists a command's flags.
 `

@@ -74,7 +74,7 @@ func TestBadInput(t *testing.T) {
 		keep string   // a file that must be left untouched
 	}{
 		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`, "valet help"}, ""},
-		{"unknown flag", []string{"serve", "--port", "80"}, []string{"-port", "valet help"}, ""},
+		{"unknown flag", []string{"serve", "--port", "80"}, []string{"unknown flag --port", "valet serve --help"}, ""},
 		{"stray argument", []string{"serve", "extra"}, []string{`unexpected argument "extra"`}, ""},
 		{"bad addr", []string{"serve", "--addr", "nonsense"}, []string{`--addr "nonsense"`, "127.0.0.1:8765"}, ""},
 		{"bad port", []string{"serve", "--addr", "127.0.0.1:99999"}, []string{"--addr", "127.0.0.1:8765"}, ""},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -32,25 +31,38 @@ type serveFlags struct {
 	empty               bool
 }
 
-func parseServeFlags(name string, args []string, stderr io.Writer) (serveFlags, error) {
-	var f serveFlags
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&f.addr, "addr", defaultAddr, "")
-	fs.StringVar(&f.data, "data", "", "")
-	fs.StringVar(&f.baseURL, "base-url", "", "")
-	fs.BoolVar(&f.empty, "empty", false, "")
-	if err := fs.Parse(args); err != nil {
-		return f, usagef("%v: %s", err, shortUsage)
+// newServeCommand is `valet serve`, or plain `valet` (name "valet"), which takes the same flags into f.
+func newServeCommand(name string, f *serveFlags) *command {
+	c := newCommand("serve", "valet serve [flags]",
+		"Run the sandbox headless — the authorization server, the FHIR API and the control panel — until Ctrl+C.")
+	if name == "valet" {
+		c = newCommand("valet", "valet [flags]", defaultSummary)
 	}
-	if fs.NArg() > 0 {
-		return f, usagef("unexpected argument %q: %s", fs.Arg(0), shortUsage)
+	c.fs.StringVar(&f.addr, "addr", defaultAddr, "listen on `HOST:PORT`, a loopback address; port 0 picks a free port")
+	dataFlag(c.fs, &f.data)
+	c.fs.StringVar(&f.baseURL, "base-url", "", "the origin apps see, as `URL`, when Valet is behind a proxy or TLS (default http://ADDR)")
+	c.fs.BoolVar(&f.empty, "empty", false, "do not load the default population into a new sandbox")
+	return c
+}
+
+func parseServeFlags(name string, args []string, stdout io.Writer) (serveFlags, error) {
+	var f serveFlags
+	c := newServeCommand(name, &f)
+	rest, err := c.parse(args, stdout)
+	if err != nil {
+		return f, err
+	}
+	if len(rest) > 0 {
+		if name == "valet" && commandFunc(rest[0]) != nil {
+			return f, usagef("%q is a command: put it first, as in valet %s [flags]", rest[0], rest[0])
+		}
+		return f, c.unexpected(rest[0])
 	}
 	return f, nil
 }
 
 func cmdServe(args []string, stdout, stderr io.Writer) error {
-	f, err := parseServeFlags("serve", args, stderr)
+	f, err := parseServeFlags("serve", args, stdout)
 	if err != nil {
 		return err
 	}
