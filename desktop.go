@@ -37,7 +37,7 @@ func runDefaultWith(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return nil, err
 			}
-			sb.printBanner(stdout)
+			sb.printBanner(stdout, stderr)
 			sb.seedIfNew(ctx, f, stdout)
 			done = make(chan error, 1)
 			go func() { done <- sb.serve(ctx) }()

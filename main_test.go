@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-sandbox/valet/frontend"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -207,6 +208,10 @@ func TestServeAnswersAndStopsCleanly(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "Valet stopped.") {
 		t.Errorf("stderr %q lacks the stop message", stderr)
+	}
+	// This checkout's frontend/dist may or may not be built; the note follows what was embedded.
+	if noted := strings.Contains(stderr.String(), "control panel is not built"); noted == frontend.Built() {
+		t.Errorf("panel built: %v, yet the not-built note shown: %v; stderr: %s", frontend.Built(), noted, stderr)
 	}
 	// A clean close checkpoints the WAL into the database file.
 	if st, err := os.Stat(filepath.Join(dir, "valet.db-wal")); err == nil && st.Size() > 0 {

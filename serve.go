@@ -71,9 +71,10 @@ func cmdServe(args []string, stdout, stderr io.Writer) error {
 
 // sandbox is an opened database, a bound listener and the composed server, ready to serve.
 type sandbox struct {
-	db  *store.DB
-	ln  net.Listener
-	srv *server.Server
+	db         *store.DB
+	ln         net.Listener
+	srv        *server.Server
+	panelBuilt bool // whether this binary embeds the control panel (frontend.Built); tests set either
 }
 
 // openSandbox validates the flags, opens the data directory and database, and binds the port. Every
@@ -111,7 +112,7 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 		db.Close()
 		return nil, err
 	}
-	return &sandbox{db: db, ln: ln, srv: srv}, nil
+	return &sandbox{db: db, ln: ln, srv: srv, panelBuilt: frontend.Built()}, nil
 }
 
 // openStore opens (creating when new) valet.db in dir, or in the user data directory when dir is "".
@@ -184,12 +185,22 @@ func (sb *sandbox) serve(ctx context.Context) error {
 	return err
 }
 
-func (sb *sandbox) printBanner(w io.Writer) {
-	fmt.Fprintf(w, "Valet %s is running\n", version)
-	fmt.Fprintf(w, "  Control panel:  %s/\n", strings.TrimSuffix(sb.srv.FHIRBase(), "/fhir"))
-	fmt.Fprintf(w, "  FHIR base:      %s\n", sb.srv.FHIRBase())
-	fmt.Fprintf(w, "  Data file:      %s\n", sb.db.Path())
+// printBanner prints the URLs on stdout, where scripts read them, and right after them on stderr a note
+// when the control panel was not built into this binary: its URL then shows only how to build it.
+func (sb *sandbox) printBanner(stdout, stderr io.Writer) {
+	fmt.Fprintf(stdout, "Valet %s is running\n", version)
+	fmt.Fprintf(stdout, "  Control panel:  %s/\n", strings.TrimSuffix(sb.srv.FHIRBase(), "/fhir"))
+	fmt.Fprintf(stdout, "  FHIR base:      %s\n", sb.srv.FHIRBase())
+	fmt.Fprintf(stdout, "  Data file:      %s\n", sb.db.Path())
+	if !sb.panelBuilt {
+		fmt.Fprint(stderr, panelNotBuiltNote)
+	}
 }
+
+const panelNotBuiltNote = `Note: the control panel is not built into this binary (frontend/dist was empty at go build), so its
+URL shows only how to build it; the FHIR API, SMART endpoints and /api work. To include it, run
+'make run', or 'cd frontend && npm ci && npm run build' and then 'go build .' again.
+`
 
 // seedIfNew loads the default population in the background on a new sandbox (unless --empty), saying so.
 func (sb *sandbox) seedIfNew(ctx context.Context, f serveFlags, stdout io.Writer) {
@@ -220,7 +231,7 @@ func serveHeadless(f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	sb.printBanner(stdout)
+	sb.printBanner(stdout, stderr)
 	sb.seedIfNew(ctx, f, stdout)
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 	if err := sb.serve(ctx); err != nil {

@@ -18,13 +18,25 @@ var dist embed.FS
 // Handler serves the control panel: index.html at "/", the hashed files under /assets/ with
 // long-lived cache headers, and a 503 page explaining how to build the panel when dist was not
 // built before `go build` (a fresh clone still compiles and runs).
-func Handler() http.Handler {
+func Handler() http.Handler { return newHandler(distFiles()) }
+
+// Built reports whether the control panel was built into this binary. When it was not, Handler serves
+// only the page explaining how to build it, and `valet serve` says so on start.
+func Built() bool { return hasIndex(distFiles()) }
+
+func distFiles() fs.FS {
 	files, err := fs.Sub(dist, "dist")
 	if err != nil {
 		// fs.Sub fails only on an invalid path; "dist" is a constant.
 		panic(err)
 	}
-	return newHandler(files)
+	return files
+}
+
+// hasIndex is the one test of whether files hold a built panel, for Handler and Built alike.
+func hasIndex(files fs.FS) bool {
+	_, err := fs.Stat(files, "index.html")
+	return err == nil
 }
 
 // Vite names assets by content hash, so a given URL never changes content and may be cached for
@@ -35,7 +47,7 @@ const (
 )
 
 func newHandler(files fs.FS) http.Handler {
-	if _, err := fs.Stat(files, "index.html"); err != nil {
+	if !hasIndex(files) {
 		return http.HandlerFunc(serveNotBuilt)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

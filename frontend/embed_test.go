@@ -103,5 +103,8 @@ func TestEmbeddedDist(t *testing.T) {
 	case !built && rec.Code != http.StatusServiceUnavailable:
 		t.Fatalf("dist is not built but GET / = %d", rec.Code)
 	}
+	if Built() != built {
+		t.Errorf("Built() = %v, but dist/index.html exists: %v", Built(), built)
+	}
 	t.Logf("dist built: %v", built)
 }
