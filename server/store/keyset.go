@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // Keyset paging for sorted searches. A page ends at a row whose position in the order is its value for
@@ -48,8 +49,9 @@ func sortExpr(b *sqlBuf, s SortKey) {
 	}
 }
 
-// sortCol names the column of the i-th sort value in the sorted search's inner select.
-func sortCol(i int) string { return "k" + string(rune('0'+i/10)) + string(rune('0'+i%10)) }
+// sortCol names the column of the i-th sort value in the sorted search's inner select: k0, k1, … for
+// any number of keys (the FHIR layer bounds how many a search may have, search.MaxSortKeys).
+func sortCol(i int) string { return "k" + strconv.Itoa(i) }
 
 // sortedOrder writes the ORDER BY of a sorted search over the inner select; backward reverses it (for a
 // previous page, whose rows are then reversed again).
