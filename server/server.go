@@ -15,6 +15,7 @@ import (
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/fhir/search"
+	"github.com/valet-sandbox/valet/server/guard"
 	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
@@ -33,6 +34,9 @@ type Config struct {
 	Now func() time.Time
 	// Verifier checks the access tokens of FHIR requests; nil uses the authorization server's.
 	Verifier token.Verifier
+	// AllowedHosts are host names Valet answers besides IP addresses, localhost and the host of BaseURL
+	// (--allowed-host); every other Host is refused (DNS rebinding, server/guard).
+	AllowedHosts []string
 }
 
 // Server is the composed sandbox.
@@ -60,7 +64,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, started: cfg.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
-	mux := http.NewServeMux()
+	mux, api := http.NewServeMux(), http.NewServeMux()
 	if err := s.newAuth(); err != nil {
 		return nil, err
 	}
@@ -72,14 +76,17 @@ func New(cfg Config) (*Server, error) {
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
 			Population: s.Population(), Patients: s.directory()},
-		s.auth, s.authAPI(), s.fhir,
+		s.authAPI(),
 	} {
-		part.Mount(mux)
+		part.Mount(api)
 	}
+	mux.Handle("/api/", control.FirstPartyOnly(cfg.BaseURL, api))
+	s.auth.Mount(mux)
+	s.fhir.Mount(mux)
 	if cfg.UI != nil {
 		mux.Handle("/", cfg.UI)
 	}
-	s.handler = mux
+	s.handler = guard.NewHosts(cfg.BaseURL, cfg.AllowedHosts).Wrap(mux)
 	return s, nil
 }
 
@@ -94,8 +101,12 @@ func (s *Server) searchOptions() search.Options {
 	return search.Options{Base: s.FHIRBase(), Now: s.cfg.Now()}
 }
 
-// Handler is the whole sandbox as one http.Handler (the desktop window's AssetServer uses it too).
+// Handler is the whole sandbox as one http.Handler, as served on the network.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// WindowHandler is the sandbox for the desktop window's AssetServer: its requests never cross a
+// network, so they are the control panel whatever Host and Origin the webview gives them.
+func (s *Server) WindowHandler() http.Handler { return guard.Window(s.handler) }
 
 // FHIRBase is the FHIR base URL: the iss of launches and the aud of tokens.
 func (s *Server) FHIRBase() string { return s.cfg.BaseURL + "/fhir" }

@@ -120,6 +120,7 @@ func (s *sandbox) api(method, path string, body any, out any) int {
 	s.t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatal(err)

@@ -48,6 +48,7 @@ func TestUserPasswords(t *testing.T) {
 		{"DELETE", "/api/users/Patient/p2/password", ``, 404},
 	} {
 		req, _ := http.NewRequest(tc.method, s.base+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
 		r, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

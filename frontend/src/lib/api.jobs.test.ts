@@ -41,6 +41,16 @@ describe('startGenerate and startReset', () => {
     expect(f.calls[0]).toMatchObject({ url: '/api/reset', method: 'POST', body: undefined });
   });
 
+  it('declares JSON even when a POST has no body (the control API refuses anything else)', async () => {
+    let contentType: string | undefined;
+    const fn = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      contentType = (init?.headers as Record<string, string>)['Content-Type'];
+      return Response.json(job({ kind: 'reset' }), { status: 202 });
+    }) as typeof fetch;
+    await startReset(fn);
+    expect(contentType).toBe('application/json');
+  });
+
   it("throws the server's validation message on 400", async () => {
     const f = fakeFetch(() => Response.json({ error: 'patients must be between 0 and 100000 (got 200000)' }, { status: 400, statusText: 'Bad Request' }));
     const call = startGenerate({ patients: 200000, seed: 1, personas: false, years: 1 }, f.fn);

@@ -48,7 +48,9 @@ async function request(
 ): Promise<Answer> {
   let res: Response;
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  // The control API takes state changes only as JSON, body or not (a cross-site page cannot send JSON
+  // without a CORS preflight, which /api refuses): see docs/control-api.md, "Who can call /api".
+  if (opts.body !== undefined || method === 'POST' || method === 'PUT' || method === 'PATCH') headers['Content-Type'] = 'application/json';
   try {
     res = await fetchFn(path, {
       method,
