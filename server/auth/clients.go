@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -42,6 +43,31 @@ type ClientInput struct {
 	AutoApprove             bool            `json:"valet_auto_approve"`
 	AppStateCodes           []string        `json:"valet_app_state_codes"`
 	AppStateGlobal          bool            `json:"valet_app_state_global"`
+}
+
+// sandboxField is the first of the client's sandbox settings that is set, by its JSON name, or "". These
+// are Valet's own extensions, not RFC 7591 metadata: shortcuts past sign-in and consent, lifetimes and
+// leniency switches. Only the control panel and non-browser programs may set them (register.go).
+func (in ClientInput) sandboxField() string {
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"valet_user", in.User != ""},
+		{"valet_patient", in.Patient != ""},
+		{"valet_auto_approve", in.AutoApprove},
+		{"access_token_lifetime", in.AccessTokenLifetime != 0},
+		{"refresh_token_lifetime", in.RefreshTokenLifetime != 0},
+		{"no_refresh_rotation", in.NoRefreshRotation},
+		{"any_secret_method", in.AnySecretMethod},
+		{"valet_app_state_codes", len(in.AppStateCodes) > 0},
+		{"valet_app_state_global", in.AppStateGlobal},
+	} {
+		if f.set {
+			return f.name
+		}
+	}
+	return ""
 }
 
 // ClientOutput is a stored client with, once, its plain secret.
@@ -191,11 +217,54 @@ func isHTTPURL(u string) bool {
 	return err == nil && (p.Scheme == "http" || p.Scheme == "https") && p.Host != ""
 }
 
+// checkSandboxRecords refuses a client whose valet_user or valet_patient names a record the FHIR store
+// does not hold: its tokens would carry a context no FHIR read can follow.
+func (s *Server) checkSandboxRecords(ctx context.Context, c store.Client) error {
+	if c.User != "" {
+		typ, id, _ := strings.Cut(c.User, "/")
+		if err := s.mustExist(ctx, typ, id); err != nil {
+			return fieldRecordError("valet_user", err)
+		}
+	}
+	if c.Patient != "" {
+		if err := s.mustExist(ctx, "Patient", c.Patient); err != nil {
+			return fieldRecordError("valet_patient", err)
+		}
+	}
+	return nil
+}
+
+// errNoRecord is mustExist's answer for a record that is not in the FHIR store (or is deleted).
+var errNoRecord = errors.New("not in the FHIR store")
+
+// mustExist is nil when typ/id is a live resource of the FHIR store.
+func (s *Server) mustExist(ctx context.Context, typ, id string) error {
+	r, err := s.store.ReadResource(ctx, typ, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && r.Deleted):
+		return fmt.Errorf("%s/%s is %w", typ, id, errNoRecord)
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+func fieldRecordError(field string, err error) error {
+	if !errors.Is(err, errNoRecord) {
+		return err
+	}
+	return errClientMetadata("%s: %v: pick one in the control panel (Patients), or list them with GET /api/patients "+
+		"and GET /api/practitioners", field, err)
+}
+
 // CreateClient validates and stores a client, returning its secret once (for client_secret_* methods).
 func (s *Server) CreateClient(ctx context.Context, in ClientInput) (ClientOutput, error) {
 	c, oerr := in.toClient()
 	if oerr != nil {
 		return ClientOutput{}, oerr
+	}
+	if err := s.checkSandboxRecords(ctx, c); err != nil {
+		return ClientOutput{}, err
 	}
 	if c.ID == "" {
 		c.ID = randomToken(12)
@@ -222,6 +291,9 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (C
 	next, oerr := in.toClient()
 	if oerr != nil {
 		return ClientOutput{}, oerr
+	}
+	if err := s.checkSandboxRecords(ctx, next); err != nil {
+		return ClientOutput{}, err
 	}
 	var secret string
 	defer s.forgetClient(id)

@@ -50,15 +50,22 @@ func (s *Server) CreateLaunch(ctx context.Context, in LaunchInput) (LaunchOutput
 	if !isHTTPURL(uri) {
 		return LaunchOutput{}, errors.Join(ErrBadLaunch, errors.New("no launch_uri: give one or register it with the client"))
 	}
-	if in.User != "" && !strings.HasPrefix(in.User, "Practitioner/") && !strings.HasPrefix(in.User, "Patient/") {
+	if in.User != "" && ((!strings.HasPrefix(in.User, "Practitioner/") && !strings.HasPrefix(in.User, "Patient/")) || strings.HasSuffix(in.User, "/")) {
 		return LaunchOutput{}, errors.Join(ErrBadLaunch, errors.New("user must be Practitioner/{id} or Patient/{id}"))
 	}
-	for typ, id := range map[string]string{"Patient": in.Patient, "Encounter": in.Encounter} {
-		if id == "" {
+	refs := [][2]string{{"Patient", in.Patient}, {"Encounter", in.Encounter}}
+	if in.User != "" {
+		typ, id, _ := strings.Cut(in.User, "/")
+		refs = append(refs, [2]string{typ, id})
+	}
+	for _, ref := range refs {
+		if ref[1] == "" {
 			continue
 		}
-		if r, err := s.store.ReadResource(ctx, typ, id); err != nil || r.Deleted {
-			return LaunchOutput{}, errors.Join(ErrBadLaunch, errors.New(typ+"/"+id+" is not in the FHIR store"))
+		if err := s.mustExist(ctx, ref[0], ref[1]); errors.Is(err, errNoRecord) {
+			return LaunchOutput{}, errors.Join(ErrBadLaunch, err)
+		} else if err != nil {
+			return LaunchOutput{}, err
 		}
 	}
 	if len(in.FHIRContext) > 0 {

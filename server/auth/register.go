@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/guard"
 )
 
 // register is RFC 7591 dynamic registration. It is open to callers on the loopback interface (an app's
-// own CI on the developer's machine); anywhere else it answers 403. Valet's sandbox options are accepted
-// as extension metadata (valet_user, valet_patient, valet_auto_approve).
+// own CI on the developer's machine); anywhere else it answers 403. Valet's sandbox settings are accepted
+// as extension metadata (valet_user, valet_patient, valet_auto_approve, lifetimes, …) from the control
+// panel and non-browser programs only; a browser page of another origin may register a plain client.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if !fromLoopback(r) {
 		writeJSON(w, http.StatusForbidden, &Error{Code: "access_denied", Description: "dynamic registration is open only to " +
@@ -27,6 +29,14 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.ClientID, in.Type = "", "" // the server assigns the id; the type follows from the metadata
+	if f := in.sandboxField(); f != "" && !guard.FirstParty(r, s.base) {
+		// A browser app may register itself (RFC 7591), but another web page must not register a client
+		// that skips sign-in and consent: that would read the sandbox's records with the user's browser.
+		writeError(w, errClientMetadata("%s is a Valet sandbox setting, accepted only from the control panel or a program "+
+			"that is not a browser (curl, a CI script); this request came from another web page (Origin %q). Register "+
+			"without it, or set it in the control panel (Apps)", f, r.Header.Get("Origin")))
+		return
+	}
 	out, err := s.CreateClient(r.Context(), in)
 	ev := events.Event{Kind: "register", ClientID: out.ID, Request: map[string]any{"client_name": in.Name, "redirect_uris": in.RedirectURIs,
 		"token_endpoint_auth_method": in.TokenEndpointAuthMethod, "grant_types": in.GrantTypes, "scope": in.Scope}}
@@ -37,7 +47,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		writeError(w, oe)
 		return
 	} else if err != nil {
-		writeError(w, errServerError("%v", err))
+		writeError(w, errServerError(err))
 		return
 	}
 	ev.Decision = "registered " + out.Type
