@@ -54,6 +54,17 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 		return s.checkAssertion(ctx, form.Get("client_assertion"), form.Get("client_id"))
 	}
 	id := form.Get("client_id")
+	if id == "" && form.Get("grant_type") == "refresh_token" && form.Get("refresh_token") != "" {
+		// RFC 6749 §6 asks a refresh to authenticate only "if the client type is confidential"; a public
+		// client may send no client_id at all (the SMART JS client does not), so the token names its client.
+		// Binding, rotation and reuse detection stay with the refresh grant.
+		var err error
+		if id, err = s.store.RefreshTokenClient(ctx, refreshHash(form.Get("refresh_token"))); errors.Is(err, store.ErrNotFound) {
+			return store.Client{}, errInvalidGrant("refresh token is unknown or revoked")
+		} else if err != nil {
+			return store.Client{}, errServerError(err)
+		}
+	}
 	if id == "" {
 		return store.Client{}, errInvalidClient("no client authentication and no client_id")
 	}
@@ -61,7 +72,7 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 	if errors.Is(err, store.ErrNotFound) {
 		return c, errInvalidClient("unknown client %q", id)
 	} else if err != nil {
-		return c, errServerError("%v", err)
+		return c, errServerError(err)
 	}
 	if c.Type != store.ClientPublic {
 		return c, errInvalidClient("client %q is confidential and must authenticate with %s", id, c.AuthMethod)
@@ -77,7 +88,7 @@ func (s *Server) checkSecret(ctx context.Context, id, secret, method string) (st
 	if errors.Is(err, store.ErrNotFound) {
 		return c, errInvalidClient("unknown client %q", id)
 	} else if err != nil {
-		return c, errServerError("%v", err)
+		return c, errServerError(err)
 	}
 	if c.Type != store.ClientConfidentialSymmetric || c.SecretHash == "" {
 		return c, errInvalidClient("client %q does not authenticate with a secret (it uses %s)", id, c.AuthMethod)

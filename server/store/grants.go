@@ -99,6 +99,10 @@ type Grants interface {
 	CreateGrant(ctx context.Context, g Grant, issue func() (Issuance, error)) error
 	UseRefreshToken(ctx context.Context, hash string, rotate bool, issue func(RefreshToken, Grant) (Issuance, error)) (RefreshToken, Grant, error)
 	LookupRefreshToken(ctx context.Context, hash string) (RefreshToken, Grant, error)
+	// RefreshTokenClient is the client a refresh token was issued to, whether or not the token is still
+	// usable (ErrNotFound only for a token never issued), so that a public client's refresh without
+	// client_id reaches UseRefreshToken and its reuse detection.
+	RefreshTokenClient(ctx context.Context, hash string) (string, error)
 	AccessTokenActive(ctx context.Context, at AccessToken) error
 	RevokeAccessToken(ctx context.Context, at AccessToken) error
 	RevokeRefreshToken(ctx context.Context, hash string) error
@@ -368,6 +372,17 @@ func (db *DB) LookupRefreshToken(ctx context.Context, hash string) (RefreshToken
 		return nil
 	})
 	return rt, g, err
+}
+
+// RefreshTokenClient implements Grants.
+func (db *DB) RefreshTokenClient(ctx context.Context, hash string) (string, error) {
+	var client string
+	err := db.readTx(ctx, func(tx *Tx) error {
+		rt, _, _, _, err := tx.refreshToken(ctx, hash)
+		client = rt.ClientID
+		return err
+	})
+	return client, err
 }
 
 // readTx runs fn in a read-only transaction on the read pool.

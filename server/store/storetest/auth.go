@@ -236,6 +236,13 @@ func testGrants(t *testing.T, s store.Store) {
 	if _, _, err := s.LookupRefreshToken(ctx, "r1"); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("refresh token of a revoked grant: %v, want ErrRevoked", err)
 	}
+	// Its client is still known, so that a clientless refresh with it meets reuse detection.
+	if c, err := s.RefreshTokenClient(ctx, "r1"); err != nil || c != "c" {
+		t.Errorf("RefreshTokenClient of a revoked token = %q, %v; want c", c, err)
+	}
+	if _, err := s.RefreshTokenClient(ctx, "never-issued"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RefreshTokenClient of an unknown token: %v, want ErrNotFound", err)
+	}
 	if _, _, err := s.UseRefreshToken(ctx, "r1", true, nil); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("refresh with a revoked grant's token: %v, want ErrRevoked", err)
 	}
@@ -378,6 +385,9 @@ func testRefreshFamilies(t *testing.T, s store.Store, first func(grant, h string
 	}
 	if _, _, err := s.LookupRefreshToken(ctx, r0); !errors.Is(err, store.ErrRevoked) {
 		t.Errorf("introspecting a rotated-away token: %v, want ErrRevoked", err)
+	}
+	if c, err := s.RefreshTokenClient(ctx, r0); err != nil || c != "c" {
+		t.Errorf("RefreshTokenClient of a rotated-away token = %q, %v; want c", c, err)
 	}
 	if _, _, err := s.LookupRefreshToken(ctx, "r1"); err != nil {
 		t.Errorf("the rotated-in token: %v", err)
