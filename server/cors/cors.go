@@ -14,11 +14,15 @@ type Policy struct {
 }
 
 // Wrap adds the CORS headers to h's responses and answers preflight OPTIONS requests itself (204).
+//
+// Every response says Vary: Origin, those to requests without an Origin too: the CORS headers depend on
+// it, and a cacheable answer (discovery, JWKS) that the control panel fetched same-origin, without
+// Access-Control-Allow-Origin, must not be handed from the browser's cache to an app's cross-origin fetch.
 func (p Policy) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Origin")
 		if origin := r.Header.Get("Origin"); origin != "" {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
-			w.Header().Add("Vary", "Origin")
 			w.Header().Set("Access-Control-Expose-Headers", p.Expose)
 		}
 		if r.Method == http.MethodOptions {
