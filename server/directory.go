@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -59,7 +60,7 @@ func (d *directory) FindPractitioners(ctx context.Context, q string, count, offs
 func (d *directory) find(ctx context.Context, typ, q string, count, offset int) ([][]byte, int, error) {
 	where, err := d.criteria(typ, q)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("%w: %w", control.ErrBadSearchText, err)
 	}
 	return d.page(ctx, typ, where, count, offset)
 }

@@ -115,7 +115,7 @@ func (s *Server) checkAssertion(ctx context.Context, raw, formClientID string) (
 	if errors.Is(err, store.ErrNotFound) {
 		return client, errInvalidClient("client_assertion issuer %q is not a registered client", c.Iss)
 	} else if err != nil {
-		return client, errServerError("%v", err)
+		return client, errServerError(err)
 	}
 	if client.AuthMethod != "private_key_jwt" {
 		return client, errInvalidClient("client %q is not registered for private_key_jwt", client.ID)
@@ -153,7 +153,7 @@ func (s *Server) checkAssertion(ctx context.Context, raw, formClientID string) (
 	if err := s.store.UseAssertionJTI(ctx, c.Iss, c.JTI, exp.Add(ClockSkew)); errors.Is(err, store.ErrAlreadyExists) {
 		return client, errInvalidClient("client_assertion jti %q was already used", c.JTI)
 	} else if err != nil {
-		return client, errServerError("%v", err)
+		return client, errServerError(err)
 	}
 	return client, nil
 }

@@ -156,7 +156,7 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 		case errors.Is(err, store.ErrNotFound):
 			return errInvalidRequest("unknown launch %q", l)
 		case err != nil:
-			return errServerError("%v", err)
+			return errServerError(err)
 		case launch.UsedAt != nil:
 			return errInvalidRequest("launch %q was already used", l)
 		case !s.now().Before(launch.ExpiresAt):
@@ -286,7 +286,7 @@ func launchError(l store.Launch, err error) *Error {
 	case errors.Is(err, store.ErrNotFound):
 		return errInvalidRequest("launch %q is unknown", l.ID)
 	}
-	return errServerError("%v", err)
+	return errServerError(err)
 }
 
 // launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context):

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/valet-sandbox/valet/server/incident"
 	"github.com/valet-sandbox/valet/server/jsonstr"
 )
 
@@ -40,7 +41,12 @@ func errUnsupportedGrantType(f string, a ...any) *Error {
 }
 func errInvalidScope(f string, a ...any) *Error { return oauthError("invalid_scope", 400, f, a...) }
 func errAccessDenied(f string, a ...any) *Error { return oauthError("access_denied", 400, f, a...) }
-func errServerError(f string, a ...any) *Error  { return oauthError("server_error", 500, f, a...) }
+
+// errServerError reports an unexpected error (a database failure) to the log and answers its id only:
+// no database text reaches a client.
+func errServerError(err error) *Error {
+	return &Error{Code: "server_error", Description: incident.Report(nil, err), Status: 500}
+}
 func errTemporarilyUnavailable(f string, a ...any) *Error {
 	return oauthError("temporarily_unavailable", 503, f, a...)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/valet-sandbox/valet/server/scope"
@@ -29,7 +30,7 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	case errors.Is(err, errCodeReplayed):
 		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
 		if err := s.store.RevokeGrant(r.Context(), replayedGrant); err != nil {
-			return nil, trace{}, errServerError("revoke the grant of a replayed code: %v", err)
+			return nil, trace{}, errServerError(fmt.Errorf("revoke the grant of a replayed code: %w", err))
 		}
 		s.verifier.purge()
 		return nil, trace{}, errInvalidGrant("authorization code was already used; the tokens issued from it are revoked")
@@ -58,7 +59,7 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	case errors.Is(err, errCodeReplayed):
 		return nil, traceOf(g), errInvalidGrant("authorization code was presented twice at once; nothing was issued from it")
 	case err != nil:
-		return nil, traceOf(g), errServerError("%v", err)
+		return nil, traceOf(g), errServerError(err)
 	}
 	resp, e := s.sign(m)
 	return resp, traceOf(g), e

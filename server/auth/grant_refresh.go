@@ -48,7 +48,7 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 	case errors.Is(err, store.ErrSessionEnded):
 		return nil, traceOf(g), errInvalidGrant("the user's session has ended, and with it this online_access refresh token")
 	case err != nil:
-		return nil, trace{}, errServerError("%v", err)
+		return nil, trace{}, errServerError(err)
 	}
 	resp, e := s.sign(m)
 	if e == nil && client.NoRefreshRotation {

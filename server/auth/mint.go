@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -139,13 +140,13 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 func (s *Server) sign(m *minted) (map[string]any, *Error) {
 	at, err := s.keys.Sign(keys.ES256, m.access)
 	if err != nil {
-		return nil, errServerError("sign access token: %v", err)
+		return nil, errServerError(fmt.Errorf("sign access token: %w", err))
 	}
 	m.resp["access_token"] = at
 	if m.id != nil {
 		idt, err := s.keys.Sign(keys.RS256, m.id)
 		if err != nil {
-			return nil, errServerError("sign id_token: %v", err)
+			return nil, errServerError(fmt.Errorf("sign id_token: %w", err))
 		}
 		m.resp["id_token"] = idt
 	}
@@ -156,7 +157,7 @@ func (s *Server) sign(m *minted) (map[string]any, *Error) {
 func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[string]any, *Error) {
 	m := s.prepare(client, in)
 	if err := s.store.CreateGrant(ctx, in.grant, func() (store.Issuance, error) { return m.rec, nil }); err != nil {
-		return nil, errServerError("record the grant: %v", err)
+		return nil, errServerError(fmt.Errorf("record the grant: %w", err))
 	}
 	return s.sign(m)
 }

@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 )
@@ -29,7 +30,7 @@ func (a *API) audit(w http.ResponseWriter, r *http.Request) {
 	}
 	evs, err := a.Audit.AuditEvents(r.Context(), limit)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "read audit events: "+err.Error())
+		internalError(w, r, fmt.Errorf("read audit events: %w", err))
 		return
 	}
 	if evs == nil {

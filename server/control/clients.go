@@ -51,21 +51,21 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 	a.mountUsers(mux)
 }
 
-func (a *AuthAPI) fail(w http.ResponseWriter, err error) {
+func (a *AuthAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, a.Invalid):
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
 	default:
-		writeError(w, http.StatusInternalServerError, err.Error())
+		internalError(w, r, err)
 	}
 }
 
 func (a *AuthAPI) listClients(w http.ResponseWriter, r *http.Request) {
 	cs, err := a.Clients.ListClients(r.Context())
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	out := make([]any, len(cs))
@@ -78,7 +78,7 @@ func (a *AuthAPI) listClients(w http.ResponseWriter, r *http.Request) {
 func (a *AuthAPI) getClient(w http.ResponseWriter, r *http.Request) {
 	c, err := a.Clients.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.ClientView(c))
@@ -96,7 +96,7 @@ func (a *AuthAPI) createClient(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := a.Auth.CreateClientJSON(r.Context(), body)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
@@ -110,7 +110,7 @@ func (a *AuthAPI) updateClient(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := a.Auth.UpdateClientJSON(r.Context(), r.PathValue("id"), body)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -118,7 +118,7 @@ func (a *AuthAPI) updateClient(w http.ResponseWriter, r *http.Request) {
 
 func (a *AuthAPI) deleteClient(w http.ResponseWriter, r *http.Request) {
 	if err := a.Auth.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

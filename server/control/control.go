@@ -4,10 +4,12 @@ package control
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/incident"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -63,7 +65,7 @@ type Status struct {
 func (a *API) status(w http.ResponseWriter, r *http.Request) {
 	counts, err := a.Store.CountByType(r.Context())
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "count resources: "+err.Error())
+		internalError(w, r, fmt.Errorf("count resources: %w", err))
 		return
 	}
 	total := 0
@@ -92,6 +94,12 @@ type Error struct {
 
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "no control API endpoint "+r.Method+" "+r.URL.Path)
+}
+
+// internalError answers an unexpected failure (a database error) with an id to find it in the log; its
+// text is logged, never sent.
+func internalError(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, http.StatusInternalServerError, incident.Report(r, err))
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

@@ -10,7 +10,7 @@ func (a *AuthAPI) createLaunch(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := a.Auth.CreateLaunchJSON(r.Context(), body)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
@@ -19,7 +19,7 @@ func (a *AuthAPI) createLaunch(w http.ResponseWriter, r *http.Request) {
 func (a *AuthAPI) listLaunches(w http.ResponseWriter, r *http.Request) {
 	ls, err := a.Launches.ListLaunches(r.Context(), 100)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, ls)

@@ -13,6 +13,10 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
+// ErrBadSearchText wraps a Directory's refusal of the search-box text (answered 400); any other error of
+// a Directory is the server's own (500 with an id, text logged).
+var ErrBadSearchText = errors.New("bad search text")
+
 // Directory finds patients, their records and the practitioners who can sign in, for the control panel,
 // with the sandbox's own authority (no token). The server implements it on the FHIR search indexes.
 type Directory interface {
@@ -87,8 +91,11 @@ func listPeople[S any](w http.ResponseWriter, r *http.Request, dir Directory, ke
 		return
 	}
 	raw, total, err := find(r.Context(), strings.TrimSpace(q.Get("q")), count, offset)
-	if err != nil {
+	if errors.Is(err, ErrBadSearchText) {
 		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	} else if err != nil {
+		internalError(w, r, err)
 		return
 	}
 	out := make([]S, 0, len(raw))
@@ -110,7 +117,7 @@ func (a *API) patientEncounters(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, err := a.Patients.Encounters(r.Context(), r.PathValue("id"), count)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		internalError(w, r, err)
 		return
 	}
 	out := make([]EncounterSummary, 0, len(raw))
@@ -131,7 +138,7 @@ func (a *API) patientRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		internalError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"patient": SummarizePatient(p), "counts": counts, "vitals": VitalSeriesOf(vitals)})

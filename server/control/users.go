@@ -19,7 +19,7 @@ func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.Auth.SetUserPasswordJSON(r.Context(), r.PathValue("type")+"/"+r.PathValue("id"), body); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -27,7 +27,7 @@ func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
 
 func (a *AuthAPI) deletePassword(w http.ResponseWriter, r *http.Request) {
 	if err := a.Auth.DeleteUserPassword(r.Context(), r.PathValue("type")+"/"+r.PathValue("id")); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
