@@ -41,7 +41,7 @@ func runDefaultWith(args []string, stdout, stderr io.Writer) error {
 			sb.seedIfNew(ctx, f, stdout)
 			done = make(chan error, 1)
 			go func() { done <- sb.serve(ctx) }()
-			return sb.srv.Handler(), nil
+			return sb.srv.WindowHandler(), nil
 		},
 		Stop: func() {
 			cancel()

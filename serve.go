@@ -29,6 +29,7 @@ const defaultAddr = "127.0.0.1:8765"
 type serveFlags struct {
 	addr, data, baseURL string
 	empty               bool
+	allowedHosts        []string
 }
 
 // newServeCommand is `valet serve`, or plain `valet` (name "valet"), which takes the same flags into f.
@@ -42,6 +43,14 @@ func newServeCommand(name string, f *serveFlags) *command {
 	dataFlag(c.fs, &f.data)
 	c.fs.StringVar(&f.baseURL, "base-url", "", "the origin apps see, as `URL`, when Valet is behind a proxy or TLS (default http://ADDR)")
 	c.fs.BoolVar(&f.empty, "empty", false, "do not load the default population into a new sandbox")
+	c.fs.Func("allowed-host", "also answer requests for host `NAME` (repeatable); IP addresses, localhost and the --base-url host "+
+		"are always answered, other names are refused against DNS rebinding", func(v string) error {
+		if v == "" || strings.ContainsAny(v, "/@ ") || strings.Contains(v, "://") {
+			return fmt.Errorf("%q is not a host name (give a name such as valet.lan, no scheme or path)", v)
+		}
+		f.allowedHosts = append(f.allowedHosts, v)
+		return nil
+	})
 	return c
 }
 
@@ -106,7 +115,7 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 	if base != nil {
 		baseURL = strings.TrimRight(base.String(), "/")
 	}
-	srv, err := server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler()})
+	srv, err := server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler(), AllowedHosts: f.allowedHosts})
 	if err != nil {
 		ln.Close()
 		db.Close()

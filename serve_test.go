@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -39,6 +41,41 @@ func TestBannerSaysWhenThePanelIsNotBuilt(t *testing.T) {
 			if !strings.Contains(note, want) {
 				t.Errorf("note %q does not contain %q", note, want)
 			}
+		}
+	}
+}
+
+// TestAllowedHostFlag: --allowed-host NAME (repeatable) reaches the Host allow-list, and a value that is not
+// a host name is a usage error that says what to give.
+func TestAllowedHostFlag(t *testing.T) {
+	f, err := parseServeFlags("serve", []string{"--allowed-host", "valet.lan", "--empty", "--allowed-host=Box.Local:9000"}, io.Discard)
+	if err != nil || len(f.allowedHosts) != 2 {
+		t.Fatalf("parse: %+v %v", f, err)
+	}
+	for _, bad := range []string{"http://valet.lan", "valet.lan/x", ""} {
+		if _, err := parseServeFlags("serve", []string{"--allowed-host", bad}, io.Discard); err == nil || !strings.Contains(err.Error(), "not a host name") {
+			t.Errorf("--allowed-host %q: %v, want a usage error", bad, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.addr, f.data = "127.0.0.1:0", t.TempDir()
+	sb, err := openSandbox(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := sb.serve(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	for host, want := range map[string]int{"valet.lan": 200, "box.local": 200, "evil.example": 421} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/fhir/.well-known/smart-configuration", nil)
+		req.Host = host + ":8765"
+		sb.srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("Host %s: %d, want %d", host, rec.Code, want)
 		}
 	}
 }
