@@ -64,14 +64,15 @@ export async function stopServer(proc) {
   clearTimeout(timer);
 }
 
-export async function launchBrowser() {
+/** Launches headless Chromium; `extraArgs` add command-line switches (e.g. --host-resolver-rules). */
+export async function launchBrowser(extraArgs = []) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launchPersistentContext(tempDir('valet-e2e-chromium-'), {
     executablePath: CHROMIUM,
     timeout: 30_000,
     headless: true,
     viewport: { width: 1280, height: 860 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
 }
 
@@ -121,15 +122,15 @@ export async function waitForIdle(server, timeoutMs) {
 /**
  * Starts the real binary and a browser before this file's tests and stops both after them, the whole file
  * bounded by `overallMs` (guard). `ready(server, context)` receives both once they run — the file keeps
- * them in its own variables — and may prepare the browser further.
+ * them in its own variables — and may prepare the browser further. `browserArgs` go to Chromium.
  */
-export function useSandbox(overallMs, ready) {
+export function useSandbox(overallMs, ready, { browserArgs = [] } = {}) {
   let server;
   let context;
   guard(overallMs, () => server);
   before(async () => {
     server = await startServer();
-    context = await launchBrowser();
+    context = await launchBrowser(browserArgs);
     await ready(server, context);
   }, { timeout: 40_000 });
   after(async () => {
