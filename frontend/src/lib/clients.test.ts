@@ -113,6 +113,8 @@ describe('server refusals', () => {
     ['invalid input\ninvalid_client_metadata: scope: unknown scope "x"', 'scope'],
     ['invalid input\ninvalid_client_metadata: backend services may only hold system/ scopes, not "patient/*.rs"', 'scope'],
     ['invalid input\ninvalid_client_metadata: valet_user must be Practitioner/{id} or Patient/{id}', 'user'],
+    ['invalid input\ninvalid_client_metadata: valet_user: Practitioner/gone is not in the FHIR store: pick one', 'user'],
+    ['invalid input\ninvalid_client_metadata: valet_patient: Patient/gone is not in the FHIR store: pick one', 'patient'],
     ['invalid input\ninvalid character \'x\' looking for beginning of value', 'general'],
   ])('%s → %s', (message, field) => {
     expect(serverFieldError(message).field).toBe(field);

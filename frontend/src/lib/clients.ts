@@ -258,6 +258,7 @@ export function serverFieldError(message: string): { field: AppField | 'general'
     [/jwks|private_key_jwt|public keys/, 'jwks'],
     [/launch_uri/, 'launchUri'],
     [/valet_user/, 'user'],
+    [/valet_patient/, 'patient'],
     [/client_id .* is taken/, 'clientId'],
     [/any_secret_method/, 'anySecretMethod'],
     [/access tokens last|token lifetimes/, 'accessTokenLifetime'],
