@@ -21,6 +21,23 @@ type Cond struct {
 	patient     string
 	compartment bool
 	token       *tokenKey
+
+	terms int // see Terms; 0 for one
+}
+
+// Terms measures the SQL c renders: one per index predicate or list item (an _id, a type, a candidate
+// uri), summed over Or, And, chains and _has. SQLite refuses a statement with more than 32,766
+// parameters or a 1,000-deep expression, and each term binds a handful of parameters, so the FHIR
+// layer bounds a search's terms (search.MaxTerms) before it gets here.
+func (c Cond) Terms() int { return max(c.terms, 1) }
+
+// sumTerms is the Terms of conditions rendered together.
+func sumTerms(cs []Cond) int {
+	n := 0
+	for _, c := range cs {
+		n += c.Terms()
+	}
+	return n
 }
 
 type sqlBuf struct {
@@ -277,7 +294,7 @@ func MissingRef(param, targetType string, missing bool) Cond {
 // IDs matches resources with one of the given ids.
 func IDs(typ string, ids ...string) Cond {
 	return Cond{
-		rank: 5, exact: true,
+		rank: 5, exact: true, terms: len(ids),
 		pred: func(b *sqlBuf, a string) {
 			b.WriteString(a + ".id IN ")
 			placeholders(b, ids)
@@ -316,7 +333,7 @@ func InCompartment(patient string) Cond {
 // Chain matches resources whose reference param points at a live resource (of targetType, any when
 // "") that satisfies inner: Observation?patient.name=smith.
 func Chain(typ, param, targetType string, inner Cond) Cond {
-	return Cond{pred: func(b *sqlBuf, a string) {
+	return Cond{terms: 1 + inner.Terms(), pred: func(b *sqlBuf, a string) {
 		x, t := b.alias(), b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+t+" ON "+t+".type = "+x+".target_type AND "+
 			t+".id = "+x+".target_id WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND "+t+".deleted = 0", param)
@@ -332,7 +349,7 @@ func Chain(typ, param, targetType string, inner Cond) Cond {
 // Has matches resources that a live srcType resource points at through srcParam, where that resource
 // satisfies inner: Patient?_has:Observation:patient:code=1234-5.
 func Has(typ, srcType, srcParam string, inner Cond) Cond {
-	return Cond{pred: func(b *sqlBuf, a string) {
+	return Cond{terms: 1 + inner.Terms(), pred: func(b *sqlBuf, a string) {
 		x, s := b.alias(), b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+s+" ON "+s+".rid = "+x+".rid WHERE "+
 			x+".target_id = "+a+".id AND "+x+".target_type = ? AND "+x+".type = ? AND "+x+".param = ? AND "+
@@ -352,19 +369,12 @@ func Or(cs ...Cond) Cond {
 			b.WriteString("0")
 			return
 		}
-		b.WriteString("(")
-		for i, c := range cs {
-			if i > 0 {
-				b.WriteString(" OR ")
-			}
-			c.pred(b, a)
-		}
-		b.WriteString(")")
-	}}
+		balanced(b, a, cs, " OR ")
+	}, terms: sumTerms(cs)}
 	c.rank, c.exact = 100, true
 	for _, x := range cs {
 		if x.drive == nil {
-			return Cond{pred: c.pred}
+			return Cond{pred: c.pred, terms: c.terms}
 		}
 		c.rank, c.exact = min(c.rank, x.rank), c.exact && x.exact
 	}
@@ -389,24 +399,35 @@ func And(cs ...Cond) Cond {
 			b.WriteString("1")
 			return
 		}
-		b.WriteString("(")
-		for i, c := range cs {
-			if i > 0 {
-				b.WriteString(" AND ")
-			}
-			c.pred(b, a)
-		}
-		b.WriteString(")")
-	}}
+		balanced(b, a, cs, " AND ")
+	}, terms: sumTerms(cs)}
 	if d := bestDriver(cs); d >= 0 {
 		c.rank, c.drive = cs[d].rank, cs[d].drive
 	}
 	return c
 }
 
+// balanced writes the predicates of cs (two or more) joined by op, parenthesized as a balanced tree:
+// (a OR (b OR c)). SQLite refuses an expression more than 1,000 deep, and counts a subquery's depth
+// again at each query it is nested in; a OR b OR … is as deep as it is long, so 200 values four chain
+// levels down were too deep, where balanced they are 8. SQLite splits nested ORs (ANDs) into the same
+// list of terms either way, so the plan does not change.
+func balanced(b *sqlBuf, a string, cs []Cond, op string) {
+	if len(cs) == 1 {
+		cs[0].pred(b, a)
+		return
+	}
+	mid := len(cs) / 2
+	b.WriteString("(")
+	balanced(b, a, cs[:mid], op)
+	b.WriteString(op)
+	balanced(b, a, cs[mid:], op)
+	b.WriteString(")")
+}
+
 // Not matches when c does not.
 func Not(c Cond) Cond {
-	return Cond{pred: func(b *sqlBuf, a string) { b.WriteString("NOT "); c.pred(b, a) }}
+	return Cond{terms: c.terms, pred: func(b *sqlBuf, a string) { b.WriteString("NOT "); c.pred(b, a) }}
 }
 
 func bestDriver(cs []Cond) int {
@@ -421,7 +442,7 @@ func bestDriver(cs []Cond) int {
 
 // OfType matches resources of one of the given types.
 func OfType(types ...string) Cond {
-	return Cond{pred: func(b *sqlBuf, a string) {
+	return Cond{terms: len(types), pred: func(b *sqlBuf, a string) {
 		b.WriteString(a + ".type IN ")
 		placeholders(b, types)
 	}}

@@ -34,7 +34,9 @@ func URIAbove(typ, param, v string) Cond {
 		b.w(x+".param = ? AND "+x+".norm IN ", param)
 		placeholders(b, cands)
 	}
-	return uriCond(typ, where)
+	c := uriCond(typ, where)
+	c.terms = len(cands)
+	return c
 }
 
 func uriCond(typ string, where func(b *sqlBuf, x string)) Cond {
@@ -71,6 +73,7 @@ func RefIdentifier(typ, param string, targets []string, v TokenValue) Cond {
 		tokenWhere(b, i, "identifier", v)
 	}
 	resolved := Cond{
+		terms: 1 + len(targets),
 		pred: func(b *sqlBuf, a string) {
 			x, t, i := b.alias(), b.alias(), b.alias()
 			b.WriteString("EXISTS (SELECT 1 FROM idx_ref " + x)
