@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -285,12 +286,12 @@ func mentionsAudit(r *request) bool {
 	if r.PathValue("type") == name || strings.Contains(r.URL.RawQuery, name) || bytes.Contains(r.body, []byte(name)) {
 		return true
 	}
-	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		if err := r.ParseForm(); err == nil {
-			for k, vs := range r.PostForm {
-				if strings.Contains(k, name) || strings.Contains(strings.Join(vs, ","), name) {
-					return true
-				}
+	if r.Method == http.MethodPost && isForm(r.Request) && bytes.IndexByte(r.body, '%') >= 0 {
+		// The name spelled with escapes (%41uditEvent).
+		form, _ := url.ParseQuery(string(r.body))
+		for k, vs := range form {
+			if strings.Contains(k, name) || strings.Contains(strings.Join(vs, ","), name) {
+				return true
 			}
 		}
 	}

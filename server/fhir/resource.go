@@ -119,6 +119,11 @@ func (g *ids) next(now time.Time) string {
 	return h + g.suffix
 }
 
+// isForm reports whether a request body is a form (a POST _search).
+func isForm(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+}
+
 // mediaOK reports whether a request body's Content-Type is FHIR JSON (or plain JSON, which many clients send).
 func mediaOK(r *http.Request) bool {
 	ct := r.Header.Get("Content-Type")

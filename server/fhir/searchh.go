@@ -15,12 +15,9 @@ import (
 
 func (s *Service) searchType(r *request) (*response, *Outcome) {
 	typ := r.PathValue("type")
-	q := r.URL.Query()
-	if r.Method == http.MethodPost {
-		if err := r.ParseForm(); err != nil {
-			return nil, badRequest("cannot read the search form: %v", err)
-		}
-		q = r.Form
+	q, o := searchQuery(r)
+	if o != nil {
+		return nil, o
 	}
 	r.auditType, r.auditID = typ, "?"+q.Encode()
 	g, o := s.authorize(r.acc, typ, scope.Search)
@@ -33,12 +30,8 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 		}
 	}
 	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
-	var se *search.Error
-	if errors.As(err, &se) {
-		return nil, &Outcome{Status: http.StatusBadRequest, Issues: []Issue{{Severity: "error", Code: "invalid",
-			Diagnostics: se.Error(), Expression: []string{se.Param}}}}
-	} else if err != nil {
-		return nil, badRequest("%v", err)
+	if err != nil {
+		return nil, searchOutcome(err, http.StatusBadRequest)
 	}
 	var warnings []Issue
 	for _, u := range req.Unknown {
@@ -83,6 +76,55 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 		b.outcome((&Outcome{Issues: warnings}).resource())
 	}
 	return &response{status: http.StatusOK, body: b.bytes()}, nil
+}
+
+// searchQuery reads a search's parameters: the URL's, and for POST _search the form's as well
+// (http://hl7.org/fhir/R4/http.html#search). A query longer than search.MaxQueryLength is a 414 URI Too
+// Long in the URL (RFC 9110 §15.5.15: what HTTP clients and proxies know a long URL by) and a 413 Content
+// Too Large in a form, whose length is the body's. A malformed pair in the URL is dropped, as
+// url.URL.Query does; in a form it is a 400.
+func searchQuery(r *request) (url.Values, *Outcome) {
+	if r.Method != http.MethodPost {
+		q, err := search.ParseQuery(r.URL.RawQuery)
+		var se *search.Error
+		if errors.As(err, &se) {
+			return nil, searchOutcome(err, http.StatusRequestURITooLong)
+		}
+		return q, nil
+	}
+	raw := r.URL.RawQuery
+	if isForm(r.Request) && len(r.body) > 0 {
+		if raw != "" {
+			raw += "&"
+		}
+		raw += string(r.body)
+	}
+	q, err := search.ParseQuery(raw)
+	var se *search.Error
+	if errors.As(err, &se) {
+		return nil, searchOutcome(err, http.StatusRequestEntityTooLarge)
+	} else if err != nil {
+		return nil, badRequest("cannot read the search form: %v", err)
+	}
+	return q, nil
+}
+
+// searchOutcome answers a search that cannot be run (search.Error): a 400 with the error's issue type
+// and the parameter as its expression, or tooLong for a query longer than search.MaxQueryLength.
+func searchOutcome(err error, tooLong int) *Outcome {
+	var se *search.Error
+	if !errors.As(err, &se) {
+		return badRequest("%v", err)
+	}
+	status := http.StatusBadRequest
+	if se.Code == search.CodeTooLong {
+		status = tooLong
+	}
+	is := Issue{Severity: "error", Code: se.Code, Diagnostics: se.Error()}
+	if se.Param != "" {
+		is.Expression = []string{se.Param}
+	}
+	return &Outcome{Status: status, Issues: []Issue{is}}
 }
 
 func summarize(body []byte, req *search.Request) []byte {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/cors"
+	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
@@ -160,25 +161,29 @@ func (s *Service) serve(w http.ResponseWriter, r *request, h handler) {
 		s.finish(w, r, nil, outcome(http.StatusNotAcceptable, "not-supported", "this server speaks FHIR JSON only (application/fhir+json)"))
 		return
 	}
+	if err := search.CheckQueryLength(r.URL.RawQuery); err != nil {
+		// 414, as for a search: conditional updates and deletes carry a search in the URL too.
+		s.finish(w, r, nil, searchOutcome(err, http.StatusRequestURITooLong))
+		return
+	}
 	if r.Method == http.MethodPost || r.Method == http.MethodPut {
 		if !mediaOK(r.Request) {
 			s.finish(w, r, nil, outcome(http.StatusUnsupportedMediaType, "not-supported",
 				"Content-Type %q is not supported: send application/fhir+json", r.Header.Get("Content-Type")))
 			return
 		}
-		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.finish(w, r, nil, outcome(http.StatusRequestEntityTooLarge, "too-costly", "the body is larger than %d bytes", s.cfg.MaxBody))
-				return
-			}
-			if err != nil {
-				s.finish(w, r, nil, badRequest("cannot read the body: %v", err))
-				return
-			}
-			r.body = body
+		// A POST _search form too: the handler reads its parameters from r.body.
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.finish(w, r, nil, outcome(http.StatusRequestEntityTooLarge, "too-costly", "the body is larger than %d bytes", s.cfg.MaxBody))
+			return
 		}
+		if err != nil {
+			s.finish(w, r, nil, badRequest("cannot read the body: %v", err))
+			return
+		}
+		r.body = body
 	}
 	if t := r.PathValue("type"); t != "" && !spec.IsResourceType(t) {
 		s.finish(w, r, nil, outcome(http.StatusNotFound, "not-supported", "%q is not a FHIR R4 resource type", t))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/fhir/search"
@@ -268,13 +267,17 @@ func contains(list []string, s string) bool {
 // conditional finds the resource a conditional create or reference names (Type?query): nil when none,
 // 412 when more than one.
 func (s *Service) conditional(ctx context.Context, on searcher, typ, query string, g grant) (*store.Resource, *Outcome) {
-	q, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	q, err := search.ParseQuery(strings.TrimPrefix(query, "?"))
+	var se *search.Error
+	if errors.As(err, &se) {
+		return nil, searchOutcome(err, http.StatusBadRequest) // the request's own URL is checked in serve
+	}
 	if err != nil || len(q) == 0 {
 		return nil, badRequest("the condition %q is not a search query", query)
 	}
 	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
 	if err != nil {
-		return nil, badRequest("%v", err)
+		return nil, searchOutcome(err, http.StatusBadRequest)
 	}
 	if len(req.Unknown) > 0 {
 		return nil, badRequest("the condition %q uses unknown search parameters %v", query, req.Unknown)

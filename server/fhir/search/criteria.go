@@ -11,19 +11,32 @@ import (
 )
 
 // Criterion parses one search criterion key=val over typ. known is false for a parameter this server
-// does not index (the caller reports it); err names the parameter when the value does not parse.
+// does not index (the caller reports it); err names the parameter when the value does not parse or the
+// criterion is beyond a limit (MaxValues, MaxChainDepth, MaxTerms).
 func Criterion(typ, key, val string, opt Options) (c store.Cond, known bool, err error) {
+	c, known, err = criterion(typ, key, val, opt, 0)
+	if err == nil && known {
+		err = checkTerms(key, c.Terms())
+	}
+	return c, known, err
+}
+
+// criterion is Criterion at depth references from the searched type (a chain or _has).
+func criterion(typ, key, val string, opt Options, depth int) (c store.Cond, known bool, err error) {
 	if strings.HasPrefix(key, "_has:") {
-		c, err := parseHas(typ, key, val, opt)
+		c, err := parseHas(typ, key, val, opt, depth+1)
 		return c, true, err
 	}
 	name, mod, _ := strings.Cut(key, ":")
 	if chain, rest, ok := strings.Cut(key, "."); ok {
-		return parseChain(typ, key, chain, rest, val, opt)
+		return parseChain(typ, key, chain, rest, val, opt, depth+1)
 	}
 	values := splitComma(val)
 	if len(values) == 0 {
 		return c, true, errf(key, "no value")
+	}
+	if err := checkValues(key, values); err != nil {
+		return c, true, err
 	}
 	switch name {
 	case "_id":
@@ -324,8 +337,8 @@ func numberCond(typ string, p spec.Param, key, mod, v string) (store.Cond, error
 }
 
 // parseChain parses name[:Type].rest=val: the reference parameter name must point at a resource
-// (of Type) that matches rest=val.
-func parseChain(typ, key, chain, rest, val string, opt Options) (store.Cond, bool, error) {
+// (of Type) that matches rest=val. depth counts this reference.
+func parseChain(typ, key, chain, rest, val string, opt Options, depth int) (store.Cond, bool, error) {
 	name, target, _ := strings.Cut(chain, ":")
 	p, ok := spec.Lookup(typ, name)
 	if !ok {
@@ -333,6 +346,9 @@ func parseChain(typ, key, chain, rest, val string, opt Options) (store.Cond, boo
 	}
 	if p.Type != spec.ReferenceParam {
 		return store.Cond{}, true, errf(key, "%s is not a reference parameter, so it cannot be chained", name)
+	}
+	if err := checkDepth(key, depth); err != nil {
+		return store.Cond{}, true, err
 	}
 	targets := p.Targets
 	if target != "" {
@@ -347,13 +363,19 @@ func parseChain(typ, key, chain, rest, val string, opt Options) (store.Cond, boo
 		}
 	}
 	var or []store.Cond
+	terms := 0
 	for _, t := range targets {
-		inner, known, err := Criterion(t, rest, val, opt)
+		inner, known, err := criterion(t, rest, val, opt, depth)
 		if err != nil {
-			return store.Cond{}, true, err
+			return store.Cond{}, true, outer(key, err)
 		}
 		if known {
-			or = append(or, store.Chain(typ, refRows(typ, p, t), t, inner))
+			c := store.Chain(typ, refRows(typ, p, t), t, inner)
+			// Checked as it grows: the types a chain reaches multiply at each level.
+			if terms += c.Terms(); terms > MaxTerms {
+				return store.Cond{}, true, checkTerms(key, terms)
+			}
+			or = append(or, c)
 		}
 	}
 	if len(or) == 0 {
@@ -362,8 +384,9 @@ func parseChain(typ, key, chain, rest, val string, opt Options) (store.Cond, boo
 	return store.Or(or...), true, nil
 }
 
-// parseHas parses _has:Type:param:rest=val (reverse chaining, one level or more).
-func parseHas(typ, key, val string, opt Options) (store.Cond, error) {
+// parseHas parses _has:Type:param:rest=val (reverse chaining, one level or more). depth counts this
+// reference.
+func parseHas(typ, key, val string, opt Options, depth int) (store.Cond, error) {
 	parts := strings.SplitN(strings.TrimPrefix(key, "_has:"), ":", 3)
 	if len(parts) != 3 {
 		return store.Cond{}, errf(key, "expected _has:Type:reference-param:param")
@@ -373,12 +396,31 @@ func parseHas(typ, key, val string, opt Options) (store.Cond, error) {
 	if !ok || p.Type != spec.ReferenceParam {
 		return store.Cond{}, errf(key, "%s has no reference search parameter %q", src, param)
 	}
-	inner, known, err := Criterion(src, rest, val, opt)
-	if err != nil {
+	if err := checkDepth(key, depth); err != nil {
 		return store.Cond{}, err
+	}
+	inner, known, err := criterion(src, rest, val, opt, depth)
+	if err != nil {
+		return store.Cond{}, outer(key, err)
 	}
 	if !known {
 		return store.Cond{}, errf(key, "%s has no search parameter %q", src, rest)
 	}
 	return store.Has(typ, src, refRows(src, p, typ), inner), nil
+}
+
+// checkDepth refuses a chain or _has that follows more than MaxChainDepth references.
+func checkDepth(key string, depth int) error {
+	if depth > MaxChainDepth {
+		return limitf(key, "follows at least %d references (chained and _has together); this server follows at most %d", depth, MaxChainDepth)
+	}
+	return nil
+}
+
+// outer names the whole chained parameter, key, in an error about a part of it.
+func outer(key string, err error) error {
+	if e, ok := err.(*Error); ok && e.Param != "" {
+		e.Param = key
+	}
+	return err
 }

@@ -15,13 +15,23 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// Error is a search parameter that cannot be understood; the server answers 400 naming Param.
-type Error struct{ Param, Msg string }
+// Error is a search the server cannot run: a parameter it cannot understand (Code CodeInvalid), one
+// beyond a limit (CodeTooCostly, limits.go), or a query too long to read (CodeTooLong, no Param). The
+// server answers an OperationOutcome with Code as the issue type and Param as its expression.
+type Error struct {
+	Param, Msg string
+	Code       string
+}
 
-func (e *Error) Error() string { return fmt.Sprintf("search parameter %s: %s", e.Param, e.Msg) }
+func (e *Error) Error() string {
+	if e.Param == "" {
+		return e.Msg
+	}
+	return "search parameter " + e.Param + ": " + e.Msg
+}
 
 func errf(param, format string, args ...any) *Error {
-	return &Error{Param: param, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Param: param, Msg: fmt.Sprintf(format, args...), Code: CodeInvalid}
 }
 
 // Include is one _include or _revinclude: Source:Param[:Target], with :iterate.
@@ -71,6 +81,8 @@ type Request struct {
 	Unknown     []string // parameters ignored because this server does not know them
 	// Params are the understood criteria and result parameters, to build self/next links from.
 	Params url.Values
+
+	terms int // the criteria's store.Cond.Terms, against MaxTerms
 }
 
 // Limits for _count.
@@ -89,8 +101,11 @@ var resultParams = map[string]bool{"_count": true, "_sort": true, "_include": tr
 	"_summary": true, "_elements": true, "_total": true, "_format": true, "_pretty": true,
 	"_after": true, "_before": true}
 
-// Parse parses the search query q over resources of typ.
+// Parse parses the search query q over resources of typ, within the limits of limits.go.
 func Parse(typ string, q url.Values, opt Options) (*Request, error) {
+	if err := checkCounts(q); err != nil {
+		return nil, err
+	}
 	r := &Request{Type: typ, Count: DefaultCount, Params: url.Values{}}
 	keys := make([]string, 0, len(q))
 	for k := range q {
@@ -128,6 +143,10 @@ func (r *Request) parseOne(typ, key, val string, opt Options) (bool, error) {
 	c, known, err := Criterion(typ, key, val, opt)
 	if err != nil || !known {
 		return known, err
+	}
+	r.terms += c.Terms()
+	if err := checkTerms(key, r.terms); err != nil {
+		return true, err
 	}
 	r.Where = append(r.Where, c)
 	return true, nil
