@@ -28,11 +28,13 @@ func (s *Service) authenticate(r *http.Request) (*token.Access, *Outcome) {
 		return nil, o
 	}
 	acc, err := s.cfg.Verifier.Verify(r.Context(), strings.TrimSpace(bearer))
+	if err != nil && !errors.Is(err, token.ErrInvalidToken) {
+		// The verifier could not tell (its store failed): the token may well be good, so not a 401, and
+		// the store's text stays in the log.
+		return nil, internal(err)
+	}
 	if err != nil {
 		reason := err.Error()
-		if !errors.Is(err, token.ErrInvalidToken) {
-			reason = "invalid token: " + reason
-		}
 		o := outcome(http.StatusUnauthorized, "login", "%s", reason)
 		o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `", error="invalid_token", error_description="` +
 			strings.ReplaceAll(reason, `"`, "'") + `"`}}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/valet-sandbox/valet/server/incident"
 )
 
 // Issue is one OperationOutcome.issue (http://hl7.org/fhir/R4/operationoutcome.html).
@@ -46,8 +48,12 @@ func forbidden(format string, args ...any) *Outcome {
 	return outcome(http.StatusForbidden, "forbidden", format, args...)
 }
 
+// internal answers an unexpected error (the database's, mostly) with a 500 that carries only an id: the
+// error goes to the log under that id (incident.Report), and SQL, file paths and driver text never reach
+// a client. serve logs the request's method and path with the id.
 func internal(err error) *Outcome {
-	return outcome(http.StatusInternalServerError, "exception", "internal error: %v", err)
+	return &Outcome{Status: http.StatusInternalServerError,
+		Issues: []Issue{{Severity: "error", Code: "exception", Diagnostics: incident.Report(nil, err)}}}
 }
 
 // operationOutcome is the wire form.
