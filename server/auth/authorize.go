@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -227,7 +228,7 @@ func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authR
 	}
 	body, _ := json.Marshal(ar)
 	if err := s.store.PutAuthRequest(r.Context(), ar.ID, body, s.now().Add(AuthRequestLifetime)); err != nil {
-		s.errorPage(w, http.StatusInternalServerError, "Could not save the authorization request: "+err.Error())
+		s.internalErrorPage(w, r, fmt.Errorf("save the authorization request: %w", err))
 		return
 	}
 	render()

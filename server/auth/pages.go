@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/valet-sandbox/valet/server/incident"
 	"html/template"
 	"net/http"
 	"strings"
@@ -56,6 +57,11 @@ func page(body string) *template.Template {
 var errorTmpl = page(`<p>{{.Data}}</p><p class="note">The app was not sent back an error because its identity or
 redirect URI could not be verified. Check the app's registration in the Valet control panel.</p>`)
 
+// internalErrorPage answers an unexpected failure (the database) with the id under which the log has it.
+func (s *Server) internalErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorPage(w, http.StatusInternalServerError, incident.Report(r, err))
+}
+
 func (s *Server) errorPage(w http.ResponseWriter, status int, msg string) {
 	s.render(w, status, errorTmpl, pageData{Title: "Authorization error", Data: msg})
 }
@@ -74,7 +80,7 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 	}
 	var ar authRequest
 	if err := json.Unmarshal(body, &ar); err != nil {
-		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		s.internalErrorPage(w, r, err)
 		return nil, store.Client{}, false
 	}
 	c, err := r.Cookie(bindingCookie(ar.ID))
@@ -165,7 +171,7 @@ type loginData struct {
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, msg string) {
 	withPassword, err := s.store.UsersWithPasswords(r.Context())
 	if err != nil {
-		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		s.internalErrorPage(w, r, err)
 		return
 	}
 	ar.PasswordsInUse = len(withPassword) > 0
@@ -175,7 +181,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 	for _, typ := range []string{"Practitioner", "Patient"} {
 		found, total, err := s.findUsers(r.Context(), typ, q)
 		if err != nil {
-			s.errorPage(w, http.StatusInternalServerError, err.Error())
+			s.internalErrorPage(w, r, err)
 			return
 		}
 		g := loginGroup{Label: typ + "s", Total: total, More: total > len(found)}
@@ -273,12 +279,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
-		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		s.internalErrorPage(w, r, err)
 		return
 	}
 	sid := randomToken(32)
 	if err := s.store.CreateSession(r.Context(), hash(sid), ref); err != nil {
-		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		s.internalErrorPage(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})

@@ -94,7 +94,7 @@ func (s *Server) searchPatients(ctx context.Context, q pickerQuery) ([]user, str
 func (s *Server) renderPatientPicker(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, q pickerQuery) {
 	list, next, err := s.searchPatients(r.Context(), q)
 	if err != nil {
-		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		s.internalErrorPage(w, r, err)
 		return
 	}
 	s.render(w, http.StatusOK, patientPickerTmpl, pageData{Title: "Choose a patient", Req: ar, Client: client,
@@ -184,7 +184,7 @@ func (s *Server) encountersOf(ctx context.Context, patient string) ([]user, erro
 func (s *Server) renderEncounterPicker(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client) {
 	list, err := s.encountersOf(r.Context(), ar.Patient)
 	if err != nil {
-		s.errorPage(w, http.StatusInternalServerError, err.Error())
+		s.internalErrorPage(w, r, err)
 		return
 	}
 	s.render(w, http.StatusOK, encounterPickerTmpl, pageData{Title: "Choose an encounter", Req: ar, Client: client, Data: list})
