@@ -210,28 +210,57 @@ func matches(ctx context.Context, db querier, rid int64, where []Cond) (bool, er
 	return p.Total > 0, err
 }
 
+// listChunk is how many ids or rids an _include or _revinclude query binds at most. A page of 1,000 and
+// what an :iterate round adds to it can be many more; bound in one statement they went past SQLite's
+// 32,766 parameters, or, as a chain of ORs, its 1,000-deep expressions (issue #13).
+const listChunk = 500
+
+// chunked runs query on successive chunks of n items and collects the rows, each once.
+func chunked(n int, query func(lo, hi int) ([]Resource, error)) ([]Resource, error) {
+	if n <= listChunk {
+		return query(0, n)
+	}
+	var out []Resource
+	seen := map[int64]bool{}
+	for lo := 0; lo < n; lo += listChunk {
+		rs, err := query(lo, min(lo+listChunk, n))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if !seen[r.RowID] {
+				seen[r.RowID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
 // Included returns the live resources that the rows rids point at through param (any param when
 // "*"; targetType "" for any type), limited to those satisfying restrict: _include.
 func (db *DB) Included(ctx context.Context, rids []int64, param, targetType string, restrict ...Cond) ([]Resource, error) {
 	if len(rids) == 0 {
 		return nil, nil
 	}
-	b := &sqlBuf{}
-	b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
-		"JOIN resources r ON r.type = i.target_type AND r.id = i.target_id WHERE i.rid IN ")
-	placeholders(b, rids)
-	if param != "*" {
-		b.w(" AND i.param = ?", param)
-	}
-	if targetType != "" {
-		b.w(" AND i.target_type = ?", targetType)
-	}
-	b.WriteString(" AND r.deleted = 0")
-	for _, c := range restrict {
-		b.WriteString(" AND ")
-		c.pred(b, "r")
-	}
-	return resources(ctx, db.hot, true, b.String(), b.args) // bounded by the page's rids
+	return chunked(len(rids), func(lo, hi int) ([]Resource, error) {
+		b := &sqlBuf{}
+		b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
+			"JOIN resources r ON r.type = i.target_type AND r.id = i.target_id WHERE i.rid IN ")
+		placeholders(b, rids[lo:hi])
+		if param != "*" {
+			b.w(" AND i.param = ?", param)
+		}
+		if targetType != "" {
+			b.w(" AND i.target_type = ?", targetType)
+		}
+		b.WriteString(" AND r.deleted = 0")
+		for _, c := range restrict {
+			b.WriteString(" AND ")
+			c.pred(b, "r")
+		}
+		return resources(ctx, db.hot, true, b.String(), b.args) // bounded by the page's rids
+	})
 }
 
 // RevIncluded returns the live srcType resources whose param points at one of targets: _revinclude.
@@ -239,26 +268,40 @@ func (db *DB) RevIncluded(ctx context.Context, targets []Resource, srcType, para
 	if len(targets) == 0 {
 		return nil, nil
 	}
-	b := &sqlBuf{}
-	b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
-		"JOIN resources r ON r.rid = i.rid WHERE (")
-	for k, t := range targets {
-		if k > 0 {
-			b.WriteString(" OR ")
+	return chunked(len(targets), func(lo, hi int) ([]Resource, error) {
+		// The targets' ids by type, in the order the types come: one IN list per type, on the leading
+		// columns of idx_ref_target.
+		var types []string
+		ids := map[string][]string{}
+		for _, t := range targets[lo:hi] {
+			if _, ok := ids[t.Type]; !ok {
+				types = append(types, t.Type)
+			}
+			ids[t.Type] = append(ids[t.Type], t.ID)
 		}
-		b.w("(i.target_id = ? AND i.target_type = ?)", t.ID, t.Type)
-	}
-	b.w(") AND i.type = ?", srcType)
-	if param != "*" {
-		b.w(" AND i.param = ?", param)
-	}
-	b.WriteString(" AND r.deleted = 0")
-	for _, c := range restrict {
-		b.WriteString(" AND ")
-		c.pred(b, "r")
-	}
-	// Not bounded: a Practitioner or an Organization can be the target of most of the database.
-	return resources(ctx, db.hot, false, b.String(), b.args)
+		b := &sqlBuf{}
+		b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
+			"JOIN resources r ON r.rid = i.rid WHERE (")
+		for k, typ := range types {
+			if k > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString("(i.target_id IN ")
+			placeholders(b, ids[typ])
+			b.w(" AND i.target_type = ?)", typ)
+		}
+		b.w(") AND i.type = ?", srcType)
+		if param != "*" {
+			b.w(" AND i.param = ?", param)
+		}
+		b.WriteString(" AND r.deleted = 0")
+		for _, c := range restrict {
+			b.WriteString(" AND ")
+			c.pred(b, "r")
+		}
+		// Not bounded: a Practitioner or an Organization can be the target of most of the database.
+		return resources(ctx, db.hot, false, b.String(), b.args)
+	})
 }
 
 // HistoryQuery selects versions for the history interactions, newest first.

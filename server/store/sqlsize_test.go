@@ -55,3 +55,26 @@ func TestManyValuesDownAChain(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIncludesOfALargePage: _include and _revinclude of a full page, and of what an :iterate round
+// adds to it, stay within SQLite's 1,000-deep expressions and 32,766 parameters.
+func TestIncludesOfALargePage(t *testing.T) {
+	ctx := context.Background()
+	db := openFileDB(t)
+	putObservation(t, db, "o1", "c1")
+	targets := make([]store.Resource, 5000)
+	for i := range targets {
+		targets[i] = store.Resource{Type: "Patient", ID: fmt.Sprint("p", i)}
+	}
+	targets[0].Type = "Group"
+	if _, err := db.RevIncluded(ctx, targets, "Observation", "subject"); err != nil {
+		t.Errorf("RevIncluded: %v", err)
+	}
+	rids := make([]int64, 40000)
+	for i := range rids {
+		rids[i] = int64(i + 1)
+	}
+	if _, err := db.Included(ctx, rids, "subject", ""); err != nil {
+		t.Errorf("Included: %v", err)
+	}
+}
