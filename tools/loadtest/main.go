@@ -1,7 +1,7 @@
 // Command loadtest drives a real `valet serve` process on 127.0.0.1 with real access tokens and reports
 // requests per second at concurrency 1 and 16: the loopback load run of docs/performance.md.
 //
-//	go build -o /tmp/valet . && go run ./build/loadtest -valet /tmp/valet
+//	go build -o /tmp/valet . && go run ./tools/loadtest -valet /tmp/valet
 //
 // It starts the binary on a fresh data directory (127.0.0.1:0), registers a backend-services client,
 // gets a token by client_credentials with a signed assertion (so every FHIR request goes through the
