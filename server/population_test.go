@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/directory"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 )
@@ -72,7 +73,7 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 	if res.Patients != 4 || res.Resources == 0 || res.ByType["Patient"] != 4 {
 		t.Fatalf("result %+v", res)
 	}
-	dir := &directory{store: db, opt: srv.searchOptions}
+	dir := directory.New(db, srv.searchOptions)
 	all, total, err := dir.FindPatients(ctx, "", 20, 0)
 	if err != nil || total != 4 || len(all) != 4 {
 		t.Fatalf("list: %d of %d (%v)", len(all), total, err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/directory"
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/fhir/search"
@@ -95,7 +96,13 @@ func (s *Server) Population() *Population {
 	return &Population{FHIR: s.fhir, Store: s.cfg.Store, Now: s.cfg.Now}
 }
 
-func (s *Server) directory() *directory { return &directory{store: s.cfg.Store, opt: s.searchOptions} }
+// The people searches of the control panel and of the login and picker pages are one directory.
+var (
+	_ control.Directory = (*directory.Directory)(nil)
+	_ auth.Directory    = (*directory.Directory)(nil)
+)
+
+func (s *Server) directory() *directory.Directory { return directory.New(s.cfg.Store, s.searchOptions) }
 
 func (s *Server) searchOptions() search.Options {
 	return search.Options{Base: s.FHIRBase(), Now: s.cfg.Now()}

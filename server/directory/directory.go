@@ -1,4 +1,10 @@
-package server
+// Package directory finds the people in the sandbox — patients and the practitioners who can sign in —
+// through the FHIR search indexes, with the sandbox's own authority (no token). Two parts use it: the
+// control panel's patient and practitioner lists, patient record and encounter views (control.Directory),
+// and the login page and standalone patient and encounter pickers (auth.Directory). A search box's text
+// becomes FHIR search criteria (search.Criterion), so the people a page lists are the ones a FHIR search
+// would find, however many the sandbox holds.
+package directory
 
 import (
 	"context"
@@ -11,20 +17,22 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// directory answers the control panel's patient list and record views from the FHIR search indexes,
-// with the sandbox's own authority.
-type directory struct {
+// Directory answers people searches from the FHIR search indexes.
+type Directory struct {
 	store *store.DB
 	opt   func() search.Options
 }
 
-var _ control.Directory = (*directory)(nil)
+// New is a Directory on db; opt gives the search options (FHIR base, sandbox clock) of each search.
+func New(db *store.DB, opt func() search.Options) *Directory {
+	return &Directory{store: db, opt: opt}
+}
 
 var partialDate = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 
 // criteria turns the search box into FHIR search criteria: a (partial) date searches birthdate; other
 // text must match every word against name, or the whole text against an identifier.
-func (d *directory) criteria(typ, q string) ([]store.Cond, error) {
+func (d *Directory) criteria(typ, q string) ([]store.Cond, error) {
 	if q == "" {
 		return nil, nil
 	}
@@ -48,16 +56,20 @@ func (d *directory) criteria(typ, q string) ([]store.Cond, error) {
 	return []store.Cond{store.Or(store.And(names...), ident)}, nil
 }
 
-func (d *directory) FindPatients(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
+// FindPatients pages through Patients matching the search box: a (partial) birth date, name words or an
+// identifier such as the MRN; empty for all.
+func (d *Directory) FindPatients(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
 	return d.find(ctx, "Patient", q, count, offset)
 }
 
-func (d *directory) FindPractitioners(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
+// FindPractitioners pages through Practitioners matching the search box: name words or an identifier
+// such as the NPI; empty for all.
+func (d *Directory) FindPractitioners(ctx context.Context, q string, count, offset int) ([][]byte, int, error) {
 	return d.find(ctx, "Practitioner", q, count, offset)
 }
 
 // find pages through people of typ (Patient or Practitioner) matching the search box, by family name.
-func (d *directory) find(ctx context.Context, typ, q string, count, offset int) ([][]byte, int, error) {
+func (d *Directory) find(ctx context.Context, typ, q string, count, offset int) ([][]byte, int, error) {
 	where, err := d.criteria(typ, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: %w", control.ErrBadSearchText, err)
@@ -66,7 +78,7 @@ func (d *directory) find(ctx context.Context, typ, q string, count, offset int) 
 }
 
 // page runs one page of a people search sorted by family name, with the total.
-func (d *directory) page(ctx context.Context, typ string, where []store.Cond, count, offset int) ([][]byte, int, error) {
+func (d *Directory) page(ctx context.Context, typ string, where []store.Cond, count, offset int) ([][]byte, int, error) {
 	page, err := d.store.Search(ctx, store.Query{
 		Types: []string{typ}, Where: where,
 		Sort:  []store.SortKey{{Kind: store.KindString, Param: "family"}, {Param: "_id"}},
@@ -82,7 +94,9 @@ func (d *directory) page(ctx context.Context, typ string, where []store.Cond, co
 	return out, page.Total, nil
 }
 
-func (d *directory) PatientRecord(ctx context.Context, id string) ([]byte, map[string]int, [][]byte, error) {
+// PatientRecord returns the Patient, how many resources of each type its compartment holds, and its
+// vital-sign Observations (at most about 20,000); store.ErrNotFound when there is no such patient.
+func (d *Directory) PatientRecord(ctx context.Context, id string) ([]byte, map[string]int, [][]byte, error) {
 	p, err := d.store.ReadResource(ctx, "Patient", id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -117,7 +131,7 @@ func (d *directory) PatientRecord(ctx context.Context, id string) ([]byte, map[s
 }
 
 // Encounters lists a patient's encounters, most recent first.
-func (d *directory) Encounters(ctx context.Context, patient string, count int) ([][]byte, error) {
+func (d *Directory) Encounters(ctx context.Context, patient string, count int) ([][]byte, error) {
 	page, err := d.store.Search(ctx, store.Query{
 		Types: []string{"Encounter"}, Where: []store.Cond{store.InCompartment(patient)},
 		Sort:  []store.SortKey{{Kind: store.KindDate, Param: "date", Desc: true}, {Param: "_id"}},
@@ -135,7 +149,7 @@ func (d *directory) Encounters(ctx context.Context, patient string, count int) (
 
 // SearchPatients pages through Patients matching every given field: each word of name, the birth date
 // (partial dates allowed), the identifier (value or system|value). The standalone patient picker uses it.
-func (d *directory) SearchPatients(ctx context.Context, name, birthDate, identifier string, count, offset int) ([][]byte, int, error) {
+func (d *Directory) SearchPatients(ctx context.Context, name, birthDate, identifier string, count, offset int) ([][]byte, int, error) {
 	opt := d.opt()
 	var where []store.Cond
 	add := func(param, value string) error {
