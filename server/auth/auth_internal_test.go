@@ -38,12 +38,13 @@ func TestRecordIDsSortByTimeAndDiffer(t *testing.T) {
 // JSON. Both must give the token response the same parameters.
 func TestLaunchContextMapIsItsJSON(t *testing.T) {
 	no := false
-	for _, ar := range []*authRequest{
+	for _, rec := range []store.AuthRequest{
 		{},
 		{Patient: "p1"},
 		{Patient: "p1", Launch: &store.Launch{ID: "L", Intent: "reconcile", Tenant: "t", SmartStyleURL: "http://s/style.json",
 			NeedPatientBanner: &no, FHIRContext: json.RawMessage(`[{"reference": "Encounter/e1", "role": "x"}, {"type": "Patient", "n": 1.5}]`)}},
 	} {
+		ar := &authRequest{AuthRequest: rec}
 		body, m := launchContext(ar, "http://valet/auth/style.json")
 		var want map[string]any
 		if err := json.Unmarshal(body, &want); err != nil {

@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
 	"net/http"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/jsonstr"
@@ -16,41 +15,17 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// authRequest is an authorization request on its way through login, pickers and consent. It is stored
-// between pages; the browser holds only its id, a CSRF token and a binding cookie.
+// authRequest is an authorization request on its way through login, pickers and consent: the stored
+// record (store.AuthRequest) and its scope, parsed once when the request is checked or loaded.
 type authRequest struct {
-	ID            string        `json:"id"`
-	CSRF          string        `json:"csrf"`
-	Binding       string        `json:"binding"` // hash of the cookie that ties the request to one browser
-	ClientID      string        `json:"client_id"`
-	RedirectURI   string        `json:"redirect_uri"`
-	State         string        `json:"state"`
-	Nonce         string        `json:"nonce,omitempty"`
-	CodeChallenge string        `json:"code_challenge"`
-	RedirectGiven bool          `json:"redirect_given,omitempty"`
-	Scope         string        `json:"scope"` // requested, limited to the client's allowed scopes
-	Dropped       []string      `json:"dropped,omitempty"`
-	Launch        *store.Launch `json:"launch,omitempty"`
-	User          string        `json:"user,omitempty"` // fhirUser once signed in
-	SessionHash   string        `json:"session,omitempty"`
-	AuthTime      time.Time     `json:"auth_time"`
-	Patient       string        `json:"patient,omitempty"`
-	Encounter     string        `json:"encounter,omitempty"`
-	EncounterDone bool          `json:"encounter_done,omitempty"`
-	AutoApprove   bool          `json:"auto_approve,omitempty"`
+	store.AuthRequest
 	// PasswordsInUse is set while rendering the login page: some user has a password (not stored).
-	PasswordsInUse bool `json:"-"`
-	// set is Scope parsed, when checkAuthorizeRequest has just built it (not stored).
-	set scope.Set
+	PasswordsInUse bool
+	set            scope.Set // Scope, parsed
 }
 
-func (ar *authRequest) scopes() scope.Set {
-	if ar.set != nil {
-		return ar.set
-	}
-	set, _ := scope.ParseList(ar.Scope)
-	return set
-}
+// scopes is the requested scope set, parsed once.
+func (ar *authRequest) scopes() scope.Set { return ar.set }
 
 func (ar *authRequest) launchID() string {
 	if ar.Launch != nil {
@@ -91,15 +66,17 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, q.Get("state"), errInvalidRequest("parameters must not repeat"))
 		return
 	}
-	ar := &authRequest{ID: flow, ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
-		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}
+	ar := &authRequest{AuthRequest: store.AuthRequest{ID: flow, ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
+		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}}
 	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if user, err := s.store.Session(ctx, hash(c.Value)); err == nil {
-			ar.User, ar.SessionHash, ar.AuthTime = user, hash(c.Value), s.now()
+		if stored, err := s.store.Session(ctx, hash(c.Value)); err == nil {
+			if user, err := ref.ParseUser(stored); err == nil {
+				ar.User, ar.SessionHash, ar.AuthTime = user, hash(c.Value), s.now()
+			}
 		}
 	}
 	s.advance(w, r, ar, client)
@@ -171,10 +148,10 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 	} else if kept.Has("launch") {
 		return errInvalidScope("the launch scope is for EHR launches; this request has no launch parameter")
 	}
-	if ar.User == "" && client.User != "" {
+	if ar.User.IsZero() {
 		ar.User = client.User
 	}
-	if ar.User != "" {
+	if !ar.User.IsZero() {
 		ar.AuthTime = s.now()
 	}
 	ar.AutoApprove = ar.AutoApprove || client.AutoApprove
@@ -184,15 +161,15 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 // advance moves a request to its next page, or finishes it with a code.
 func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client) {
 	set := ar.scopes()
-	if ar.User == "" {
+	if ar.User.IsZero() {
 		s.saveAndRender(w, r, ar, func() { s.renderLogin(w, r, ar, client, "") })
 		return
 	}
 	wantsPatient := slices.ContainsFunc(set, func(sc scope.Scope) bool { return sc.Kind == scope.Launch && sc.LaunchType == "patient" })
 	wantsEncounter := slices.ContainsFunc(set, func(sc scope.Scope) bool { return sc.Kind == scope.Launch && sc.LaunchType == "encounter" })
-	if strings.HasPrefix(ar.User, "Patient/") {
+	if ar.User.IsPatient() {
 		// A patient's own record is the only patient context they can choose (DESIGN.md, least privilege).
-		ar.Patient = strings.TrimPrefix(ar.User, "Patient/")
+		ar.Patient = ar.User.ID
 	}
 	if ar.Patient == "" && wantsPatient {
 		if client.Patient != "" {
@@ -226,8 +203,7 @@ func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authR
 		http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
 			SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
 	}
-	body, _ := json.Marshal(ar)
-	if err := s.store.PutAuthRequest(r.Context(), ar.ID, body, s.now().Add(AuthRequestLifetime)); err != nil {
+	if err := s.store.PutAuthRequest(r.Context(), ar.AuthRequest, s.now().Add(AuthRequestLifetime)); err != nil {
 		s.internalErrorPage(w, r, fmt.Errorf("save the authorization request: %w", err))
 		return
 	}
@@ -242,7 +218,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
 	}
-	g := store.Grant{ID: recordID(s.now()), ClientID: client.ID, Subject: ar.User, FHIRUser: ar.User, Patient: ar.Patient,
+	g := store.Grant{ID: recordID(s.now()), ClientID: client.ID, Subject: ar.User.String(), FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
 	var extra map[string]any
@@ -250,7 +226,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 	code := randomToken(32)
 	key := keyOf(code)
 	ac := &authCode{ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
-		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g, Extra: extra}
+		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g, Scopes: granted, Extra: extra}
 	// The code is held before the launch is consumed, so that a full code book does not use up the
 	// EHR's launch; the grant itself is stored when the code is exchanged (codes.go).
 	if err := s.codes.issue(s.now(), key, ac); err != nil {

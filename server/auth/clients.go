@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
 	"net/url"
 	"slices"
 	"strings"
@@ -81,7 +82,7 @@ type ClientOutput struct {
 func (in ClientInput) toClient() (store.Client, *Error) {
 	c := store.Client{ID: in.ClientID, Name: in.Name, RedirectURIs: in.RedirectURIs, LaunchURI: in.LaunchURI, Scope: in.Scope,
 		JWKS: in.JWKS, JWKSURI: in.JWKSURI, AccessTokenLifetime: in.AccessTokenLifetime, RefreshTokenLifetime: in.RefreshTokenLifetime,
-		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, User: in.User, Patient: in.Patient, AutoApprove: in.AutoApprove}
+		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, Patient: in.Patient, AutoApprove: in.AutoApprove}
 	codes, oerr := stateCodes(in.AppStateCodes)
 	if oerr != nil {
 		return c, oerr
@@ -194,9 +195,11 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 	if c.Type == store.ClientBackendService && c.AccessTokenLifetime > int(BackendTokenLifetime.Seconds()) {
 		return c, errClientMetadata("backend service access tokens last at most %d seconds", int(BackendTokenLifetime.Seconds()))
 	}
-	if c.User != "" && !strings.HasPrefix(c.User, "Practitioner/") && !strings.HasPrefix(c.User, "Patient/") {
+	user, err := ref.ParseUser(in.User)
+	if err != nil {
 		return c, errClientMetadata("valet_user must be Practitioner/{id} or Patient/{id}")
 	}
+	c.User = user
 	return c, nil
 }
 
@@ -220,9 +223,8 @@ func isHTTPURL(u string) bool {
 // checkSandboxRecords refuses a client whose valet_user or valet_patient names a record the FHIR store
 // does not hold: its tokens would carry a context no FHIR read can follow.
 func (s *Server) checkSandboxRecords(ctx context.Context, c store.Client) error {
-	if c.User != "" {
-		typ, id, _ := strings.Cut(c.User, "/")
-		if err := s.mustExist(ctx, typ, id); err != nil {
+	if !c.User.IsZero() {
+		if err := s.mustExist(ctx, c.User.Type, c.User.ID); err != nil {
 			return fieldRecordError("valet_user", err)
 		}
 	}

@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/sha256"
 	"errors"
+	"github.com/valet-sandbox/valet/server/scope"
 	"sync"
 	"time"
 
@@ -34,9 +35,10 @@ type authCode struct {
 	Nonce           string
 	ExpiresAt       time.Time
 	Grant           store.Grant
-	// Extra is Grant.Context decoded, as the token response adds it (finish has it at hand; decoding the
-	// JSON again at the token endpoint cost a flow ~8 µs).
-	Extra map[string]any
+	// Scopes is Grant.Scope as the consent gave it, and Extra is Grant.Context decoded, as the token
+	// response adds it: finish has both at hand, so the code exchange parses and decodes neither again.
+	Scopes scope.Set
+	Extra  map[string]any
 }
 
 // usedCode is what is kept of a redeemed code until it would have expired: enough to revoke what it

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/valet-sandbox/valet/server/ref"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -48,7 +49,7 @@ func newCodeRig(t *testing.T, maxCodes int) *codeRig {
 	evs := events.New(db, rig.clock)
 	t.Cleanup(func() { evs.Close(); db.Close() })
 	rig.client = store.Client{ID: "app", Name: "App", Type: store.ClientPublic, AuthMethod: "none", RedirectURIs: []string{rigRedirect},
-		Scope: "launch launch/patient openid fhirUser offline_access patient/*.rs", User: "Practitioner/dr1", Patient: "p1",
+		Scope: "launch launch/patient openid fhirUser offline_access patient/*.rs", User: ref.Reference{Type: "Practitioner", ID: "dr1"}, Patient: "p1",
 		AutoApprove: true, CreatedAt: rig.now}
 	if err := db.CreateClient(ctx, rig.client); err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func TestOutstandingCodesAreCapped(t *testing.T) {
 	}
 	// A full code book does not use up an EHR launch: it works once there is room.
 	ctx := context.Background()
-	if err := rig.db.CreateLaunch(ctx, store.Launch{ID: "L1", ClientID: rig.client.ID, Patient: "p1", User: "Practitioner/dr1",
+	if err := rig.db.CreateLaunch(ctx, store.Launch{ID: "L1", ClientID: rig.client.ID, Patient: "p1", User: ref.Reference{Type: "Practitioner", ID: "dr1"},
 		AutoApprove: true, CreatedAt: rig.clock(), ExpiresAt: rig.clock().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

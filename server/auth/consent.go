@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"github.com/valet-sandbox/valet/server/ref"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/events"
@@ -25,25 +27,24 @@ var narrowings = map[string][]struct{ Label, Query string }{
 	},
 }
 
-// leastPrivilege applies DESIGN.md's rule: a patient who signs in has no authority over other patients'
-// records, so user/ scopes become patient/ scopes for themself; system/ scopes never come from a user.
-func leastPrivilege(set scope.Set, fhirUser, patient string) scope.Set {
-	isPatient := strings.HasPrefix(fhirUser, "Patient/")
+// leastPrivilege is what a user may grant of the requested scopes (DESIGN.md, least privilege): system/
+// scopes never come from a user; a patient who signs in has no authority over other patients' records, so
+// their user/ scopes become patient/ scopes for themself; and a scope that reaches no one's records in
+// this context (scope.Compartment, the rule the FHIR server enforces too) is not offered.
+func leastPrivilege(set scope.Set, user ref.Reference, patient string) scope.Set {
 	out := make(scope.Set, 0, len(set))
 	for _, sc := range set {
 		if sc.Kind == scope.Resource {
-			if sc.Context == "system" {
+			if sc.Context == scope.System {
 				continue
 			}
-			if sc.Context == "user" && isPatient {
-				n, err := scope.Parse("patient/" + strings.TrimPrefix(sc.Raw, "user/"))
-				if err != nil || out.Has(n.Raw) {
+			if sc.Context == scope.User && user.IsPatient() {
+				if sc = sc.InContext(scope.Patient); out.Has(sc.Raw) {
 					continue
 				}
-				sc = n
 			}
-			if sc.Context == "patient" && patient == "" {
-				continue // a patient/ scope without a patient in context grants nothing
+			if _, ok := sc.Compartment(user, patient); !ok {
+				continue
 			}
 		}
 		out = append(out, sc)
@@ -88,7 +89,7 @@ func explain(sc scope.Scope) string {
 			// EHRs to say so in plain language rather than show a resource type people do not know.
 			what = "the settings this app saves in the record (SMART app state)"
 		}
-		whose := map[string]string{"patient": "of the patient in context", "user": "you can access", "system": "of any patient"}[sc.Context]
+		whose := map[scope.Context]string{scope.Patient: "of the patient in context", scope.User: "you can access", scope.System: "of any patient"}[sc.Context]
 		t := strings.Join(verbs, ", ") + " " + what + " " + whose
 		if sc.Query != nil {
 			t += " limited to " + sc.Query.Encode()
@@ -156,17 +157,14 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	offered := leastPrivilege(ar.scopes(), ar.User, ar.Patient)
 	var granted scope.Set
 	for _, raw := range r.Form["scope"] {
-		if !offered.Has(raw) {
+		i := slices.IndexFunc(offered, func(o scope.Scope) bool { return o.Raw == raw })
+		if i < 0 {
 			continue
 		}
-		sc, _ := scope.Parse(raw)
+		sc := offered[i]
 		if q := r.Form.Get("narrow:" + raw); q != "" && sc.Kind == scope.Resource {
-			valid := false
-			for _, n := range narrowings[sc.Type] {
-				valid = valid || n.Query == q
-			}
-			if valid {
-				if n, err := scope.Parse(sc.Context + "/" + sc.Type + "." + sc.Perms.String() + "?" + q); err == nil {
+			if slices.ContainsFunc(narrowings[sc.Type], func(n struct{ Label, Query string }) bool { return n.Query == q }) {
+				if n, err := sc.Narrow(q); err == nil {
 					sc = n
 				}
 			}

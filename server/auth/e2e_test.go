@@ -265,7 +265,7 @@ func TestEHRLaunch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Patient != "p1" || a.FHIRUser != "Practitioner/dr1" || !a.Scopes.Has("patient/*.rs") {
+	if a.Patient != "p1" || a.User.String() != "Practitioner/dr1" || !a.Scopes.Has("patient/*.rs") {
 		t.Errorf("access = %+v", a)
 	}
 	// The flow inspector finds every step of the launch by its id, the token exchange included.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -44,8 +43,8 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	if e := checkCodeExchange(ac, client, f.Get("redirect_uri"), verifier); e != nil {
 		return nil, traceOf(g), e
 	}
-	set, _ := scope.ParseList(g.Scope)
-	m := s.prepare(client, issued{grant: g, scopes: set, refresh: grantsRefresh(set), first: true, nonce: ac.Nonce, extra: ac.Extra})
+	m := s.prepare(client, issued{grant: g, scopes: ac.Scopes, grantScopes: ac.Scopes, refresh: grantsRefresh(ac.Scopes), first: true,
+		nonce: ac.Nonce, extra: ac.Extra})
 	// The code is used up whatever happens next, so the grant's short transaction runs to its end even if
 	// the client hangs up meanwhile. Without a cancellable context the SQLite driver also skips the
 	// goroutine it starts per statement to interrupt it on cancellation (three per code exchange).

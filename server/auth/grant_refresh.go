@@ -26,13 +26,14 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 			refused = errInvalidGrant("refresh token was issued to another client")
 			return store.Issuance{}, refused
 		}
-		set, e := narrowRefresh(rt.Scope, f.Get("scope"))
+		granted, _ := scope.ParseList(rt.Scope) // stored as issued
+		set, e := narrowRefresh(granted, f.Get("scope"))
 		if e != nil {
 			refused = e
 			return store.Issuance{}, e
 		}
 		// Without rotation the same refresh token stays valid and none is issued.
-		m = s.prepare(client, issued{grant: g, scopes: set, refresh: !client.NoRefreshRotation})
+		m = s.prepare(client, issued{grant: g, scopes: set, grantScopes: granted, refresh: !client.NoRefreshRotation})
 		return m.rec, nil
 	})
 	switch {
@@ -58,8 +59,7 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 }
 
 // narrowRefresh is the scope of a refreshed token: the grant's, or a requested subset (RFC 6749 §6).
-func narrowRefresh(grantedScope, requested string) (scope.Set, *Error) {
-	granted, _ := scope.ParseList(grantedScope)
+func narrowRefresh(granted scope.Set, requested string) (scope.Set, *Error) {
 	if requested == "" {
 		return granted, nil
 	}

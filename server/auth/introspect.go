@@ -32,12 +32,12 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 		if a, err := s.verifier.Verify(r.Context(), raw); err == nil {
 			resp = map[string]any{"active": true, "token_type": "Bearer", "scope": a.Scopes.String(), "client_id": a.ClientID,
 				"exp": a.Expiry.Unix(), "iat": a.IssuedAt.Unix(), "iss": s.fhirBase, "sub": a.Subject, "aud": s.fhirBase}
-			addContext(resp, a.FHIRUser, a.Patient, a.Encounter, s.fhirBase)
+			addContext(resp, a.User.String(), a.Patient, a.Encounter, s.fhirBase)
 		}
 	} else if rt, g, err := s.store.LookupRefreshToken(r.Context(), refreshHash(raw)); err == nil {
 		resp = map[string]any{"active": true, "token_type": "refresh_token", "scope": rt.Scope, "client_id": rt.ClientID,
 			"exp": rt.ExpiresAt.Unix(), "iss": s.fhirBase, "sub": g.Subject}
-		addContext(resp, g.FHIRUser, g.Patient, g.Encounter, s.fhirBase)
+		addContext(resp, g.FHIRUser.String(), g.Patient, g.Encounter, s.fhirBase)
 	}
 	ev.Decision = "active=" + map[bool]string{true: "true", false: "false"}[resp["active"] == true]
 	ev.Response = resp

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/valet-sandbox/valet/server/ref"
 	"net/url"
-	"strings"
 
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/store"
@@ -50,14 +50,11 @@ func (s *Server) CreateLaunch(ctx context.Context, in LaunchInput) (LaunchOutput
 	if !isHTTPURL(uri) {
 		return LaunchOutput{}, errors.Join(ErrBadLaunch, errors.New("no launch_uri: give one or register it with the client"))
 	}
-	if in.User != "" && ((!strings.HasPrefix(in.User, "Practitioner/") && !strings.HasPrefix(in.User, "Patient/")) || strings.HasSuffix(in.User, "/")) {
+	user, err := ref.ParseUser(in.User)
+	if err != nil {
 		return LaunchOutput{}, errors.Join(ErrBadLaunch, errors.New("user must be Practitioner/{id} or Patient/{id}"))
 	}
-	refs := [][2]string{{"Patient", in.Patient}, {"Encounter", in.Encounter}}
-	if in.User != "" {
-		typ, id, _ := strings.Cut(in.User, "/")
-		refs = append(refs, [2]string{typ, id})
-	}
+	refs := [][2]string{{"Patient", in.Patient}, {"Encounter", in.Encounter}, {user.Type, user.ID}}
 	for _, ref := range refs {
 		if ref[1] == "" {
 			continue
@@ -75,7 +72,7 @@ func (s *Server) CreateLaunch(ctx context.Context, in LaunchInput) (LaunchOutput
 		}
 	}
 	now := s.now()
-	l := store.Launch{ID: randomToken(16), ClientID: c.ID, Patient: in.Patient, Encounter: in.Encounter, User: in.User, LaunchURI: uri,
+	l := store.Launch{ID: randomToken(16), ClientID: c.ID, Patient: in.Patient, Encounter: in.Encounter, User: user, LaunchURI: uri,
 		Intent: in.Intent, FHIRContext: in.FHIRContext, NeedPatientBanner: in.NeedPatientBanner, SmartStyleURL: in.SmartStyleURL,
 		Tenant: in.Tenant, AutoApprove: in.AutoApprove, CreatedAt: now, ExpiresAt: now.Add(LaunchLifetime)}
 	if err := s.store.CreateLaunch(ctx, l); err != nil {

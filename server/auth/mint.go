@@ -45,9 +45,12 @@ type idClaims struct {
 
 // issued is what one token response hands out.
 type issued struct {
-	grant   store.Grant
-	scopes  scope.Set
-	refresh bool // issue a refresh token
+	grant  store.Grant
+	scopes scope.Set // what this response grants (a refresh may narrow the grant's)
+	// grantScopes is grant.Scope parsed: whether offline or online access follows the grant, not a
+	// narrowed refresh request.
+	grantScopes scope.Set
+	refresh     bool // issue a refresh token
 	// first: the grant's first token response (its code exchange), whose refresh token is kept in the
 	// grant's row (store.GrantRefreshHash) and so names the grant.
 	first bool
@@ -86,18 +89,12 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 		sub = client.ID
 	}
 	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
-		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
+		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser.String(), Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
 	// Sized for a full response (tokens, refresh token, context): growing the map rehashed it twice.
 	m.resp = make(map[string]any, 12)
 	m.resp["token_type"], m.resp["expires_in"], m.resp["scope"] = "Bearer", int(ttl.Seconds()), m.access.Scope
 	if in.refresh {
-		// offline vs online follows the grant, not a narrowed refresh request (a code exchange's scopes
-		// are its grant's).
-		grantScopes := in.scopes
-		if !in.first {
-			grantScopes, _ = scope.ParseList(g.Scope)
-		}
-		online := !grantScopes.HasKind(scope.OfflineAccess)
+		online := !in.grantScopes.HasKind(scope.OfflineAccess)
 		rttl := lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
 		if online {
 			rttl = min(rttl, OnlineRefreshTokenLifetime)
@@ -109,13 +106,13 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 		m.rec.Refresh = &store.RefreshToken{Hash: refreshHash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
 		m.resp["refresh_token"] = raw
 	}
-	if in.scopes.HasKind(scope.OpenID) && g.FHIRUser != "" {
+	if in.scopes.HasKind(scope.OpenID) && !g.FHIRUser.IsZero() {
 		ic := &idClaims{Iss: s.fhirBase, Sub: g.Subject, Aud: client.ID, Exp: now.Add(IDTokenLifetime).Unix(), Iat: now.Unix(), Nonce: in.nonce}
 		if !g.AuthTime.IsZero() {
 			ic.AuthTime = g.AuthTime.Unix()
 		}
 		if in.scopes.HasKind(scope.FHIRUser) {
-			ic.FHIRUser = s.fhirBase + "/" + g.FHIRUser
+			ic.FHIRUser = s.fhirBase + "/" + g.FHIRUser.String()
 		}
 		m.id = ic
 	}

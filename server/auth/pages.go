@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/valet-sandbox/valet/server/incident"
+	"github.com/valet-sandbox/valet/server/ref"
+	"github.com/valet-sandbox/valet/server/scope"
 	"html/template"
 	"net/http"
 	"strings"
@@ -72,14 +74,11 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 		s.errorPage(w, http.StatusBadRequest, "Malformed form: "+err.Error())
 		return nil, store.Client{}, false
 	}
-	id := r.Form.Get("req")
-	body, err := s.store.AuthRequest(r.Context(), id)
-	if err != nil {
+	ar, err := s.storedRequest(r.Context(), r.Form.Get("req"))
+	if errors.Is(err, store.ErrNotFound) {
 		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired. Start again from the app.")
 		return nil, store.Client{}, false
-	}
-	var ar authRequest
-	if err := json.Unmarshal(body, &ar); err != nil {
+	} else if err != nil {
 		s.internalErrorPage(w, r, err)
 		return nil, store.Client{}, false
 	}
@@ -94,7 +93,20 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 		s.errorPage(w, http.StatusBadRequest, "The app was deleted during the authorization.")
 		return nil, store.Client{}, false
 	}
-	return &ar, client, true
+	return ar, client, true
+}
+
+// storedRequest loads a request that waits on a page, its scope parsed once (it was checked when stored).
+func (s *Server) storedRequest(ctx context.Context, id string) (*authRequest, error) {
+	rec, err := s.store.AuthRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	set, err := scope.ParseList(rec.Scope)
+	if err != nil {
+		return nil, err
+	}
+	return &authRequest{AuthRequest: rec, set: set}, nil
 }
 
 // user is a login identity: a Practitioner or Patient resource.
@@ -238,20 +250,18 @@ func (s *Server) findUsers(ctx context.Context, typ, q string) ([]store.Resource
 // loginSearch serves the login page's search (GET, so only the request id is needed; signing in
 // itself is a CSRF-checked POST).
 func (s *Server) loginSearch(w http.ResponseWriter, r *http.Request) {
-	body, err := s.store.AuthRequest(r.Context(), r.URL.Query().Get("req"))
+	ar, err := s.storedRequest(r.Context(), r.URL.Query().Get("req"))
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired.")
 		return
 	}
-	var ar authRequest
-	_ = json.Unmarshal(body, &ar)
 	client, err := s.client(r.Context(), ar.ClientID)
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
 		return
 	}
 	_ = r.ParseForm()
-	s.renderLogin(w, r, &ar, client, "")
+	s.renderLogin(w, r, ar, client, "")
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
@@ -259,23 +269,22 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ref := r.Form.Get("user")
-	typ, id, _ := strings.Cut(ref, "/")
-	if typ != "Practitioner" && typ != "Patient" {
+	who, err := ref.ParseUser(r.Form.Get("user"))
+	if err != nil || who.IsZero() {
 		s.renderLogin(w, r, ar, client, "Choose a user.")
 		return
 	}
-	res, err := s.store.ReadResource(r.Context(), typ, id)
+	res, err := s.store.ReadResource(r.Context(), who.Type, who.ID)
 	if err != nil || res.Deleted {
-		s.renderLogin(w, r, ar, client, "No such user: "+ref)
+		s.renderLogin(w, r, ar, client, "No such user: "+who.String())
 		return
 	}
 	// A user with a password must give it; a wrong one shows the login page again (never a redirect).
-	if phc, err := s.store.UserPassword(r.Context(), ref); err == nil {
+	if phc, err := s.store.UserPassword(r.Context(), who.String()); err == nil {
 		if !checkPassword(phc, r.Form.Get("password")) {
 			s.record(events.Event{Kind: "login.refused", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
-				Decision: "wrong or missing password for " + ref})
-			s.renderLogin(w, r, ar, client, "Wrong password for "+ref+". Try again.")
+				Decision: "wrong or missing password for " + who.String()})
+			s.renderLogin(w, r, ar, client, "Wrong password for "+who.String()+". Try again.")
 			return
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -283,13 +292,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := randomToken(32)
-	if err := s.store.CreateSession(r.Context(), hash(sid), ref); err != nil {
+	if err := s.store.CreateSession(r.Context(), hash(sid), who.String()); err != nil {
 		s.internalErrorPage(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	ar.User, ar.SessionHash, ar.AuthTime = ref, hash(sid), s.now()
-	s.record(events.Event{Kind: "login", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "signed in as " + ref})
+	ar.User, ar.SessionHash, ar.AuthTime = who, hash(sid), s.now()
+	s.record(events.Event{Kind: "login", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "signed in as " + who.String()})
 	s.advance(w, r, ar, client)
 }
 

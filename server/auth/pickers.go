@@ -105,19 +105,17 @@ func (s *Server) renderPatientPicker(w http.ResponseWriter, r *http.Request, ar 
 // selection itself is a CSRF-checked POST).
 func (s *Server) patientPicker(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	body, err := s.store.AuthRequest(r.Context(), q.Get("req"))
+	ar, err := s.storedRequest(r.Context(), q.Get("req"))
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired.")
 		return
 	}
-	var ar authRequest
-	_ = json.Unmarshal(body, &ar)
 	client, err := s.client(r.Context(), ar.ClientID)
 	if err != nil {
 		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
 		return
 	}
-	s.renderPatientPicker(w, r, &ar, client, pickerQuery{Name: q.Get("name"), BirthDate: q.Get("birthdate"),
+	s.renderPatientPicker(w, r, ar, client, pickerQuery{Name: q.Get("name"), BirthDate: q.Get("birthdate"),
 		Identifier: q.Get("identifier"), After: q.Get("after")})
 }
 
@@ -127,7 +125,7 @@ func (s *Server) selectPatient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := strings.TrimPrefix(r.Form.Get("patient"), "Patient/")
-	if res, err := s.store.ReadResource(r.Context(), "Patient", id); err != nil || res.Deleted || strings.HasPrefix(ar.User, "Patient/") {
+	if res, err := s.store.ReadResource(r.Context(), "Patient", id); err != nil || res.Deleted || ar.User.IsPatient() {
 		s.renderPatientPicker(w, r, ar, client, pickerQuery{})
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/valet-sandbox/valet/server/keys"
+	"github.com/valet-sandbox/valet/server/ref"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
@@ -128,7 +129,11 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	return &token.Access{TokenID: c.JTI, ClientID: c.ClientID, Subject: c.Sub, FHIRUser: c.FHIRUser, Patient: c.Patient,
+	user, err := ref.ParseUser(c.FHIRUser)
+	if err != nil {
+		return nil, fmt.Errorf("%w: fhirUser %v", token.ErrInvalidToken, err)
+	}
+	return &token.Access{TokenID: c.JTI, ClientID: c.ClientID, Subject: c.Sub, User: user, Patient: c.Patient,
 		Encounter: c.Encounter, Scopes: set, StateCodes: codes, StateGlobal: global, IssuedAt: time.Unix(c.Iat, 0), Expiry: time.Unix(c.Exp, 0)}, nil
 }
 

@@ -52,23 +52,21 @@ type grant struct {
 	stateCodes []string
 }
 
-// contexts in the order a missing scope is named.
-var contexts = []string{"patient", "user", "system"}
-
 func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant, *Outcome) {
 	var alts []store.Cond
 	granted := false
-	for _, ctx := range contexts {
+	for _, ctx := range scope.Contexts {
 		for _, sc := range acc.Scopes.Permits(ctx, typ, p) {
 			var conds []store.Cond
-			switch {
-			case ctx == "patient" && spec.InPatientCompartment(typ):
-				if acc.Patient == "" {
-					continue // a patient/ scope without a patient in context grants nothing here
+			if spec.InPatientCompartment(typ) {
+				// The consent page applies the same rule to what it offers.
+				id, ok := sc.Compartment(acc.User, acc.Patient)
+				if !ok {
+					continue
 				}
-				conds = append(conds, store.InCompartment(acc.Patient))
-			case ctx == "user" && acc.UserType() == "Patient" && spec.InPatientCompartment(typ):
-				conds = append(conds, store.InCompartment(acc.UserID()))
+				if id != "" {
+					conds = append(conds, store.InCompartment(id))
+				}
 			}
 			if typ == appStateType {
 				ac, ok := s.appStateConds(acc, ctx)
@@ -103,12 +101,12 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 			return grant{}, forbidden("Basic resources on this server are SMART app state, and this app has no app state codes " +
 				"registered (valet_app_state_codes in its registration)")
 		}
-		ctx := "system"
+		ctx := scope.System
 		switch {
 		case acc.Patient != "":
-			ctx = "patient"
-		case acc.FHIRUser != "":
-			ctx = "user"
+			ctx = scope.Patient
+		case !acc.User.IsZero():
+			ctx = scope.User
 		}
 		return grant{}, forbidden("the access token has no scope for this interaction: it needs %s/%s.%s (granted: %s)",
 			ctx, typ, p, acc.Scopes.Resource())

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/fhir/search"
+	"github.com/valet-sandbox/valet/server/ref"
+	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
 )
@@ -38,7 +40,7 @@ var appStateSubjectTypes = []string{"Patient", "Practitioner", "PractitionerRole
 
 // appStateConds confines one scope's grant on Basic to the app's state codes and to the subjects that
 // scope's context may touch. ok is false when the scope grants no app state at all.
-func (s *Service) appStateConds(acc *token.Access, ctx string) (conds []store.Cond, ok bool) {
+func (s *Service) appStateConds(acc *token.Access, ctx scope.Context) (conds []store.Cond, ok bool) {
 	opt := search.Options{Base: s.base, Now: s.now()}
 	var codes []store.Cond
 	for _, sc := range acc.StateCodes {
@@ -55,19 +57,19 @@ func (s *Service) appStateConds(acc *token.Access, ctx string) (conds []store.Co
 	var refs []string
 	global := false
 	switch ctx {
-	case "patient":
-		refs = []string{"Patient/" + acc.Patient}
-	case "user":
-		if acc.FHIRUser == "" {
+	case scope.Patient:
+		refs = []string{ref.Patient(acc.Patient).String()}
+	case scope.User:
+		if acc.User.IsZero() {
 			return nil, false
 		}
-		refs = []string{acc.FHIRUser}
-		if acc.Patient != "" && acc.UserType() != "Patient" {
-			refs = append(refs, "Patient/"+acc.Patient)
+		refs = []string{acc.User.String()}
+		if acc.Patient != "" && !acc.User.IsPatient() {
+			refs = append(refs, ref.Patient(acc.Patient).String())
 		}
 		// Global state is the hospital's, not a patient's: a signed-in patient has no say over it, and only
 		// an app whose registration grants it (valet_app_state_global) may keep it.
-		global = acc.StateGlobal && acc.UserType() != "Patient"
+		global = acc.StateGlobal && !acc.User.IsPatient()
 	default: // system: a backend service acts for the organisation, on any subject
 		return conds, true
 	}

@@ -72,7 +72,7 @@ func (a *auditLog) record(r *request, status int) {
 	rec := store.AuditRecord{ID: s.ids.next(now), Recorded: now, Interaction: r.interaction, Status: status,
 		Request: r.Method + " " + r.URL.RequestURI()}
 	if r.acc != nil {
-		rec.Authenticated, rec.Client, rec.FHIRUser, rec.Subject = true, r.acc.ClientID, r.acc.FHIRUser, r.acc.Subject
+		rec.Authenticated, rec.Client, rec.FHIRUser, rec.Subject = true, r.acc.ClientID, r.acc.User.String(), r.acc.Subject
 	}
 	switch {
 	case r.auditType != "" && r.auditID != "" && spec.ValidID(r.auditID):

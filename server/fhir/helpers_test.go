@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -34,7 +35,11 @@ func access(t testing.TB, scopes, patient, fhirUser string) *token.Access {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &token.Access{ClientID: "app", Subject: "u", Scopes: set, Patient: patient, FHIRUser: fhirUser, Expiry: t0.Add(time.Hour)}
+	user, err := ref.ParseUser(fhirUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &token.Access{ClientID: "app", Subject: "u", Scopes: set, Patient: patient, User: user, Expiry: t0.Add(time.Hour)}
 }
 
 type env struct {

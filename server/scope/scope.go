@@ -1,5 +1,5 @@
 // Package scope is the SMART App Launch 2.2 scope grammar: parsing v1 and v2 scopes (with v2 query
-// restrictions), and deciding what a set of scopes grants. It imports nothing from Valet.
+// restrictions), and deciding what a set of scopes grants. It imports only the reference type (ref).
 //
 // Grammar (SMART App Launch 2.2 §Scopes and Launch Context):
 //
@@ -59,12 +59,25 @@ const (
 	OnlineAccess
 )
 
+// Context is whose records a resource scope reaches (SMART App Launch 2.2 §Scopes and launch context).
+type Context string
+
+// The three contexts, in the order a missing scope is named.
+const (
+	Patient Context = "patient" // the patient in context
+	User    Context = "user"    // what the signed-in user may see
+	System  Context = "system"  // any record (backend services)
+)
+
+// Contexts lists the contexts in that order.
+var Contexts = []Context{Patient, User, System}
+
 // Scope is one parsed scope token.
 type Scope struct {
 	Raw  string
 	Kind Kind
 	// Resource scopes:
-	Context string     // "patient", "user" or "system"
+	Context Context    // Patient, User or System
 	Type    string     // resource type or "*"
 	Perms   Perms      // what interactions it allows
 	V1      bool       // written as .read / .write / .*
@@ -118,17 +131,17 @@ func Parse(s string) (Scope, error) {
 		return sc, nil
 	}
 	ctx, rest, ok := strings.Cut(s, "/")
-	if !ok || (ctx != "patient" && ctx != "user" && ctx != "system") {
+	if !ok || (Context(ctx) != Patient && Context(ctx) != User && Context(ctx) != System) {
 		if ok && isTypeName(ctx) && strings.Contains(rest, ".") {
 			return sc, fmt.Errorf("scope %q: the context must be patient, user or system", s)
 		}
 		sc.Kind = Other // unknown scopes are the server's to refuse or ignore, not a syntax error
 		return sc, nil
 	}
-	return parseResource(sc, ctx, rest)
+	return parseResource(sc, Context(ctx), rest)
 }
 
-func parseResource(sc Scope, ctx, rest string) (Scope, error) {
+func parseResource(sc Scope, ctx Context, rest string) (Scope, error) {
 	sc.Kind, sc.Context = Resource, ctx
 	typ, access, ok := strings.Cut(rest, ".")
 	if !ok {

@@ -2,6 +2,7 @@ package scope
 
 import (
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
 	"net/url"
 	"reflect"
 	"strings"
@@ -120,9 +121,10 @@ func TestParseListDedupsAndKeepsOrder(t *testing.T) {
 func TestGrantsAndPermits(t *testing.T) {
 	set := mustList(t, "patient/Observation.rs?category=laboratory patient/Observation.r user/Patient.read system/*.s patient/Condition.c")
 	cases := []struct {
-		ctx, typ string
-		p        Perms
-		want     int
+		ctx  Context
+		typ  string
+		p    Perms
+		want int
 	}{
 		{"patient", "Observation", Read, 2},
 		{"patient", "Observation", Search, 1},
@@ -196,4 +198,57 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) accepted a resource scope with perms %b type %q", s, sc.Perms, sc.Type)
 		}
 	})
+}
+
+func TestDerivedScopes(t *testing.T) {
+	user := mustList(t, "user/Observation.rs user/Condition.read patient/Observation.rs?category=a")
+	for i, want := range []string{"patient/Observation.rs", "patient/Condition.read", "patient/Observation.rs?category=a"} {
+		got := user[i].InContext(Patient)
+		back, err := Parse(got.Raw)
+		if err != nil || got.Raw != want || got.Context != Patient || got.Perms != back.Perms || got.V1 != back.V1 || got.Query.Encode() != back.Query.Encode() {
+			t.Errorf("InContext(%s) = %+v, want %s as Parse reads it (%+v)", user[i].Raw, got, want, back)
+		}
+	}
+	for _, tc := range []struct{ scope, query, want string }{
+		{"patient/Observation.rs", "category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory",
+			"patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory"},
+		{"user/Condition.read", "category=x", "user/Condition.rs?category=x"},
+		{"patient/Observation.rs?category=a", "code=b", "patient/Observation.rs?category=a&code=b"},
+	} {
+		sc, _ := Parse(tc.scope)
+		got, err := sc.Narrow(tc.query)
+		back, perr := Parse(tc.want)
+		if err != nil || perr != nil || got.Raw != tc.want || got.Query.Encode() != back.Query.Encode() || got.V1 || got.Perms != back.Perms {
+			t.Errorf("Narrow(%s, %s) = %+v, %v; want %s", tc.scope, tc.query, got, err, tc.want)
+		}
+		if sc.Query.Get("code") != "" {
+			t.Errorf("Narrow changed its receiver: %v", sc.Query)
+		}
+	}
+	if _, err := mustList(t, "openid")[0].Narrow("a=b"); err == nil {
+		t.Error("narrowed a non-resource scope")
+	}
+}
+
+func TestCompartment(t *testing.T) {
+	patientUser, _ := ref.ParseUser("Patient/me")
+	doctor, _ := ref.ParseUser("Practitioner/dr")
+	for _, tc := range []struct {
+		scope   string
+		user    ref.Reference
+		patient string
+		id      string
+		ok      bool
+	}{
+		{"patient/Observation.rs", doctor, "p1", "p1", true},
+		{"patient/Observation.rs", doctor, "", "", false}, // no patient in context: nothing
+		{"user/Observation.rs", doctor, "p1", "", true},
+		{"user/Observation.rs", patientUser, "", "me", true}, // a patient's user/ is their own record
+		{"system/Observation.rs", ref.Reference{}, "", "", true},
+	} {
+		sc, _ := Parse(tc.scope)
+		if id, ok := sc.Compartment(tc.user, tc.patient); id != tc.id || ok != tc.ok {
+			t.Errorf("%s for %v with patient %q: %q %v, want %q %v", tc.scope, tc.user, tc.patient, id, ok, tc.id, tc.ok)
+		}
+	}
 }

@@ -74,7 +74,7 @@ func (s Set) Resource() Set {
 
 // Grants reports whether the scope allows every permission in p on typ in the given context.
 // It ignores the query restriction: callers that act on the answer must apply sc.Query as a filter.
-func (sc Scope) Grants(context, typ string, p Perms) bool {
+func (sc Scope) Grants(context Context, typ string, p Perms) bool {
 	return sc.Kind == Resource && sc.Context == context && (sc.Type == "*" || sc.Type == typ) && sc.Perms&p == p
 }
 
@@ -111,7 +111,7 @@ func (sc Scope) WithinAny(allowed Set) bool {
 
 // Permits returns the scopes that grant p on typ in context. Several may match with different
 // restrictions; access is the union of what they allow.
-func (s Set) Permits(context, typ string, p Perms) []Scope {
+func (s Set) Permits(context Context, typ string, p Perms) []Scope {
 	var out []Scope
 	for _, sc := range s {
 		if sc.Grants(context, typ, p) {

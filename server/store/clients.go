@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
 	"strings"
 	"time"
 )
@@ -39,9 +40,9 @@ type Client struct {
 	// client_secret_post, whichever it registered (leniency; strict EHRs bind the registered method).
 	AnySecretMethod bool `json:"any_secret_method,omitempty"`
 	// Sandbox options for non-interactive launches.
-	User        string `json:"valet_user,omitempty"`    // fhirUser signed in without the login page
-	Patient     string `json:"valet_patient,omitempty"` // patient id selected without the picker
-	AutoApprove bool   `json:"valet_auto_approve,omitempty"`
+	User        ref.Reference `json:"valet_user,omitzero"`     // fhirUser signed in without the login page
+	Patient     string        `json:"valet_patient,omitempty"` // patient id selected without the picker
+	AutoApprove bool          `json:"valet_auto_approve,omitempty"`
 	// AppStateCodes are the SMART App State codes ("system|code") this app may read and write as Basic
 	// resources (SMART App Launch 2.2 §App State: the EHR associates state codes with each app).
 	AppStateCodes []string `json:"valet_app_state_codes,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
 	"strings"
 	"time"
 
@@ -27,16 +28,16 @@ var (
 
 // Grant is one authorization decision: who authorized which client for what, in which context.
 type Grant struct {
-	ID        string `json:"id"`
-	ClientID  string `json:"client_id"`
-	Subject   string `json:"sub,omitempty"`
-	FHIRUser  string `json:"fhirUser,omitempty"`
-	Patient   string `json:"patient,omitempty"`
-	Encounter string `json:"encounter,omitempty"`
-	Scope     string `json:"scope"`
-	SessionID string `json:"session_id,omitempty"` // hash of the browser session (online_access ends with it)
-	LaunchID  string `json:"launch_id,omitempty"`
-	FlowID    string `json:"flow_id,omitempty"` // the authorization request, for events
+	ID        string        `json:"id"`
+	ClientID  string        `json:"client_id"`
+	Subject   string        `json:"sub,omitempty"`
+	FHIRUser  ref.Reference `json:"fhirUser,omitzero"`
+	Patient   string        `json:"patient,omitempty"`
+	Encounter string        `json:"encounter,omitempty"`
+	Scope     string        `json:"scope"`
+	SessionID string        `json:"session_id,omitempty"` // hash of the browser session (online_access ends with it)
+	LaunchID  string        `json:"launch_id,omitempty"`
+	FlowID    string        `json:"flow_id,omitempty"` // the authorization request, for events
 	// Context holds the extra token response parameters (fhirContext, need_patient_banner, smart_style_url,
 	// intent, tenant) as a JSON object.
 	Context   json.RawMessage `json:"context,omitempty"`
@@ -500,7 +501,7 @@ func (g *Grant) marshal() ([]byte, error) {
 	b := make([]byte, 0, 512)
 	b = jsonstr.Append(append(b, `{"id":`...), g.ID, true)
 	b = jsonstr.Append(append(b, `,"client_id":`...), g.ClientID, true)
-	for _, f := range [...]struct{ key, val string }{{`,"sub":`, g.Subject}, {`,"fhirUser":`, g.FHIRUser},
+	for _, f := range [...]struct{ key, val string }{{`,"sub":`, g.Subject}, {`,"fhirUser":`, g.FHIRUser.String()},
 		{`,"patient":`, g.Patient}, {`,"encounter":`, g.Encounter}} {
 		if f.val != "" {
 			b = jsonstr.Append(append(b, f.key...), f.val, true)

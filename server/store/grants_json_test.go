@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"github.com/valet-sandbox/valet/server/ref"
 	"testing"
 	"time"
 )
@@ -12,7 +13,7 @@ func TestGrantMarshalIsEncodingJSON(t *testing.T) {
 	for _, g := range []Grant{
 		{},
 		{ID: "0192f1a2b3c4abc-_", ClientID: "c", Scope: "openid", CreatedAt: at},
-		{ID: "g", ClientID: "c<&>", Subject: "Practitioner/dr1", FHIRUser: "Practitioner/dr1", Patient: "p1", Encounter: "e1",
+		{ID: "g", ClientID: "c<&>", Subject: "Practitioner/dr1", FHIRUser: ref.Reference{Type: "Practitioner", ID: "dr1"}, Patient: "p1", Encounter: "e1",
 			Scope: "launch/patient openid fhirUser offline_access patient/*.rs", SessionID: "s", LaunchID: "L", FlowID: "f",
 			Context:  json.RawMessage(`{"need_patient_banner":true,"smart_style_url":"http://127.0.0.1:1/auth/style.json?a=1&b=<2>"}`),
 			AuthTime: at, CreatedAt: at.Add(time.Second), RevokedAt: at},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/valet-sandbox/valet/server/ref"
 	"time"
 )
 
@@ -15,7 +16,7 @@ type Launch struct {
 	ClientID          string          `json:"client_id"`
 	Patient           string          `json:"patient,omitempty"`
 	Encounter         string          `json:"encounter,omitempty"`
-	User              string          `json:"user,omitempty"` // fhirUser signed in without the login page
+	User              ref.Reference   `json:"user,omitzero"` // fhirUser signed in without the login page
 	LaunchURI         string          `json:"launch_uri,omitempty"`
 	Intent            string          `json:"intent,omitempty"`
 	FHIRContext       json.RawMessage `json:"fhir_context,omitempty"`
@@ -34,8 +35,8 @@ type Launches interface {
 	Launch(ctx context.Context, id string) (Launch, error)
 	UseLaunch(ctx context.Context, id string) (Launch, error)
 	ListLaunches(ctx context.Context, limit int) ([]Launch, error)
-	PutAuthRequest(ctx context.Context, id string, body []byte, expires time.Time) error
-	AuthRequest(ctx context.Context, id string) ([]byte, error)
+	PutAuthRequest(ctx context.Context, ar AuthRequest, expires time.Time) error
+	AuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
 	CreateSession(ctx context.Context, idHash, fhirUser string) error
 	Session(ctx context.Context, idHash string) (fhirUser string, err error)
@@ -124,21 +125,54 @@ func (db *DB) ListLaunches(ctx context.Context, limit int) ([]Launch, error) {
 	return out, rows.Err()
 }
 
+// AuthRequest is an authorization request on its way through the sign-in, picker and consent pages
+// (server/auth): stored between pages, while the browser holds only its id, a CSRF token and a binding
+// cookie. Scope is the requested scope limited to the client's allowed scopes, as the app wrote it.
+type AuthRequest struct {
+	ID            string        `json:"id"`
+	CSRF          string        `json:"csrf"`
+	Binding       string        `json:"binding"` // hash of the cookie that ties the request to one browser
+	ClientID      string        `json:"client_id"`
+	RedirectURI   string        `json:"redirect_uri"`
+	State         string        `json:"state"`
+	Nonce         string        `json:"nonce,omitempty"`
+	CodeChallenge string        `json:"code_challenge"`
+	RedirectGiven bool          `json:"redirect_given,omitempty"`
+	Scope         string        `json:"scope"`
+	Dropped       []string      `json:"dropped,omitempty"` // requested scopes the client may not have
+	Launch        *Launch       `json:"launch,omitempty"`
+	User          ref.Reference `json:"user,omitzero"` // fhirUser once signed in
+	SessionHash   string        `json:"session,omitempty"`
+	AuthTime      time.Time     `json:"auth_time"`
+	Patient       string        `json:"patient,omitempty"`
+	Encounter     string        `json:"encounter,omitempty"`
+	EncounterDone bool          `json:"encounter_done,omitempty"`
+	AutoApprove   bool          `json:"auto_approve,omitempty"`
+}
+
 // PutAuthRequest stores (or replaces) a pending authorization request.
-func (db *DB) PutAuthRequest(ctx context.Context, id string, body []byte, expires time.Time) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO auth_requests (id, expires_at, json) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, json = excluded.json`, id, Micros(expires), body)
+func (db *DB) PutAuthRequest(ctx context.Context, ar AuthRequest, expires time.Time) error {
+	body, err := json.Marshal(ar)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, `INSERT INTO auth_requests (id, expires_at, json) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, json = excluded.json`, ar.ID, Micros(expires), body)
 	return err
 }
 
 // AuthRequest returns a pending request that has not expired.
-func (db *DB) AuthRequest(ctx context.Context, id string) ([]byte, error) {
+func (db *DB) AuthRequest(ctx context.Context, id string) (AuthRequest, error) {
 	var body []byte
+	var ar AuthRequest
 	err := db.r.QueryRowContext(ctx, `SELECT json FROM auth_requests WHERE id = ? AND expires_at > ?`, id, Micros(db.now())).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return ar, ErrNotFound
+	} else if err != nil {
+		return ar, err
 	}
-	return body, err
+	err = json.Unmarshal(body, &ar)
+	return ar, err
 }
 
 // DeleteAuthRequest forgets a finished request, and any that have expired.

@@ -1,6 +1,6 @@
 // Package token is the contract between the authorization server, which issues and verifies access
 // tokens, and the resource servers that enforce them: what a verified token grants, and the Verifier
-// every FHIR request goes through. It imports only the scope grammar.
+// every FHIR request goes through. It imports only the scope grammar and the reference type.
 package token
 
 import (
@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/ref"
 	"github.com/valet-sandbox/valet/server/scope"
 )
 
@@ -21,7 +22,7 @@ type Access struct {
 	TokenID   string // jti
 	ClientID  string
 	Subject   string // sub
-	FHIRUser  string // "Practitioner/123", "Patient/456", or "" when no user signed in (backend services)
+	User      ref.Reference // the fhirUser: Practitioner/123, Patient/456; zero when no user signed in (backend services)
 	Patient   string // patient in context (an id, not a reference), "" when none
 	Encounter string // encounter in context, "" when none
 	Scopes    scope.Set
@@ -37,24 +38,4 @@ type Access struct {
 // Verifier checks a bearer token and says what it grants.
 type Verifier interface {
 	Verify(ctx context.Context, bearer string) (*Access, error)
-}
-
-// UserType is the resource type of FHIRUser ("Patient", "Practitioner", …), or "".
-func (a *Access) UserType() string {
-	for i := range len(a.FHIRUser) {
-		if a.FHIRUser[i] == '/' {
-			return a.FHIRUser[:i]
-		}
-	}
-	return ""
-}
-
-// UserID is the id part of FHIRUser, or "".
-func (a *Access) UserID() string {
-	for i := range len(a.FHIRUser) {
-		if a.FHIRUser[i] == '/' {
-			return a.FHIRUser[i+1:]
-		}
-	}
-	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/valet-sandbox/valet/server/ref"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -135,16 +137,21 @@ func testLaunches(t *testing.T, s store.Store) {
 func testAuthRequestsAndSessions(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	now := s.Now()
-	if err := s.PutAuthRequest(ctx, "r1", []byte(`{"a":1}`), now.Add(time.Minute)); err != nil {
+	if err := s.PutAuthRequest(ctx, store.AuthRequest{ID: "r1", State: "first"}, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutAuthRequest(ctx, "r1", []byte(`{"a":2}`), now.Add(time.Minute)); err != nil {
+	banner := false
+	second := store.AuthRequest{ID: "r1", CSRF: "c", Binding: "b", ClientID: "app", RedirectURI: "http://a.example/cb", State: "second",
+		Nonce: "n", CodeChallenge: "cc", RedirectGiven: true, Scope: "launch patient/*.rs", Dropped: []string{"user/*.rs"},
+		Launch: &store.Launch{ID: "l1", ClientID: "app", NeedPatientBanner: &banner}, User: ref.Reference{Type: "Patient", ID: "p1"},
+		SessionHash: "sh", AuthTime: now.Truncate(time.Second).UTC(), Patient: "p1", Encounter: "e1", EncounterDone: true, AutoApprove: true}
+	if err := s.PutAuthRequest(ctx, second, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := s.AuthRequest(ctx, "r1"); err != nil || string(b) != `{"a":2}` {
-		t.Errorf("AuthRequest = %s, %v; want the replaced body", b, err)
+	if got, err := s.AuthRequest(ctx, "r1"); err != nil || !reflect.DeepEqual(got, second) {
+		t.Errorf("AuthRequest = %+v, %v; want the replaced request %+v", got, err, second)
 	}
-	if err := s.PutAuthRequest(ctx, "old", []byte(`{}`), now.Add(-time.Second)); err != nil {
+	if err := s.PutAuthRequest(ctx, store.AuthRequest{ID: "old"}, now.Add(-time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AuthRequest(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
