@@ -21,10 +21,10 @@ var ErrInvalidToken = errors.New("invalid token")
 type Access struct {
 	TokenID   string // jti
 	ClientID  string
-	Subject   string // sub
+	Subject   string        // sub
 	User      ref.Reference // the fhirUser: Practitioner/123, Patient/456; zero when no user signed in (backend services)
-	Patient   string // patient in context (an id, not a reference), "" when none
-	Encounter string // encounter in context, "" when none
+	Patient   string        // patient in context (an id, not a reference), "" when none
+	Encounter string        // encounter in context, "" when none
 	Scopes    scope.Set
 	// StateCodes are the SMART App State codes ("system|code") the client's registration associates with
 	// it: the only Basic.code values its app state may carry (SMART App Launch 2.2 §App State, Security).
