@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -34,9 +33,9 @@ func TestRecordIDsSortByTimeAndDiffer(t *testing.T) {
 	}
 }
 
-// The code exchange adds the grant's context from the map finish built; a refresh decodes the stored
-// JSON. Both must give the token response the same parameters.
-func TestLaunchContextMapIsItsJSON(t *testing.T) {
+// The code exchange takes the grant's context from what finish built; a refresh decodes the stored
+// JSON. Both must give the token response the same bytes.
+func TestLaunchContextReadsBackTheSame(t *testing.T) {
 	no := false
 	for _, rec := range []store.AuthRequest{
 		{},
@@ -44,14 +43,32 @@ func TestLaunchContextMapIsItsJSON(t *testing.T) {
 		{Patient: "p1", Launch: &store.Launch{ID: "L", Intent: "reconcile", Tenant: "t", SmartStyleURL: "http://s/style.json",
 			NeedPatientBanner: &no, FHIRContext: json.RawMessage(`[{"reference": "Encounter/e1", "role": "x"}, {"type": "Patient", "n": 1.5}]`)}},
 	} {
-		ar := &authRequest{AuthRequest: rec}
-		body, m := launchContext(ar, "http://valet/auth/style.json")
-		var want map[string]any
-		if err := json.Unmarshal(body, &want); err != nil {
+		c, body := contextOf(&authRequest{AuthRequest: rec}, "http://valet/auth/style.json")
+		var back launchContext
+		if err := json.Unmarshal(body, &back); err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(m, want) {
-			t.Errorf("launchContext(%+v) = %#v, its JSON %s reads back as %#v", ar, m, body, want)
+		exchange, refresh := tokenResponse{launchContext: c}, tokenResponse{launchContext: back}
+		if a, b := exchange.appendJSON(nil), refresh.appendJSON(nil); string(a) != string(b) {
+			t.Errorf("%+v: code exchange %s, refresh %s", rec, a, b)
+		}
+	}
+}
+
+// The hand-written encoder writes what encoding/json writes for the same members.
+func TestTokenResponseIsEncodingJSON(t *testing.T) {
+	yes := true
+	for _, r := range []tokenResponse{
+		{TokenType: "Bearer", ExpiresIn: 300, Scope: "system/*.rs"},
+		{AccessToken: "a.b.c", TokenType: "Bearer", ExpiresIn: 3600, Scope: "launch openid patient/*.rs", RefreshToken: "g.r", IDToken: "x.y.z",
+			Patient: "p<1>", Encounter: "e&1", launchContext: launchContext{FHIRContext: json.RawMessage(`[{"reference":"Encounter/e1"}]`),
+				Intent: "reconcile", NeedPatientBanner: &yes, SmartStyleURL: "http://s/style.json", Tenant: "t"}},
+	} {
+		m := map[string]any{}
+		r.members(func(k string, v any) { m[k] = v })
+		want, _ := json.Marshal(m)
+		if got := r.appendJSON(nil); string(got) != string(want) {
+			t.Errorf("appendJSON = %s\nencoding/json %s", got, want)
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"slices"
 
 	"github.com/valet-sandbox/valet/server/events"
-	"github.com/valet-sandbox/valet/server/jsonstr"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -221,12 +220,12 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 	g := store.Grant{ID: recordID(s.now()), ClientID: client.ID, Subject: ar.User.String(), FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
-	var extra map[string]any
-	g.Context, extra = launchContext(ar, s.url("/auth/style.json"))
+	var lc launchContext
+	lc, g.Context = contextOf(ar, s.url("/auth/style.json"))
 	code := randomToken(32)
 	key := keyOf(code)
 	ac := &authCode{ClientID: client.ID, RedirectURI: ar.RedirectURI, RedirectOmitted: !ar.RedirectGiven, CodeChallenge: ar.CodeChallenge,
-		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g, Scopes: granted, Extra: extra}
+		Nonce: ar.Nonce, ExpiresAt: s.now().Add(CodeLifetime), Grant: g, Scopes: granted, Context: lc}
 	// The code is held before the launch is consumed, so that a full code book does not use up the
 	// EHR's launch; the grant itself is stored when the code is exchanged (codes.go).
 	if err := s.codes.issue(s.now(), key, ac); err != nil {
@@ -266,41 +265,29 @@ func launchError(l store.Launch, err error) *Error {
 	return errServerError(err)
 }
 
-// launchContext is the extra token response content of a grant (SMART App Launch 2.2 §Launch context):
-// as stored with the grant, and as json.Unmarshal reads that back (fhirContext decoded), for the token
-// response of the code exchange.
-func launchContext(ar *authRequest, styleURL string) (json.RawMessage, map[string]any) {
-	m := map[string]any{}
+// contextOf is the launch context a grant's token responses carry beyond patient and encounter (SMART
+// App Launch 2.2 §Launch context), and the JSON stored with the grant.
+func contextOf(ar *authRequest, styleURL string) (launchContext, json.RawMessage) {
+	var c launchContext
+	banner := ar.Patient != ""
 	if ar.Patient != "" {
-		m["need_patient_banner"] = true
-		m["smart_style_url"] = styleURL
+		c.NeedPatientBanner, c.SmartStyleURL = &banner, styleURL
 	}
 	if l := ar.Launch; l != nil {
-		m["smart_style_url"] = styleURL
-		m["need_patient_banner"] = ar.Patient != ""
+		c.SmartStyleURL, c.NeedPatientBanner = styleURL, &banner
 		if l.NeedPatientBanner != nil {
-			m["need_patient_banner"] = *l.NeedPatientBanner
+			c.NeedPatientBanner = l.NeedPatientBanner
 		}
 		if l.SmartStyleURL != "" {
-			m["smart_style_url"] = l.SmartStyleURL
+			c.SmartStyleURL = l.SmartStyleURL
 		}
-		if l.Intent != "" {
-			m["intent"] = l.Intent
-		}
-		if l.Tenant != "" {
-			m["tenant"] = l.Tenant
-		}
-		if len(l.FHIRContext) > 0 {
-			m["fhirContext"] = l.FHIRContext
-		}
+		c.Intent, c.Tenant, c.FHIRContext = l.Intent, l.Tenant, l.FHIRContext
 	}
-	body, _ := jsonstr.AppendMap(nil, m) // json.Marshal's bytes
-	if _, ok := m["fhirContext"]; ok {
-		// Only the launch's fhirContext is not a plain value: take it as the stored JSON reads back.
-		m = nil
-		_ = json.Unmarshal(body, &m)
+	body, _ := json.Marshal(c)
+	if len(c.FHIRContext) > 0 {
+		_ = json.Unmarshal(body, &c) // fhirContext compacted, as a refresh reads it back from the grant
 	}
-	return body, m
+	return c, body
 }
 
 // forgetRequest deletes a stored request and its binding cookie once the flow has an answer. A request

@@ -12,74 +12,77 @@ import (
 
 const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-// authenticateClient identifies and authenticates the client of a token, introspection or revocation
-// request by exactly one method (RFC 6749 §2.3): HTTP Basic, client_secret in the body, a JWT client
-// assertion (RFC 7523, SMART asymmetric), or — for public clients only — client_id alone.
-func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form url.Values) (store.Client, *Error) {
-	basicID, basicSecret, hasBasic := r.BasicAuth()
-	hasPost := form.Get("client_secret") != ""
-	hasAssertion := form.Get("client_assertion") != "" || form.Get("client_assertion_type") != ""
+// clientCredentials is how a token, introspection or revocation request identifies its client (RFC 6749
+// §2.3), read once from its form and Authorization header.
+type clientCredentials struct {
+	ID, Secret               string // client_id and client_secret of the form
+	Assertion, AssertionType string // RFC 7523 client assertion
+	Basic                    bool   // an Authorization: Basic header was sent
+	BasicID, BasicSecret     string // as sent: form-encoded (RFC 6749 §2.3.1)
+}
+
+func readClientCredentials(r *http.Request, form url.Values) clientCredentials {
+	c := clientCredentials{ID: form.Get("client_id"), Secret: form.Get("client_secret"), Assertion: form.Get("client_assertion"),
+		AssertionType: form.Get("client_assertion_type")}
+	c.BasicID, c.BasicSecret, c.Basic = r.BasicAuth()
+	return c
+}
+
+// methods counts the authentication methods the request uses: Basic, a secret in the body, an assertion.
+func (c clientCredentials) methods() int {
 	n := 0
-	for _, b := range []bool{hasBasic, hasPost, hasAssertion} {
+	for _, b := range []bool{c.Basic, c.Secret != "", c.Assertion != "" || c.AssertionType != ""} {
 		if b {
 			n++
 		}
 	}
-	if n > 1 {
-		e := errInvalidRequest("use exactly one client authentication method (RFC 6749 §2.3)")
-		return store.Client{}, e
+	return n
+}
+
+// authenticateClient identifies and authenticates a client by exactly one method (RFC 6749 §2.3): HTTP
+// Basic, client_secret in the body, a JWT client assertion (RFC 7523, SMART asymmetric), or — for public
+// clients only — client_id alone.
+func (s *Server) authenticateClient(ctx context.Context, c clientCredentials) (store.Client, *Error) {
+	if c.methods() > 1 {
+		return store.Client{}, errInvalidRequest("use exactly one client authentication method (RFC 6749 §2.3)")
 	}
 	switch {
-	case hasBasic:
-		// RFC 6749 §2.3.1: id and secret are form-encoded before Basic encoding.
-		id, err1 := url.QueryUnescape(basicID)
-		secret, err2 := url.QueryUnescape(basicSecret)
+	case c.Basic:
+		id, err1 := url.QueryUnescape(c.BasicID)
+		secret, err2 := url.QueryUnescape(c.BasicSecret)
 		if err1 != nil || err2 != nil {
 			return store.Client{}, &Error{Code: "invalid_client", Description: "malformed Basic credentials", Status: 401, Basic: true}
 		}
-		if form.Get("client_id") != "" && form.Get("client_id") != id {
+		if c.ID != "" && c.ID != id {
 			return store.Client{}, &Error{Code: "invalid_client", Description: "client_id in the body differs from the Basic credentials", Status: 401, Basic: true}
 		}
-		c, e := s.checkSecret(ctx, id, secret, "client_secret_basic")
+		client, e := s.checkSecret(ctx, id, secret, "client_secret_basic")
 		if e != nil {
 			e.Basic = true
 		}
-		return c, e
-	case hasPost:
-		return s.checkSecret(ctx, form.Get("client_id"), form.Get("client_secret"), "client_secret_post")
-	case hasAssertion:
-		if form.Get("client_assertion_type") != jwtBearer {
+		return client, e
+	case c.Secret != "":
+		return s.checkSecret(ctx, c.ID, c.Secret, "client_secret_post")
+	case c.Assertion != "" || c.AssertionType != "":
+		if c.AssertionType != jwtBearer {
 			return store.Client{}, errInvalidClient("client_assertion_type must be %s", jwtBearer)
 		}
-		return s.checkAssertion(ctx, form.Get("client_assertion"), form.Get("client_id"))
+		return s.checkAssertion(ctx, c.Assertion, c.ID)
 	}
-	id := form.Get("client_id")
-	if id == "" && form.Get("grant_type") == "refresh_token" && form.Get("refresh_token") != "" {
-		// RFC 6749 §6 asks a refresh to authenticate only "if the client type is confidential"; a public
-		// client may send no client_id at all (the SMART JS client does not), so the token names its client.
-		// Binding, rotation and reuse detection stay with the refresh grant.
-		var err error
-		if id, err = s.store.RefreshTokenClient(ctx, refreshHash(form.Get("refresh_token"))); errors.Is(err, store.ErrNotFound) {
-			return store.Client{}, errInvalidGrant("refresh token is unknown or revoked")
-		} else if err != nil {
-			return store.Client{}, errServerError(err)
-		}
-	}
-	if id == "" {
+	if c.ID == "" {
 		return store.Client{}, errInvalidClient("no client authentication and no client_id")
 	}
-	c, err := s.client(ctx, id)
+	client, err := s.client(ctx, c.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return c, errInvalidClient("unknown client %q", id)
+		return client, errInvalidClient("unknown client %q", c.ID)
 	} else if err != nil {
-		return c, errServerError(err)
+		return client, errServerError(err)
 	}
-	if c.Type != store.ClientPublic {
-		return c, errInvalidClient("client %q is confidential and must authenticate with %s", id, c.AuthMethod)
+	if client.Type != store.ClientPublic {
+		return client, errInvalidClient("client %q is confidential and must authenticate with %s", c.ID, client.AuthMethod)
 	}
-	return c, nil
+	return client, nil
 }
-
 // checkSecret authenticates a confidential-symmetric client. The method must be the one the client
 // registered (RFC 7591 token_endpoint_auth_method; strict EHRs bind it, so an app that only works with
 // the other method would fail there) unless the client has the any_secret_method leniency switch.

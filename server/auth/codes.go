@@ -35,10 +35,10 @@ type authCode struct {
 	Nonce           string
 	ExpiresAt       time.Time
 	Grant           store.Grant
-	// Scopes is Grant.Scope as the consent gave it, and Extra is Grant.Context decoded, as the token
-	// response adds it: finish has both at hand, so the code exchange parses and decodes neither again.
-	Scopes scope.Set
-	Extra  map[string]any
+	// Scopes is Grant.Scope as the consent gave it, and Context is Grant.Context as the token response
+	// carries it: finish has both at hand, so the code exchange parses and decodes neither again.
+	Scopes  scope.Set
+	Context launchContext
 }
 
 // usedCode is what is kept of a redeemed code until it would have expired: enough to revoke what it

@@ -68,20 +68,26 @@ func noStore(w http.ResponseWriter) {
 
 // writeJSON writes a token-endpoint-style JSON response. The body is encoded before the status goes
 // out, so that a value that cannot be encoded is a 500 rather than a 200 with a cut body, and then
-// written once with its length. Maps (token and introspection responses) are encoded by
-// jsonstr.AppendMap into a pooled buffer: the same bytes as json.Marshal, without its reflection and
-// allocations on every token response.
+// written once with its length. Token responses (their own encoder) and maps (introspection) are
+// encoded into a pooled buffer: the same bytes as json.Marshal, without its reflection and allocations
+// on every token response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	bp := bodyPool.Get().(*[]byte)
 	defer bodyPool.Put(bp)
 	var body []byte
 	var err error
-	if m, ok := v.(map[string]any); ok {
-		if body, err = jsonstr.AppendMap((*bp)[:0], m); err == nil && cap(body) <= maxPooledBody {
-			*bp = body[:0] // keep what it grew to
-		}
-	} else {
+	pooled := true
+	switch v := v.(type) {
+	case *tokenResponse:
+		body = v.appendJSON((*bp)[:0])
+	case map[string]any:
+		body, err = jsonstr.AppendMap((*bp)[:0], v)
+	default:
+		pooled = false
 		body, err = json.Marshal(v)
+	}
+	if pooled && err == nil && cap(body) <= maxPooledBody {
+		*bp = body[:0] // keep what it grew to
 	}
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"error":"server_error","error_description":"the response could not be encoded"}`)

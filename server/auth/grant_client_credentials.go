@@ -1,7 +1,7 @@
 package auth
 
 import (
-	"net/http"
+	"context"
 
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
@@ -9,11 +9,11 @@ import (
 
 // grantClientCredentials issues a backend-service token (SMART Backend Services): private_key_jwt
 // clients only, system/ scopes within the client's allowed scopes, at most five minutes, no refresh token.
-func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
+func (s *Server) grantClientCredentials(ctx context.Context, req *tokenRequest, client store.Client) (*tokenResponse, trace, *Error) {
 	if client.Type != store.ClientBackendService {
 		return nil, trace{}, errUnauthorizedClient("client_credentials is for backend services registered with private_key_jwt")
 	}
-	asked, err := scope.ParseList(r.PostForm.Get("scope"))
+	asked, err := scope.ParseList(req.Scope)
 	if err != nil {
 		return nil, trace{}, errInvalidScope("%v", err)
 	}
@@ -22,7 +22,7 @@ func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (m
 	}
 	allowed := s.allowedScopes(client.Scope)
 	for _, sc := range asked {
-		if sc.Kind != scope.Resource || sc.Context != "system" {
+		if sc.Kind != scope.Resource || sc.Context != scope.System {
 			return nil, trace{}, errInvalidScope("backend services may only request system/ scopes, not %q", sc.Raw)
 		}
 		if !sc.WithinAny(allowed) {
@@ -33,6 +33,6 @@ func (s *Server) grantClientCredentials(r *http.Request, client store.Client) (m
 	// its grants, and so its tokens, even if the client id is registered again.
 	now := s.now()
 	g := store.Grant{ID: recordID(now), ClientID: client.ID, Subject: client.ID, Scope: asked.String(), CreatedAt: now}
-	resp, e := s.mint(r.Context(), client, issued{grant: g, scopes: asked})
+	resp, e := s.mint(ctx, client, issued{grant: g, scopes: asked})
 	return resp, trace{}, e
 }

@@ -7,16 +7,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/valet-sandbox/valet/server/store"
 )
 
 // grantCode exchanges an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is in memory
 // (codes.go); the grant it carries is stored with the tokens issued from it, in one transaction.
-func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
-	f := r.PostForm
-	code, verifier := f.Get("code"), f.Get("code_verifier")
+func (s *Server) grantCode(ctx context.Context, req *tokenRequest, client store.Client) (*tokenResponse, trace, *Error) {
+	code := req.Code
 	if code == "" {
 		return nil, trace{}, errInvalidRequest("code is required")
 	}
@@ -28,7 +26,7 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	switch {
 	case errors.Is(err, errCodeReplayed):
 		// RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it.
-		if err := s.store.RevokeGrant(r.Context(), replayedGrant); err != nil {
+		if err := s.store.RevokeGrant(ctx, replayedGrant); err != nil {
 			return nil, trace{}, errServerError(fmt.Errorf("revoke the grant of a replayed code: %w", err))
 		}
 		s.verifier.purge()
@@ -40,15 +38,15 @@ func (s *Server) grantCode(r *http.Request, client store.Client) (map[string]any
 	}
 	g := ac.Grant
 	// Refused from here on, the code stays used (codeBook.redeem).
-	if e := checkCodeExchange(ac, client, f.Get("redirect_uri"), verifier); e != nil {
+	if e := checkCodeExchange(ac, client, req.RedirectURI, req.CodeVerifier); e != nil {
 		return nil, traceOf(g), e
 	}
 	m := s.prepare(client, issued{grant: g, scopes: ac.Scopes, grantScopes: ac.Scopes, refresh: grantsRefresh(ac.Scopes), first: true,
-		nonce: ac.Nonce, extra: ac.Extra})
+		nonce: ac.Nonce, context: &ac.Context})
 	// The code is used up whatever happens next, so the grant's short transaction runs to its end even if
 	// the client hangs up meanwhile. Without a cancellable context the SQLite driver also skips the
 	// goroutine it starts per statement to interrupt it on cancellation (three per code exchange).
-	err = s.store.CreateGrant(context.WithoutCancel(r.Context()), g, func() (store.Issuance, error) {
+	err = s.store.CreateGrant(context.WithoutCancel(ctx), g, func() (store.Issuance, error) {
 		if s.codes.replayed(key) {
 			return store.Issuance{}, errCodeReplayed
 		}

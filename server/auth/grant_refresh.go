@@ -2,7 +2,7 @@ package auth
 
 import (
 	"errors"
-	"net/http"
+	"context"
 
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
@@ -11,15 +11,14 @@ import (
 // grantRefresh exchanges a refresh token (RFC 6749 §6). The token is bound to its client; the scope may
 // be narrowed, never widened; with rotation (the default) each refresh token works once and a reused one
 // revokes its whole family (OAuth 2.0 Security BCP §4.14.2).
-func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]any, trace, *Error) {
-	f := r.PostForm
-	raw := f.Get("refresh_token")
+func (s *Server) grantRefresh(ctx context.Context, req *tokenRequest, client store.Client) (*tokenResponse, trace, *Error) {
+	raw := req.RefreshToken
 	if raw == "" {
 		return nil, trace{}, errInvalidRequest("refresh_token is required")
 	}
 	var m *minted
 	var refused *Error
-	_, g, err := s.store.UseRefreshToken(r.Context(), refreshHash(raw), !client.NoRefreshRotation, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
+	_, g, err := s.store.UseRefreshToken(ctx, refreshHash(raw), !client.NoRefreshRotation, func(rt store.RefreshToken, g store.Grant) (store.Issuance, error) {
 		// Checked inside the transaction, which rolls back on refusal: another client cannot burn the
 		// token, and a widened scope does not cost the app its refresh token.
 		if rt.ClientID != client.ID {
@@ -27,7 +26,7 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 			return store.Issuance{}, refused
 		}
 		granted, _ := scope.ParseList(rt.Scope) // stored as issued
-		set, e := narrowRefresh(granted, f.Get("scope"))
+		set, e := narrowRefresh(granted, req.Scope)
 		if e != nil {
 			refused = e
 			return store.Issuance{}, e
@@ -53,7 +52,7 @@ func (s *Server) grantRefresh(r *http.Request, client store.Client) (map[string]
 	}
 	resp, e := s.sign(m)
 	if e == nil && client.NoRefreshRotation {
-		resp["refresh_token"] = raw
+		resp.RefreshToken = raw
 	}
 	return resp, traceOf(g), e
 }

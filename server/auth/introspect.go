@@ -13,7 +13,7 @@ import (
 func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	form, e := parseForm(r)
 	if e == nil {
-		_, e = s.authenticateClient(r.Context(), r, form)
+		_, e = s.authenticateClient(r.Context(), readClientCredentials(r, form))
 	}
 	ev := events.Event{Kind: "introspect", ClientID: form.Get("client_id"), Request: events.Form(form)}
 	if e != nil {

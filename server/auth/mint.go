@@ -55,8 +55,8 @@ type issued struct {
 	// grant's row (store.GrantRefreshHash) and so names the grant.
 	first bool
 	nonce string
-	// extra is grant.Context decoded, when the caller has it (a code exchange); else prepare decodes it.
-	extra map[string]any
+	// context is grant.Context decoded, when the caller has it (a code exchange); else prepare decodes it.
+	context *launchContext
 }
 
 func lifetime(seconds int, def time.Duration) time.Duration {
@@ -70,7 +70,7 @@ func lifetime(seconds int, def time.Duration) time.Duration {
 // before its tokens are signed, so that no signature is computed while the single SQLite writer waits,
 // and no token is signed whose grant is not stored.
 type minted struct {
-	resp   map[string]any
+	resp   *tokenResponse
 	rec    store.Issuance
 	access accessClaims
 	id     *idClaims
@@ -90,9 +90,7 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 	}
 	m := &minted{access: accessClaims{Iss: s.fhirBase, Sub: sub, Aud: s.fhirBase, ClientID: client.ID, Scope: in.scopes.String(),
 		Patient: g.Patient, Encounter: g.Encounter, FHIRUser: g.FHIRUser.String(), Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: recordID(now), Grant: g.ID}}
-	// Sized for a full response (tokens, refresh token, context): growing the map rehashed it twice.
-	m.resp = make(map[string]any, 12)
-	m.resp["token_type"], m.resp["expires_in"], m.resp["scope"] = "Bearer", int(ttl.Seconds()), m.access.Scope
+	m.resp = &tokenResponse{TokenType: "Bearer", ExpiresIn: int(ttl.Seconds()), Scope: m.access.Scope, Patient: g.Patient, Encounter: g.Encounter}
 	if in.refresh {
 		online := !in.grantScopes.HasKind(scope.OfflineAccess)
 		rttl := lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
@@ -104,7 +102,7 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 			raw = g.ID + "." + raw
 		}
 		m.rec.Refresh = &store.RefreshToken{Hash: refreshHash(raw), GrantID: g.ID, ClientID: client.ID, Scope: g.Scope, Online: online, ExpiresAt: now.Add(rttl)}
-		m.resp["refresh_token"] = raw
+		m.resp.RefreshToken = raw
 	}
 	if in.scopes.HasKind(scope.OpenID) && !g.FHIRUser.IsZero() {
 		ic := &idClaims{Iss: s.fhirBase, Sub: g.Subject, Aud: client.ID, Exp: now.Add(IDTokenLifetime).Unix(), Iat: now.Unix(), Nonce: in.nonce}
@@ -116,42 +114,33 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 		}
 		m.id = ic
 	}
-	if g.Patient != "" {
-		m.resp["patient"] = g.Patient
-	}
-	if g.Encounter != "" {
-		m.resp["encounter"] = g.Encounter
-	}
-	if extra := in.extra; extra != nil || len(g.Context) > 0 {
-		if extra == nil {
-			_ = json.Unmarshal(g.Context, &extra)
-		}
-		for k, v := range extra {
-			m.resp[k] = v
-		}
+	if in.context != nil {
+		m.resp.launchContext = *in.context
+	} else if len(g.Context) > 0 {
+		_ = json.Unmarshal(g.Context, &m.resp.launchContext)
 	}
 	return m
 }
 
 // sign signs the prepared tokens (ES256 access token, RS256 id_token) into the response body.
-func (s *Server) sign(m *minted) (map[string]any, *Error) {
+func (s *Server) sign(m *minted) (*tokenResponse, *Error) {
 	at, err := s.keys.Sign(keys.ES256, m.access)
 	if err != nil {
 		return nil, errServerError(fmt.Errorf("sign access token: %w", err))
 	}
-	m.resp["access_token"] = at
+	m.resp.AccessToken = at
 	if m.id != nil {
 		idt, err := s.keys.Sign(keys.RS256, m.id)
 		if err != nil {
 			return nil, errServerError(fmt.Errorf("sign id_token: %w", err))
 		}
-		m.resp["id_token"] = idt
+		m.resp.IDToken = idt
 	}
 	return m.resp, nil
 }
 
 // mint stores a new grant and signs its token response (client_credentials, which redeems nothing).
-func (s *Server) mint(ctx context.Context, client store.Client, in issued) (map[string]any, *Error) {
+func (s *Server) mint(ctx context.Context, client store.Client, in issued) (*tokenResponse, *Error) {
 	m := s.prepare(client, in)
 	if err := s.store.CreateGrant(ctx, in.grant, func() (store.Issuance, error) { return m.rec, nil }); err != nil {
 		return nil, errServerError(fmt.Errorf("record the grant: %w", err))

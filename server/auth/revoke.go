@@ -15,7 +15,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	ev := events.Event{Kind: "revoke", Request: events.Form(form)}
 	if e == nil {
 		var client = struct{ ID string }{}
-		c, err := s.authenticateClient(r.Context(), r, form)
+		c, err := s.authenticateClient(r.Context(), readClientCredentials(r, form))
 		e, client.ID = err, c.ID
 		ev.ClientID = client.ID
 		if e == nil && form.Get("token") == "" {
