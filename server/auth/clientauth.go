@@ -83,6 +83,7 @@ func (s *Server) authenticateClient(ctx context.Context, c clientCredentials) (s
 	}
 	return client, nil
 }
+
 // checkSecret authenticates a confidential-symmetric client. The method must be the one the client
 // registered (RFC 7591 token_endpoint_auth_method; strict EHRs bind it, so an app that only works with
 // the other method would fail there) unless the client has the any_secret_method leniency switch.

@@ -1,8 +1,8 @@
 package auth
 
 import (
-	"errors"
 	"context"
+	"errors"
 
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
