@@ -13,7 +13,7 @@ import (
 	"syscall"
 
 	"github.com/valet-sandbox/valet/server"
-	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 	"github.com/valet-sandbox/valet/synth/fhirio"
@@ -64,12 +64,12 @@ func withOffline(dataDir string, fn func(ctx context.Context, o *offline) error)
 func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	c := newCommand("generate", "valet generate [flags]",
 		"Add synthetic patients, each with years of clinical history, to the sandbox.")
-	var req control.GenerateRequest
+	var req population.GenerateRequest
 	var data string
-	c.fs.IntVar(&req.Patients, "patients", 100, fmt.Sprintf("add `N` patients, 0 to %d", control.MaxPatients))
+	c.fs.IntVar(&req.Patients, "patients", 100, fmt.Sprintf("add `N` patients, 0 to %d", population.MaxPatients))
 	c.fs.Int64Var(&req.Seed, "seed", 42, "generate from `SEED`: the same seed gives the same patients")
 	c.fs.BoolVar(&req.Personas, "personas", false, "also add the edge-case personas (newborn, centenarian, deceased, …)")
-	c.fs.IntVar(&req.Years, "years", synth.DefaultYears, fmt.Sprintf("give each patient `Y` years of history, 1 to %d", control.MaxYears))
+	c.fs.IntVar(&req.Years, "years", synth.DefaultYears, fmt.Sprintf("give each patient `Y` years of history, 1 to %d", population.MaxYears))
 	dataFlag(c.fs, &data)
 	rest, err := c.parse(args, stdout)
 	if err != nil {
@@ -83,7 +83,7 @@ func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	}
 	return withOffline(data, func(ctx context.Context, o *offline) error {
 		bar := newProgress(stderr, "Generating")
-		res, err := o.srv.Population().Generate(ctx, req, func(p control.Progress) { bar.status(p.Done, p.Total, p.Resources, p.Message) })
+		res, err := o.srv.Population().Generate(ctx, req, func(p population.Progress) { bar.status(p.Done, p.Total, p.Resources, p.Message) })
 		bar.finish()
 		if err != nil {
 			return fmt.Errorf("%w (patients finished before the error are stored)", err)
@@ -206,7 +206,7 @@ func cmdReset(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	return withOffline(data, func(ctx context.Context, o *offline) error {
 		bar := newProgress(stderr, "Resetting")
-		res, err := o.srv.Population().Reset(ctx, func(p control.Progress) { bar.status(p.Done, p.Total, p.Resources, p.Message) })
+		res, err := o.srv.Population().Reset(ctx, func(p population.Progress) { bar.status(p.Done, p.Total, p.Resources, p.Message) })
 		bar.finish()
 		if err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/synth/fhirio"
 )
 
@@ -137,11 +137,11 @@ func (im *importer) pass(paths []string, workers int) (later []string, unresolve
 // which it returns.
 func (im *importer) file(path string) error {
 	f, err := fhirio.ReadFile(path)
-	var res server.ImportResult
+	var res population.ImportResult
 	if err == nil {
 		res, err = im.o.srv.Population().ImportFile(im.ctx, f)
 	}
-	var ie *server.ImportError
+	var ie *population.ImportError
 	if errors.As(err, &ie) && ie.Unresolved {
 		return err
 	}

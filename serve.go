@@ -18,7 +18,7 @@ import (
 
 	"github.com/valet-sandbox/valet/frontend"
 	"github.com/valet-sandbox/valet/server"
-	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 )
@@ -216,18 +216,18 @@ func (sb *sandbox) seedIfNew(ctx context.Context, f serveFlags, stdout io.Writer
 	if f.empty {
 		return
 	}
-	job, err := sb.srv.SeedInBackground(ctx, func(j control.Job) {
-		if res, ok := j.Result.(control.GenerateResult); ok && j.State == control.JobDone {
+	started, err := sb.srv.SeedInBackground(ctx, func(res population.GenerateResult, err error) {
+		if err == nil {
 			fmt.Fprintf(stdout, "Default population ready: %d patients, %d resources (%.1f s).\n", res.Patients, res.Resources, res.Seconds)
-		} else if j.State == control.JobFailed {
-			fmt.Fprintf(stdout, "Loading the default population failed: %s\n", j.Error)
+		} else if !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stdout, "Loading the default population failed: %s\n", err)
 		}
 	})
 	if err != nil {
 		fmt.Fprintf(stdout, "Could not start loading the default population: %v\n", err)
 		return
 	}
-	if job != nil {
+	if started {
 		fmt.Fprintf(stdout, "New sandbox: loading the default population (%d patients and %d personas) in the background.\n",
 			synth.DefaultPatients, len(synth.Personas()))
 	}

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/population"
 )
 
 // TestDocumentedCIExample runs the requests of docs/auth.md "Non-interactive launch in CI", as written there,
@@ -32,12 +32,12 @@ func TestDocumentedCIExample(t *testing.T) {
 	}
 
 	base, srv, _ := startSandbox(t, nil)
-	seeded := make(chan control.Job, 1)
-	if _, err := srv.SeedInBackground(context.Background(), func(j control.Job) { seeded <- j }); err != nil {
+	seeded := make(chan error, 1)
+	if _, err := srv.SeedInBackground(context.Background(), func(_ population.GenerateResult, err error) { seeded <- err }); err != nil {
 		t.Fatal(err)
 	}
-	if j := <-seeded; j.State != control.JobDone {
-		t.Fatalf("default population: %+v", j)
+	if err := <-seeded; err != nil {
+		t.Fatalf("default population: %v", err)
 	}
 
 	code, _, raw := call(t, "POST", base+"/auth/register", strings.Join(strings.Fields(register[1]), " "),

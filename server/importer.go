@@ -10,48 +10,19 @@ import (
 
 	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/jsonstr"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/synth/fhirio"
 )
-
-// ImportResult is what one imported file stored.
-type ImportResult struct {
-	Path      string
-	Resources int
-}
-
-// ImportError locates why a file was refused; nothing from that file was stored.
-type ImportError struct {
-	Path  string
-	Line  int // 0 when unknown
-	Entry int // -1 when not a Bundle entry
-	Msg   string
-	// Unresolved: a conditional reference (Practitioner?identifier=…) matched nothing. Another file
-	// may create what it names: Synthea's patient files refer to the practitioners and organizations of
-	// its practitionerInformation and hospitalInformation files.
-	Unresolved bool
-}
-
-func (e *ImportError) Error() string {
-	var where strings.Builder
-	where.WriteString(e.Path)
-	if e.Line > 0 {
-		where.WriteString(":" + strconv.Itoa(e.Line))
-	}
-	if e.Entry >= 0 {
-		where.WriteString(" (entry " + strconv.Itoa(e.Entry) + ")")
-	}
-	return where.String() + ": " + e.Msg + "; nothing from this file was stored"
-}
 
 var entryIndex = regexp.MustCompile(`Bundle\.entry\[(\d+)\]`)
 
 // ImportFile stores everything in one file as a single FHIR transaction, whatever its format (a transaction,
 // batch or collection Bundle, NDJSON, or one resource): either all of it is stored, with urn:uuid and
 // conditional references resolved, or none of it.
-func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (ImportResult, error) {
+func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (population.ImportResult, error) {
 	body := bundleBody(f)
 	if _, err := p.FHIR.TransactionBundle(ctx, body); err != nil {
-		ie := &ImportError{Path: f.Path, Entry: -1, Msg: err.Error()}
+		ie := &population.ImportError{Path: f.Path, Entry: -1, Msg: err.Error()}
 		var o *fhir.Outcome
 		if errors.As(err, &o) {
 			ie.Msg = outcomeText(o)
@@ -63,9 +34,9 @@ func (p *Population) ImportFile(ctx context.Context, f *fhirio.File) (ImportResu
 				ie.Msg = entryIndex.ReplaceAllString(ie.Msg, "entry")
 			}
 		}
-		return ImportResult{}, ie
+		return population.ImportResult{}, ie
 	}
-	return ImportResult{Path: f.Path, Resources: len(f.Entries)}, nil
+	return population.ImportResult{Path: f.Path, Resources: len(f.Entries)}, nil
 }
 
 // bundleBody is f as one transaction Bundle. The resources go in as read: fhirio has checked that each

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/population"
 )
 
 // TestLoginPageFindsEveryUser: the login page lists the first users of each kind and says how many there
@@ -18,7 +19,7 @@ import (
 func TestLoginPageFindsEveryUser(t *testing.T) {
 	ctx := context.Background()
 	base, srv, _ := startSandbox(t, nil)
-	if _, err := srv.Population().Generate(ctx, control.GenerateRequest{Patients: 60, Seed: 5, Years: 1}, nil); err != nil {
+	if _, err := srv.Population().Generate(ctx, population.GenerateRequest{Patients: 60, Seed: 5, Years: 1}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var c struct {
@@ -76,7 +77,7 @@ func get(t *testing.T, c *http.Client, u string) string {
 func TestStandalonePickersUseTheIndexes(t *testing.T) {
 	ctx := context.Background()
 	base, srv, _ := startSandbox(t, nil)
-	if _, err := srv.Population().Generate(ctx, control.GenerateRequest{Patients: 45, Seed: 8, Years: 2}, nil); err != nil {
+	if _, err := srv.Population().Generate(ctx, population.GenerateRequest{Patients: 45, Seed: 8, Years: 2}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var docs struct {

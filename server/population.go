@@ -12,6 +12,7 @@ import (
 	"github.com/valet-sandbox/valet/server/bulkgc"
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/fhir"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 )
@@ -33,14 +34,14 @@ var _ control.Population = (*Population)(nil)
 const SeededSetting = "population.seeded"
 
 // Generate stores a generated population.
-func (p *Population) Generate(ctx context.Context, req control.GenerateRequest, report func(control.Progress)) (control.GenerateResult, error) {
+func (p *Population) Generate(ctx context.Context, req population.GenerateRequest, report func(population.Progress)) (population.GenerateResult, error) {
 	if err := req.Validate(); err != nil {
-		return control.GenerateResult{}, err
+		return population.GenerateResult{}, err
 	}
 	return p.generate(ctx, synth.Options{Patients: req.Patients, Seed: req.Seed, Personas: req.Personas, Years: req.Years}, report)
 }
 
-func (p *Population) generate(ctx context.Context, opt synth.Options, report func(control.Progress)) (control.GenerateResult, error) {
+func (p *Population) generate(ctx context.Context, opt synth.Options, report func(population.Progress)) (population.GenerateResult, error) {
 	start := time.Now() // elapsed time is wall-clock time, whatever the sandbox clock says
 	// The pipeline's buffers are garbage once the run ends; hand the memory back to the OS then, or a
 	// sandbox that loaded a population keeps ~150 MB resident while it idles.
@@ -53,7 +54,7 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 		// average (7 of 8 pairs).
 		opt.Workers = max(1, runtime.GOMAXPROCS(0)/4)
 	}
-	res := control.GenerateResult{ByType: map[string]int{}}
+	res := population.GenerateResult{ByType: map[string]int{}}
 	bulk, err := p.beginBulk(ctx, opt.Patients*resourcesPerPatient)
 	if err != nil {
 		return res, fmt.Errorf("generate: %w", err)
@@ -86,14 +87,14 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 				records++
 			}
 			if report != nil && record {
-				report(control.Progress{Done: records, Total: int(total.Load()), Resources: res.Resources})
+				report(population.Progress{Done: records, Total: int(total.Load()), Resources: res.Resources})
 			}
 		})
 	}
 	progress := func(pr synth.Progress) {
 		total.Store(int64(max(pr.Total, 1)))
 		if pr.Done == 0 && report != nil {
-			report(control.Progress{Done: 0, Total: pr.Total, Resources: 0})
+			report(population.Progress{Done: 0, Total: pr.Total, Resources: 0})
 		}
 	}
 	err = synth.Generate(ctx, opt, emit, progress)
@@ -102,7 +103,7 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 	}
 	if bulk {
 		if report != nil {
-			report(control.Progress{Done: records, Total: int(total.Load()), Resources: res.Resources, Message: "building search indexes"})
+			report(population.Progress{Done: records, Total: int(total.Load()), Resources: res.Resources, Message: "building search indexes"})
 		}
 		if berr := p.endBulk(ctx); err == nil {
 			err = berr
@@ -158,18 +159,18 @@ func (p *Population) endBulk(ctx context.Context) error {
 }
 
 // Reset deletes every FHIR resource and loads the default population again.
-func (p *Population) Reset(ctx context.Context, report func(control.Progress)) (control.GenerateResult, error) {
+func (p *Population) Reset(ctx context.Context, report func(population.Progress)) (population.GenerateResult, error) {
 	if report != nil {
-		report(control.Progress{Message: "deleting FHIR data"})
+		report(population.Progress{Message: "deleting FHIR data"})
 	}
 	if err := p.Store.DeleteAllResources(ctx); err != nil {
-		return control.GenerateResult{}, fmt.Errorf("reset: %w", err)
+		return population.GenerateResult{}, fmt.Errorf("reset: %w", err)
 	}
 	return p.SeedDefault(ctx, report)
 }
 
 // SeedDefault loads the default population (25 patients and every persona, fixed seed) and records it.
-func (p *Population) SeedDefault(ctx context.Context, report func(control.Progress)) (control.GenerateResult, error) {
+func (p *Population) SeedDefault(ctx context.Context, report func(population.Progress)) (population.GenerateResult, error) {
 	res, err := p.generate(ctx, synth.DefaultOptions(), report)
 	if err != nil {
 		return res, err
@@ -186,32 +187,36 @@ func (p *Population) now() time.Time {
 
 // SeedInBackground starts loading the default population as a job when this sandbox is new (never seeded,
 // no resources), so the server answers at once and the control panel shows the progress. done, when not
-// nil, is called with the finished job. It returns the job, or nil when there was nothing to do.
-func (s *Server) SeedInBackground(ctx context.Context, done func(control.Job)) (*control.Job, error) {
+// nil, is called once the job has ended, with what it stored or why it stopped (context.Canceled when
+// the server stopped first). It reports whether there was a job to start.
+func (s *Server) SeedInBackground(ctx context.Context, done func(population.GenerateResult, error)) (started bool, err error) {
 	if _, err := s.cfg.Store.Setting(ctx, SeededSetting); err == nil {
-		return nil, nil
+		return false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+		return false, err
 	}
 	counts, err := s.cfg.Store.CountByType(ctx)
 	if err != nil || len(counts) > 0 {
-		return nil, err
+		return false, err
 	}
 	pop := s.Population()
-	job, err := s.jobs.Start("seed", func(ctx context.Context, report func(control.Progress)) (any, error) {
-		return pop.SeedDefault(ctx, report)
+	var res population.GenerateResult
+	var seedErr error
+	job, err := s.jobs.Start("seed", func(ctx context.Context, report func(population.Progress)) (any, error) {
+		res, seedErr = pop.SeedDefault(ctx, report)
+		return res, seedErr
 	})
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	if done != nil {
+		// The job's updates end when its final state is recorded, after res and seedErr were set.
 		_, updates, _, _ := s.jobs.Subscribe(job.ID)
 		go func() {
 			for range updates {
 			}
-			final, _ := s.jobs.Get(job.ID)
-			done(final)
+			done(res, seedErr)
 		}()
 	}
-	return &job, nil
+	return true, nil
 }

@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -44,7 +44,7 @@ func benchGenerateAndStore(b *testing.B, patients int) {
 		var ms runtime.MemStats
 		w0 := db.WriteStats()
 		b.StartTimer()
-		res, err := srv.Population().Generate(ctx, control.GenerateRequest{Patients: patients, Seed: 42}, func(p control.Progress) {
+		res, err := srv.Population().Generate(ctx, population.GenerateRequest{Patients: patients, Seed: 42}, func(p population.Progress) {
 			if p.Done%100 == 0 {
 				runtime.ReadMemStats(&ms)
 				peak = max(peak, ms.HeapAlloc)

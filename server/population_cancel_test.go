@@ -6,14 +6,14 @@ import (
 	"maps"
 	"testing"
 
-	"github.com/valet-sandbox/valet/server/control"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
 // A cancelled generation keeps only whole patient records: every stored Patient has exactly the
 // compartment a complete run gives it, and the result counts what was stored.
 func TestCancelledGenerationKeepsWholePatients(t *testing.T) {
-	req := control.GenerateRequest{Patients: 30, Seed: 11, Years: 2}
+	req := population.GenerateRequest{Patients: 30, Seed: 11, Years: 2}
 	full, fullDB := newTestServer(t)
 	if _, err := full.Population().Generate(context.Background(), req, nil); err != nil {
 		t.Fatal(err)
@@ -21,7 +21,7 @@ func TestCancelledGenerationKeepsWholePatients(t *testing.T) {
 	srv, db := newTestServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	res, err := srv.Population().Generate(ctx, req, func(p control.Progress) {
+	res, err := srv.Population().Generate(ctx, req, func(p population.Progress) {
 		if p.Done >= 3 {
 			cancel()
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/directory"
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 )
@@ -29,22 +30,31 @@ func newTestServer(t *testing.T) (*Server, *store.DB) {
 func TestSeedInBackgroundLoadsTheDefaultPopulationOnce(t *testing.T) {
 	ctx := context.Background()
 	srv, db := newTestServer(t)
-	finished := make(chan control.Job, 1)
-	job, err := srv.SeedInBackground(ctx, func(j control.Job) { finished <- j })
-	if err != nil || job == nil || job.Kind != "seed" {
-		t.Fatalf("first start: job %+v, err %v", job, err)
+	type ended struct {
+		res population.GenerateResult
+		err error
 	}
-	var final control.Job
+	finished := make(chan ended, 1)
+	started, err := srv.SeedInBackground(ctx, func(res population.GenerateResult, err error) { finished <- ended{res, err} })
+	jobs := srv.jobs.List()
+	if err != nil || !started || len(jobs) != 1 || jobs[0].Kind != "seed" {
+		t.Fatalf("first start: started %v, jobs %+v, err %v", started, jobs, err)
+	}
+	var end ended
 	select {
-	case final = <-finished:
+	case end = <-finished:
 	case <-time.After(2 * time.Minute):
 		t.Fatal("seeding did not finish")
 	}
-	res, _ := final.Result.(control.GenerateResult)
+	final, _ := srv.jobs.Get(jobs[0].ID)
+	res, _ := final.Result.(population.GenerateResult)
 	personas := len(synth.Personas())
 	if final.State != control.JobDone || res.Patients < synth.DefaultPatients+personas ||
 		final.Progress.Done != final.Progress.Total || final.Progress.Total != synth.DefaultPatients+personas {
 		t.Fatalf("seed job ended %+v; want %d random patients + %d personas", final, synth.DefaultPatients, personas)
+	}
+	if end.err != nil || end.res.Patients != res.Patients || end.res.Resources != res.Resources {
+		t.Errorf("done was told %+v, %v; the job stored %+v", end.res, end.err, res)
 	}
 	counts, _ := db.CountByType(ctx)
 	if counts["Patient"] != res.Patients || counts["Observation"] == 0 || counts["Practitioner"] == 0 {
@@ -54,8 +64,8 @@ func TestSeedInBackgroundLoadsTheDefaultPopulationOnce(t *testing.T) {
 	if err := db.DeleteAllResources(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if job, err := srv.SeedInBackground(ctx, nil); job != nil || err != nil {
-		t.Errorf("second start re-seeded (%v, %v)", job, err)
+	if started, err := srv.SeedInBackground(ctx, nil); started || err != nil {
+		t.Errorf("second start re-seeded (%v, %v)", started, err)
 	}
 	if counts, _ := db.CountByType(ctx); len(counts) != 0 {
 		t.Errorf("DeleteAllResources left %v", counts)
@@ -66,7 +76,7 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 	ctx := context.Background()
 	srv, db := newTestServer(t)
 	pop := srv.Population()
-	res, err := pop.Generate(ctx, control.GenerateRequest{Patients: 4, Seed: 9, Years: 3}, nil)
+	res, err := pop.Generate(ctx, population.GenerateRequest{Patients: 4, Seed: 9, Years: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/valet-sandbox/valet/server/wire"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -21,31 +23,31 @@ type fakePopulation struct {
 	release chan struct{} // when set, Generate waits for it before finishing
 	fail    error
 	mu      sync.Mutex
-	got     []GenerateRequest
+	got     []population.GenerateRequest
 }
 
-func (f *fakePopulation) Generate(ctx context.Context, req GenerateRequest, report func(Progress)) (GenerateResult, error) {
+func (f *fakePopulation) Generate(ctx context.Context, req population.GenerateRequest, report func(population.Progress)) (population.GenerateResult, error) {
 	f.mu.Lock()
 	f.got = append(f.got, req)
 	f.mu.Unlock()
 	for i := 1; i <= f.steps; i++ {
-		report(Progress{Done: i, Total: f.steps, Resources: i * 10})
+		report(population.Progress{Done: i, Total: f.steps, Resources: i * 10})
 	}
 	if f.release != nil {
 		select {
 		case <-f.release:
 		case <-ctx.Done():
-			return GenerateResult{}, ctx.Err()
+			return population.GenerateResult{}, ctx.Err()
 		}
 	}
 	if f.fail != nil {
-		return GenerateResult{}, f.fail
+		return population.GenerateResult{}, f.fail
 	}
-	return GenerateResult{Patients: req.Patients, Resources: f.steps * 10}, nil
+	return population.GenerateResult{Patients: req.Patients, Resources: f.steps * 10}, nil
 }
 
-func (f *fakePopulation) Reset(ctx context.Context, report func(Progress)) (GenerateResult, error) {
-	return f.Generate(ctx, GenerateRequest{Patients: 25, Personas: true}, report)
+func (f *fakePopulation) Reset(ctx context.Context, report func(population.Progress)) (population.GenerateResult, error) {
+	return f.Generate(ctx, population.GenerateRequest{Patients: 25, Personas: true}, report)
 }
 
 func newTestAPI(t *testing.T, pop Population) *httptest.Server {
@@ -89,7 +91,7 @@ func TestStatus(t *testing.T) {
 func TestUnknownEndpointIsJSON404(t *testing.T) {
 	srv := newTestAPI(t, nil)
 	resp, _ := http.Get(srv.URL + "/api/nope")
-	var e Error
+	var e wire.Error
 	json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
 	if resp.StatusCode != 404 || !strings.Contains(e.Error, "/api/nope") {
@@ -171,7 +173,7 @@ func TestGenerateRunsAsJobWithProgressEvents(t *testing.T) {
 	if last.State != JobDone || last.Progress.Done != 3 || last.Progress.Total != 3 || last.FinishedAt == nil {
 		t.Errorf("final event %+v", last)
 	}
-	if pop.got[0] != (GenerateRequest{Patients: 7, Seed: 42, Years: 5}) {
+	if pop.got[0] != (population.GenerateRequest{Patients: 7, Seed: 42, Years: 5}) {
 		t.Errorf("generator got %+v", pop.got[0])
 	}
 	// After the end, the job is still inspectable, and its stream ends at once.
@@ -186,7 +188,7 @@ func TestGenerateRunsAsJobWithProgressEvents(t *testing.T) {
 
 func TestJobFailureAndCancel(t *testing.T) {
 	js := &Jobs{}
-	job, err := js.Start("generate", func(ctx context.Context, report func(Progress)) (any, error) {
+	job, err := js.Start("generate", func(ctx context.Context, report func(population.Progress)) (any, error) {
 		return nil, errors.New("disk full")
 	})
 	if err != nil {
@@ -197,7 +199,7 @@ func TestJobFailureAndCancel(t *testing.T) {
 		t.Errorf("failed job = %+v", got)
 	}
 	started := make(chan struct{})
-	job, _ = js.Start("import", func(ctx context.Context, report func(Progress)) (any, error) {
+	job, _ = js.Start("import", func(ctx context.Context, report func(population.Progress)) (any, error) {
 		close(started)
 		<-ctx.Done()
 		return nil, ctx.Err()

@@ -7,19 +7,13 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/valet-sandbox/valet/server/population"
 )
 
 // Long work (generating or importing patients, resetting the sandbox) runs as a job: the request that starts
 // it returns at once with the job's URL, and the control panel follows its progress as server-sent events.
 // One job runs at a time, since each is a long write transaction stream against the same database.
-
-// Progress is how far a job has come. Total is 0 when unknown.
-type Progress struct {
-	Done      int    `json:"done"`
-	Total     int    `json:"total"`
-	Resources int    `json:"resources"`
-	Message   string `json:"message,omitempty"`
-}
 
 // Job states.
 const (
@@ -31,18 +25,18 @@ const (
 
 // Job is a snapshot of one job.
 type Job struct {
-	ID         string     `json:"id"`
-	Kind       string     `json:"kind"`
-	State      string     `json:"state"`
-	Progress   Progress   `json:"progress"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
-	Error      string     `json:"error,omitempty"`
-	Result     any        `json:"result,omitempty"`
+	ID         string              `json:"id"`
+	Kind       string              `json:"kind"`
+	State      string              `json:"state"`
+	Progress   population.Progress `json:"progress"`
+	StartedAt  time.Time           `json:"started_at"`
+	FinishedAt *time.Time          `json:"finished_at,omitempty"`
+	Error      string              `json:"error,omitempty"`
+	Result     any                 `json:"result,omitempty"`
 }
 
 // JobFunc does the work, reporting progress as it goes; it must stop when ctx is cancelled.
-type JobFunc func(ctx context.Context, report func(Progress)) (result any, err error)
+type JobFunc func(ctx context.Context, report func(population.Progress)) (result any, err error)
 
 // ErrJobRunning is returned when a job is started while another runs.
 var ErrJobRunning = errors.New("another job is running")
@@ -89,7 +83,7 @@ func (js *Jobs) Start(kind string, fn JobFunc) (Job, error) {
 
 func (js *Jobs) run(ctx context.Context, e *jobEntry, fn JobFunc) {
 	defer js.wg.Done()
-	result, err := fn(ctx, func(p Progress) {
+	result, err := fn(ctx, func(p population.Progress) {
 		js.mu.Lock()
 		e.job.Progress = p
 		js.publish(e)

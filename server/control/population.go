@@ -3,51 +3,17 @@ package control
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
+
+	"github.com/valet-sandbox/valet/server/population"
 )
 
 // Population fills the FHIR store with synthetic or imported patients. The server implements it with the
-// generator and the FHIR service; the CLI calls the same implementation without HTTP.
+// generator and the FHIR service; the CLI calls the same implementation without HTTP. Its requests,
+// progress and results are the population package's.
 type Population interface {
-	Generate(ctx context.Context, req GenerateRequest, report func(Progress)) (GenerateResult, error)
-	Reset(ctx context.Context, report func(Progress)) (GenerateResult, error)
-}
-
-// GenerateRequest is the body of POST /api/generate (the flags of `valet generate`).
-type GenerateRequest struct {
-	Patients int   `json:"patients"`
-	Seed     int64 `json:"seed"`
-	Personas bool  `json:"personas"`
-	Years    int   `json:"years"`
-}
-
-// Limits on one generation request: enough for load tests, small enough that a typo does not fill the disk.
-const (
-	MaxPatients = 100_000
-	MaxYears    = 100
-)
-
-// Validate says what is wrong with the request, in words a user can act on.
-func (g GenerateRequest) Validate() error {
-	if g.Patients < 0 || g.Patients > MaxPatients {
-		return fmt.Errorf("patients must be between 0 and %d (got %d)", MaxPatients, g.Patients)
-	}
-	if g.Years < 0 || g.Years > MaxYears {
-		return fmt.Errorf("years must be between 1 and %d, or 0 for the default (got %d)", MaxYears, g.Years)
-	}
-	if g.Patients == 0 && !g.Personas {
-		return fmt.Errorf("nothing to generate: ask for patients (1–%d) or personas", MaxPatients)
-	}
-	return nil
-}
-
-// GenerateResult is what a generation or reset stored.
-type GenerateResult struct {
-	Patients  int            `json:"patients"`
-	Resources int            `json:"resources"`
-	ByType    map[string]int `json:"by_type"`
-	Seconds   float64        `json:"seconds"`
+	Generate(ctx context.Context, req population.GenerateRequest, report func(population.Progress)) (population.GenerateResult, error)
+	Reset(ctx context.Context, report func(population.Progress)) (population.GenerateResult, error)
 }
 
 func (a *API) mountPopulation(mux *http.ServeMux) {
@@ -60,7 +26,7 @@ func (a *API) generate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotImplemented, "this server has no generator")
 		return
 	}
-	var req GenerateRequest
+	var req population.GenerateRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
@@ -71,7 +37,7 @@ func (a *API) generate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	a.startJob(w, "generate", func(ctx context.Context, report func(Progress)) (any, error) {
+	a.startJob(w, "generate", func(ctx context.Context, report func(population.Progress)) (any, error) {
 		return a.Population.Generate(ctx, req, report)
 	})
 }
@@ -81,7 +47,7 @@ func (a *API) reset(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotImplemented, "this server has no generator")
 		return
 	}
-	a.startJob(w, "reset", func(ctx context.Context, report func(Progress)) (any, error) {
+	a.startJob(w, "reset", func(ctx context.Context, report func(population.Progress)) (any, error) {
 		return a.Population.Reset(ctx, report)
 	})
 }
