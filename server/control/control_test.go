@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/valet-sandbox/valet/server/wire"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -91,7 +90,7 @@ func TestStatus(t *testing.T) {
 func TestUnknownEndpointIsJSON404(t *testing.T) {
 	srv := newTestAPI(t, nil)
 	resp, _ := http.Get(srv.URL + "/api/nope")
-	var e wire.Error
+	var e Error
 	json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
 	if resp.StatusCode != 404 || !strings.Contains(e.Error, "/api/nope") {
