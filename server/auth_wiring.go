@@ -23,8 +23,8 @@ func (s *Server) newAuth() error {
 }
 
 func (s *Server) authAPI() *control.AuthAPI {
-	return &control.AuthAPI{Auth: s.auth, Clients: s.cfg.Store, Launches: s.cfg.Store, ClientView: auth.ClientView,
-		Keys: func() any { return s.keys.List() }, Events: s.events, Invalid: auth.ErrInvalid, Stopping: s.stopping}
+	return &control.AuthAPI{Auth: s.auth.Admin(), Clients: s.cfg.Store, Launches: s.cfg.Store, ClientView: auth.ClientView,
+		Keys: func() any { return s.keys.List() }, Events: s.events, Stopping: s.stopping}
 }
 
 // Verifier checks access tokens; the FHIR server calls it on every request.

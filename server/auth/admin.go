@@ -2,69 +2,65 @@ package auth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
-// Admin adapts the server to the control API, which must not import this package (control and auth are
-// peers under server/): requests come in as JSON bodies, results go out as values to encode.
+// Admin is the authorization server as the control API drives it (control and auth are peers under
+// server/, so control states what it needs and this adapter provides it): the same operations, with bad
+// input answered as *wire.FieldError, the control API's 400, instead of an OAuth error.
+type Admin struct{ s *Server }
 
-// ErrInvalid marks input the control API answers with 400.
-var ErrInvalid = errors.New("invalid input")
+// Admin returns the control API's view of the server.
+func (s *Server) Admin() Admin { return Admin{s} }
 
-func decodeInput(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return errors.Join(ErrInvalid, err)
-	}
-	return nil
-}
-
-func asInvalid(err error) error {
+// fieldError turns the OAuth error of bad client metadata into the control API's.
+func fieldError(err error) error {
 	var oe *Error
-	if errors.As(err, &oe) {
-		return errors.Join(ErrInvalid, errors.New(oe.Code+": "+oe.Description))
+	if errors.As(err, &oe) && oe.Status < 500 {
+		return &wire.FieldError{Field: oe.Field, Message: oe.Description}
 	}
 	return err
 }
 
-// CreateClientJSON creates a client from a JSON ClientInput.
-func (s *Server) CreateClientJSON(ctx context.Context, body []byte) (any, error) {
-	var in ClientInput
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.CreateClient(ctx, in)
-	return out, asInvalid(err)
+// CreateClient registers a client.
+func (a Admin) CreateClient(ctx context.Context, in wire.ClientInput) (wire.Client, error) {
+	out, err := a.s.CreateClient(ctx, in)
+	return out, fieldError(err)
 }
 
-// UpdateClientJSON replaces a client's metadata from a JSON ClientInput.
-func (s *Server) UpdateClientJSON(ctx context.Context, id string, body []byte) (any, error) {
-	var in ClientInput
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.UpdateClient(ctx, id, in)
-	return out, asInvalid(err)
+// UpdateClient replaces a client's metadata.
+func (a Admin) UpdateClient(ctx context.Context, id string, in wire.ClientInput) (wire.Client, error) {
+	out, err := a.s.UpdateClient(ctx, id, in)
+	return out, fieldError(err)
 }
+
+// DeleteClient removes a client and revokes its tokens.
+func (a Admin) DeleteClient(ctx context.Context, id string) error { return a.s.DeleteClient(ctx, id) }
+
+// CreateLaunch creates an EHR launch.
+func (a Admin) CreateLaunch(ctx context.Context, in wire.LaunchInput) (wire.Launch, error) {
+	return a.s.CreateLaunch(ctx, in)
+}
+
+// SetUserPassword gives a user a password.
+func (a Admin) SetUserPassword(ctx context.Context, ref string, in wire.PasswordInput) error {
+	return a.s.SetUserPassword(ctx, ref, in)
+}
+
+// DeleteUserPassword removes a user's password.
+func (a Admin) DeleteUserPassword(ctx context.Context, ref string) error {
+	return a.s.DeleteUserPassword(ctx, ref)
+}
+
+// RotateKeys adds new signing keys.
+func (a Admin) RotateKeys(ctx context.Context) error { return a.s.RotateKeys(ctx) }
 
 // ClientView is a stored client as the control API shows it.
-func ClientView(c store.Client) any { return ClientOutput{Client: c, GrantTypes: grantTypes(c)} }
-
-// CreateLaunchJSON creates an EHR launch from a JSON LaunchInput.
-func (s *Server) CreateLaunchJSON(ctx context.Context, body []byte) (any, error) {
-	var in LaunchInput
-	if err := decodeInput(body, &in); err != nil {
-		return nil, err
-	}
-	out, err := s.CreateLaunch(ctx, in)
-	if errors.Is(err, ErrBadLaunch) {
-		return nil, errors.Join(ErrInvalid, err)
-	}
-	return out, err
-}
+func ClientView(c store.Client) wire.Client { return wire.Client{Client: c, GrantTypes: grantTypes(c)} }
 
 // RotateKeys adds new signing keys; the old ones stay published as long as a token they signed can live.
 func (s *Server) RotateKeys(ctx context.Context) error {

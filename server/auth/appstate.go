@@ -14,7 +14,7 @@ const maxStateCodes = 50
 // app's developer controls; Valet cannot verify origins, so it checks the form only. Duplicates collapse.
 func stateCodes(in []string) ([]string, *Error) {
 	if len(in) > maxStateCodes {
-		return nil, errClientMetadata("valet_app_state_codes: at most %d codes", maxStateCodes)
+		return nil, errClientMetadata("valet_app_state_codes: at most %d codes", maxStateCodes).about("valet_app_state_codes")
 	}
 	var out []string
 	for _, sc := range in {
@@ -22,9 +22,9 @@ func stateCodes(in []string) ([]string, *Error) {
 		u, err := url.Parse(system)
 		switch {
 		case !ok || code == "" || strings.Contains(code, "|"):
-			return nil, errClientMetadata("valet_app_state_codes: %q must be system|code (e.g. https://myapp.example.org|display-preferences)", sc)
+			return nil, errClientMetadata("valet_app_state_codes: %q must be system|code (e.g. https://myapp.example.org|display-preferences)", sc).about("valet_app_state_codes")
 		case err != nil || !u.IsAbs() || strings.ContainsAny(sc, ", \t\n"):
-			return nil, errClientMetadata("valet_app_state_codes: the system of %q must be an absolute URI without commas or spaces", sc)
+			return nil, errClientMetadata("valet_app_state_codes: the system of %q must be an absolute URI without commas or spaces", sc).about("valet_app_state_codes")
 		}
 		if !contains(out, sc) {
 			out = append(out, sc)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/valet-sandbox/valet/server/ref"
+	"github.com/valet-sandbox/valet/server/wire"
 	"net/url"
 	"slices"
 	"strings"
@@ -22,34 +23,10 @@ const (
 	DefaultBackendScopes = "system/*.cruds"
 )
 
-// ClientInput is a client as registered (RFC 7591 metadata plus Valet's sandbox extensions). The control
-// API and /auth/register both go through it, so both validate the same way.
-type ClientInput struct {
-	ClientID                string          `json:"client_id,omitempty"`
-	Name                    string          `json:"client_name"`
-	Type                    string          `json:"type,omitempty"`
-	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
-	GrantTypes              []string        `json:"grant_types"`
-	RedirectURIs            []string        `json:"redirect_uris"`
-	LaunchURI               string          `json:"launch_uri"`
-	Scope                   string          `json:"scope"`
-	JWKS                    json.RawMessage `json:"jwks"`
-	JWKSURI                 string          `json:"jwks_uri"`
-	AccessTokenLifetime     int             `json:"access_token_lifetime"`
-	RefreshTokenLifetime    int             `json:"refresh_token_lifetime"`
-	NoRefreshRotation       bool            `json:"no_refresh_rotation"`
-	AnySecretMethod         bool            `json:"any_secret_method"`
-	User                    string          `json:"valet_user"`
-	Patient                 string          `json:"valet_patient"`
-	AutoApprove             bool            `json:"valet_auto_approve"`
-	AppStateCodes           []string        `json:"valet_app_state_codes"`
-	AppStateGlobal          bool            `json:"valet_app_state_global"`
-}
-
 // sandboxField is the first of the client's sandbox settings that is set, by its JSON name, or "". These
 // are Valet's own extensions, not RFC 7591 metadata: shortcuts past sign-in and consent, lifetimes and
 // leniency switches. Only the control panel and non-browser programs may set them (register.go).
-func (in ClientInput) sandboxField() string {
+func sandboxField(in wire.ClientInput) string {
 	for _, f := range []struct {
 		name string
 		set  bool
@@ -71,15 +48,8 @@ func (in ClientInput) sandboxField() string {
 	return ""
 }
 
-// ClientOutput is a stored client with, once, its plain secret.
-type ClientOutput struct {
-	store.Client
-	Secret     string   `json:"client_secret,omitempty"`
-	GrantTypes []string `json:"grant_types"`
-}
-
 // toClient validates metadata and derives the client type (SMART App Launch 2.2 §Client types).
-func (in ClientInput) toClient() (store.Client, *Error) {
+func toClient(in wire.ClientInput) (store.Client, *Error) {
 	c := store.Client{ID: in.ClientID, Name: in.Name, RedirectURIs: in.RedirectURIs, LaunchURI: in.LaunchURI, Scope: in.Scope,
 		JWKS: in.JWKS, JWKSURI: in.JWKSURI, AccessTokenLifetime: in.AccessTokenLifetime, RefreshTokenLifetime: in.RefreshTokenLifetime,
 		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, Patient: in.Patient, AutoApprove: in.AutoApprove}
@@ -92,7 +62,7 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 	backend := slices.Contains(in.GrantTypes, "client_credentials") || in.Type == store.ClientBackendService
 	for _, g := range in.GrantTypes {
 		if g != "authorization_code" && g != "refresh_token" && g != "client_credentials" {
-			return c, errClientMetadata("grant type %q is not supported (authorization_code, refresh_token, client_credentials)", g)
+			return c, errClientMetadata("grant type %q is not supported (authorization_code, refresh_token, client_credentials)", g).about("grant_types")
 		}
 	}
 	if method == "" {
@@ -119,49 +89,49 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 	case "private_key_jwt":
 		c.Type = store.ClientConfidentialAsymmetric
 	default:
-		return c, errClientMetadata("token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post, private_key_jwt)", method)
+		return c, errClientMetadata("token_endpoint_auth_method %q is not supported (none, client_secret_basic, client_secret_post, private_key_jwt)", method).about("token_endpoint_auth_method")
 	}
 	c.AuthMethod = method
 	if backend {
 		if method != "private_key_jwt" {
-			return c, errClientMetadata("backend services (client_credentials) authenticate with private_key_jwt only")
+			return c, errClientMetadata("backend services (client_credentials) authenticate with private_key_jwt only").about("token_endpoint_auth_method")
 		}
 		c.Type = store.ClientBackendService
 	}
 	if in.Type != "" && in.Type != c.Type {
-		return c, errClientMetadata("type %q does not match token_endpoint_auth_method %q and grant_types", in.Type, method)
+		return c, errClientMetadata("type %q does not match token_endpoint_auth_method %q and grant_types", in.Type, method).about("type")
 	}
 	if c.Type == store.ClientConfidentialAsymmetric || c.Type == store.ClientBackendService {
 		if (len(in.JWKS) == 0) == (in.JWKSURI == "") {
-			return c, errClientMetadata("private_key_jwt needs exactly one of jwks and jwks_uri")
+			return c, errClientMetadata("private_key_jwt needs exactly one of jwks and jwks_uri").about("jwks")
 		}
 		if len(in.JWKS) > 0 {
 			var set jose.JSONWebKeySet
 			if err := json.Unmarshal(in.JWKS, &set); err != nil || len(set.Keys) == 0 {
-				return c, errClientMetadata("jwks is not a JSON Web Key Set with at least one key")
+				return c, errClientMetadata("jwks is not a JSON Web Key Set with at least one key").about("jwks")
 			}
 			for _, k := range set.Keys {
 				if !k.IsPublic() {
-					return c, errClientMetadata("jwks must hold public keys only (key %q is private)", k.KeyID)
+					return c, errClientMetadata("jwks must hold public keys only (key %q is private)", k.KeyID).about("jwks")
 				}
 			}
 		}
 		if in.JWKSURI != "" && !isHTTPURL(in.JWKSURI) {
-			return c, errClientMetadata("jwks_uri must be an absolute http(s) URL")
+			return c, errClientMetadata("jwks_uri must be an absolute http(s) URL").about("jwks_uri")
 		}
 	} else if len(in.JWKS) > 0 || in.JWKSURI != "" {
-		return c, errClientMetadata("jwks and jwks_uri belong to private_key_jwt clients")
+		return c, errClientMetadata("jwks and jwks_uri belong to private_key_jwt clients").about("jwks")
 	}
 	if c.AnySecretMethod && c.Type != store.ClientConfidentialSymmetric {
-		return c, errClientMetadata("any_secret_method is for clients that authenticate with a client secret")
+		return c, errClientMetadata("any_secret_method is for clients that authenticate with a client secret").about("any_secret_method")
 	}
 	if c.Type == store.ClientBackendService {
 		if len(c.RedirectURIs) > 0 {
-			return c, errRedirectURI("backend services do not use redirect_uris")
+			return c, errRedirectURI("backend services do not use redirect_uris").about("redirect_uris")
 		}
 	} else {
 		if len(c.RedirectURIs) == 0 {
-			return c, errRedirectURI("at least one redirect_uri is required")
+			return c, errRedirectURI("at least one redirect_uri is required").about("redirect_uris")
 		}
 		for _, u := range c.RedirectURIs {
 			if err := checkRedirectURI(u); err != nil {
@@ -170,7 +140,7 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 		}
 	}
 	if c.LaunchURI != "" && !isHTTPURL(c.LaunchURI) {
-		return c, errClientMetadata("launch_uri must be an absolute http(s) URL")
+		return c, errClientMetadata("launch_uri must be an absolute http(s) URL").about("launch_uri")
 	}
 	if c.Scope == "" {
 		c.Scope = DefaultUserScopes
@@ -180,24 +150,24 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 	}
 	set, err := scope.ParseList(c.Scope)
 	if err != nil {
-		return c, errClientMetadata("scope: %v", err)
+		return c, errClientMetadata("scope: %v", err).about("scope")
 	}
 	if c.Type == store.ClientBackendService {
 		for _, sc := range set {
 			if sc.Kind != scope.Resource || sc.Context != "system" {
-				return c, errClientMetadata("backend services may only hold system/ scopes, not %q", sc.Raw)
+				return c, errClientMetadata("backend services may only hold system/ scopes, not %q", sc.Raw).about("scope")
 			}
 		}
 	}
 	if c.AccessTokenLifetime < 0 || c.RefreshTokenLifetime < 0 {
-		return c, errClientMetadata("token lifetimes must not be negative")
+		return c, errClientMetadata("token lifetimes must not be negative").about("access_token_lifetime")
 	}
 	if c.Type == store.ClientBackendService && c.AccessTokenLifetime > int(BackendTokenLifetime.Seconds()) {
-		return c, errClientMetadata("backend service access tokens last at most %d seconds", int(BackendTokenLifetime.Seconds()))
+		return c, errClientMetadata("backend service access tokens last at most %d seconds", int(BackendTokenLifetime.Seconds())).about("access_token_lifetime")
 	}
 	user, err := ref.ParseUser(in.User)
 	if err != nil {
-		return c, errClientMetadata("valet_user must be Practitioner/{id} or Patient/{id}")
+		return c, errClientMetadata("valet_user must be Practitioner/{id} or Patient/{id}").about("valet_user")
 	}
 	c.User = user
 	return c, nil
@@ -207,10 +177,10 @@ func (in ClientInput) toClient() (store.Client, *Error) {
 func checkRedirectURI(u string) *Error {
 	p, err := url.Parse(u)
 	if err != nil || !p.IsAbs() || ((p.Scheme == "http" || p.Scheme == "https") && p.Host == "") {
-		return errRedirectURI("redirect_uri %q is not an absolute URL", u)
+		return errRedirectURI("redirect_uri %q is not an absolute URL", u).about("redirect_uris")
 	}
 	if p.Fragment != "" || strings.Contains(u, "#") {
-		return errRedirectURI("redirect_uri %q must not contain a fragment", u)
+		return errRedirectURI("redirect_uri %q must not contain a fragment", u).about("redirect_uris")
 	}
 	return nil
 }
@@ -256,17 +226,17 @@ func fieldRecordError(field string, err error) error {
 		return err
 	}
 	return errClientMetadata("%s: %v: pick one in the control panel (Patients), or list them with GET /api/patients "+
-		"and GET /api/practitioners", field, err)
+		"and GET /api/practitioners", field, err).about(field)
 }
 
 // CreateClient validates and stores a client, returning its secret once (for client_secret_* methods).
-func (s *Server) CreateClient(ctx context.Context, in ClientInput) (ClientOutput, error) {
-	c, oerr := in.toClient()
+func (s *Server) CreateClient(ctx context.Context, in wire.ClientInput) (wire.Client, error) {
+	c, oerr := toClient(in)
 	if oerr != nil {
-		return ClientOutput{}, oerr
+		return wire.Client{}, oerr
 	}
 	if err := s.checkSandboxRecords(ctx, c); err != nil {
-		return ClientOutput{}, err
+		return wire.Client{}, err
 	}
 	if c.ID == "" {
 		c.ID = randomToken(12)
@@ -279,23 +249,23 @@ func (s *Server) CreateClient(ctx context.Context, in ClientInput) (ClientOutput
 	}
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrAlreadyExists) {
-			return ClientOutput{}, errClientMetadata("client_id %q is taken", c.ID)
+			return wire.Client{}, errClientMetadata("client_id %q is taken", c.ID).about("client_id")
 		}
-		return ClientOutput{}, err
+		return wire.Client{}, err
 	}
-	return ClientOutput{Client: c, Secret: secret, GrantTypes: grantTypes(c)}, nil
+	return wire.Client{Client: c, Secret: secret, GrantTypes: grantTypes(c)}, nil
 }
 
 // UpdateClient replaces a client's metadata; its secret stays unless the type changes to one that needs
 // a new one.
-func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (ClientOutput, error) {
+func (s *Server) UpdateClient(ctx context.Context, id string, in wire.ClientInput) (wire.Client, error) {
 	in.ClientID = id
-	next, oerr := in.toClient()
+	next, oerr := toClient(in)
 	if oerr != nil {
-		return ClientOutput{}, oerr
+		return wire.Client{}, oerr
 	}
 	if err := s.checkSandboxRecords(ctx, next); err != nil {
-		return ClientOutput{}, err
+		return wire.Client{}, err
 	}
 	var secret string
 	defer s.forgetClient(id)
@@ -311,10 +281,10 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in ClientInput) (C
 		return nil
 	})
 	if err != nil {
-		return ClientOutput{}, err
+		return wire.Client{}, err
 	}
 	s.verifier.purge()
-	return ClientOutput{Client: c, Secret: secret, GrantTypes: grantTypes(c)}, nil
+	return wire.Client{Client: c, Secret: secret, GrantTypes: grantTypes(c)}, nil
 }
 
 // DeleteClient removes a client and revokes its tokens.

@@ -215,3 +215,36 @@ func TestEventStreamAndResume(t *testing.T) {
 		t.Errorf("resumed at %+v, want id %d", resumed, past[2].ID)
 	}
 }
+
+// Every control API refusal of bad input names the member it is about, so the panel shows it next to
+// the right field without reading the message.
+func TestControlAPIErrorsNameTheirField(t *testing.T) {
+	s := newSandbox(t)
+	c := s.register(map[string]any{"client_name": "F", "redirect_uris": []string{redirect}, "launch_uri": "http://app.example/launch"})
+	for _, tc := range []struct {
+		method, path string
+		body         map[string]any
+		field        string
+	}{
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{"nope"}}, "redirect_uris"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x"}, "redirect_uris"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "scope": "patient/Observation.xyz"}, "scope"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "jwks_uri": "ftp://x"}, "jwks_uri"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "valet_user": "Organization/o"}, "valet_user"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "valet_patient": "nobody"}, "valet_patient"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "magic"}, "token_endpoint_auth_method"},
+		{"POST", "/api/clients", map[string]any{"client_id": c.ID, "client_name": "x", "redirect_uris": []string{redirect}}, "client_id"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "valet_app_state_codes": []string{"nope"}}, "valet_app_state_codes"},
+		{"PUT", "/api/clients/" + c.ID, map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "access_token_lifetime": -1}, "access_token_lifetime"},
+		{"POST", "/api/launches", map[string]any{"client_id": "nope"}, "client_id"},
+		{"POST", "/api/launches", map[string]any{"client_id": c.ID, "patient": "nobody"}, "patient"},
+		{"POST", "/api/launches", map[string]any{"client_id": c.ID, "user": "Practitioner/nobody"}, "user"},
+		{"POST", "/api/launches", map[string]any{"client_id": c.ID, "fhir_context": map[string]any{}}, "fhir_context"},
+		{"PUT", "/api/users/Patient/p2/password", map[string]any{"password": "ab"}, "password"},
+	} {
+		var e struct{ Error, Field string }
+		if code := s.api(tc.method, tc.path, tc.body, &e); code != 400 || e.Field != tc.field || e.Error == "" || strings.Contains(e.Error, "invalid input") {
+			t.Errorf("%s %s %v: %d %+v, want 400 about %s", tc.method, tc.path, tc.body, code, e, tc.field)
+		}
+	}
+}

@@ -21,6 +21,15 @@ type Error struct {
 	// Basic is set when the client authenticated with the Authorization header: the 401 then carries
 	// WWW-Authenticate (RFC 6749 §5.2).
 	Basic bool `json:"-"`
+	// Field names the member of the client metadata or request the error is about (its JSON name), for
+	// the control API's answer; OAuth's own error JSON has no such member.
+	Field string `json:"-"`
+}
+
+// about sets the member the error is about.
+func (e *Error) about(field string) *Error {
+	e.Field = field
+	return e
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
 // Passwords are optional per user and off by default: a user without one signs in by choosing their
@@ -61,7 +62,7 @@ func checkPassword(phc, pw string) bool {
 func (s *Server) loginUser(ctx context.Context, ref string) error {
 	typ, id, _ := strings.Cut(ref, "/")
 	if (typ != "Practitioner" && typ != "Patient") || id == "" {
-		return errors.Join(ErrInvalid, fmt.Errorf("user must be Practitioner/{id} or Patient/{id}, not %q", ref))
+		return wire.Invalid("", "user must be Practitioner/{id} or Patient/{id}, not %q", ref)
 	}
 	if res, err := s.store.ReadResource(ctx, typ, id); err != nil || res.Deleted {
 		return fmt.Errorf("%s is not in the FHIR store: %w", ref, store.ErrNotFound)
@@ -69,20 +70,13 @@ func (s *Server) loginUser(ctx context.Context, ref string) error {
 	return nil
 }
 
-// SetUserPasswordJSON gives a user a password from a JSON body {"password": "…"}; the login page then
-// asks for it for that user.
-func (s *Server) SetUserPasswordJSON(ctx context.Context, ref string, body []byte) error {
-	var in struct {
-		Password string `json:"password"`
-	}
-	if err := decodeInput(body, &in); err != nil {
-		return err
-	}
+// SetUserPassword gives a user a password; the login page then asks for it for that user.
+func (s *Server) SetUserPassword(ctx context.Context, ref string, in wire.PasswordInput) error {
 	if err := s.loginUser(ctx, ref); err != nil {
 		return err
 	}
 	if len([]rune(in.Password)) < MinPasswordLength {
-		return errors.Join(ErrInvalid, fmt.Errorf("password must have at least %d characters", MinPasswordLength))
+		return wire.Invalid("password", "password must have at least %d characters", MinPasswordLength)
 	}
 	if err := s.store.SetUserPassword(ctx, ref, hashPassword(in.Password)); err != nil {
 		return err

@@ -3,6 +3,7 @@ package auth
 import (
 	"encoding/json"
 	"errors"
+	"github.com/valet-sandbox/valet/server/wire"
 	"net"
 	"net/http"
 	"strings"
@@ -22,14 +23,14 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 			"Valet control panel (Apps) or with POST /api/clients"})
 		return
 	}
-	var in ClientInput
+	var in wire.ClientInput
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err := dec.Decode(&in); err != nil {
 		writeError(w, errClientMetadata("the body must be a JSON object of client metadata: %v", err))
 		return
 	}
 	in.ClientID, in.Type = "", "" // the server assigns the id; the type follows from the metadata
-	if f := in.sandboxField(); f != "" && !guard.FirstParty(r, s.base) {
+	if f := sandboxField(in); f != "" && !guard.FirstParty(r, s.base) {
 		// A browser app may register itself (RFC 7591), but another web page must not register a client
 		// that skips sign-in and consent: that would read the sandbox's records with the user's browser.
 		writeError(w, errClientMetadata("%s is a Valet sandbox setting, accepted only from the control panel or a program "+

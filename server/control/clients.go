@@ -2,22 +2,23 @@ package control
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
-// Auth is what the control API needs from the authorization server. It takes JSON bodies so that this
-// package does not import server/auth (the two are peers); the auth server validates them.
+// Auth is what the control API needs from the authorization server (server/auth's Admin). Bad input
+// comes back as *wire.FieldError.
 type Auth interface {
-	CreateClientJSON(ctx context.Context, body []byte) (any, error)
-	UpdateClientJSON(ctx context.Context, id string, body []byte) (any, error)
+	CreateClient(ctx context.Context, in wire.ClientInput) (wire.Client, error)
+	UpdateClient(ctx context.Context, id string, in wire.ClientInput) (wire.Client, error)
 	DeleteClient(ctx context.Context, id string) error
-	CreateLaunchJSON(ctx context.Context, body []byte) (any, error)
+	CreateLaunch(ctx context.Context, in wire.LaunchInput) (wire.Launch, error)
 	RotateKeys(ctx context.Context) error
-	SetUserPasswordJSON(ctx context.Context, fhirUser string, body []byte) error
+	SetUserPassword(ctx context.Context, fhirUser string, in wire.PasswordInput) error
 	DeleteUserPassword(ctx context.Context, fhirUser string) error
 }
 
@@ -26,11 +27,9 @@ type AuthAPI struct {
 	Auth       Auth
 	Clients    store.Clients
 	Launches   store.Launches
-	ClientView func(store.Client) any
+	ClientView func(store.Client) wire.Client
 	Keys       func() any // the published signing keys
 	Events     EventSource
-	// Invalid is the error the Auth methods wrap around bad input (answered with 400).
-	Invalid error
 	// Stopping is closed when the server begins to shut down; event streams end on it.
 	Stopping <-chan struct{}
 }
@@ -52,9 +51,10 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 }
 
 func (a *AuthAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var fe *wire.FieldError
 	switch {
-	case errors.Is(err, a.Invalid):
-		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusBadRequest, wire.Error{Error: fe.Message, Field: fe.Field})
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
 	default:
@@ -68,7 +68,7 @@ func (a *AuthAPI) listClients(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := make([]any, len(cs))
+	out := make([]wire.Client, len(cs))
 	for i, c := range cs {
 		out[i] = a.ClientView(c)
 	}
@@ -84,17 +84,21 @@ func (a *AuthAPI) getClient(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.ClientView(c))
 }
 
-func readBody(r *http.Request) ([]byte, error) {
-	return io.ReadAll(http.MaxBytesReader(nil, r.Body, 1<<20))
+// readJSON decodes the request body into v; a body that is not such JSON is answered 400 (false).
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "the body must be a JSON object: "+err.Error())
+		return false
+	}
+	return true
 }
 
 func (a *AuthAPI) createClient(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	var in wire.ClientInput
+	if !readJSON(w, r, &in) {
 		return
 	}
-	out, err := a.Auth.CreateClientJSON(r.Context(), body)
+	out, err := a.Auth.CreateClient(r.Context(), in)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -103,12 +107,11 @@ func (a *AuthAPI) createClient(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *AuthAPI) updateClient(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	var in wire.ClientInput
+	if !readJSON(w, r, &in) {
 		return
 	}
-	out, err := a.Auth.UpdateClientJSON(r.Context(), r.PathValue("id"), body)
+	out, err := a.Auth.UpdateClient(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		a.fail(w, r, err)
 		return

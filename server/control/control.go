@@ -11,6 +11,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/incident"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
 // Info describes the running sandbox; the server fills it per request.
@@ -87,11 +88,6 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// Error is the body of every control API error.
-type Error struct {
-	Error string `json:"error"`
-}
-
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "no control API endpoint "+r.Method+" "+r.URL.Path)
 }
@@ -103,7 +99,7 @@ func internalError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, Error{Error: msg})
+	writeJSON(w, status, wire.Error{Error: msg})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,14 +1,17 @@
 package control
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/valet-sandbox/valet/server/wire"
+)
 
 func (a *AuthAPI) createLaunch(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	var in wire.LaunchInput
+	if !readJSON(w, r, &in) {
 		return
 	}
-	out, err := a.Auth.CreateLaunchJSON(r.Context(), body)
+	out, err := a.Auth.CreateLaunch(r.Context(), in)
 	if err != nil {
 		a.fail(w, r, err)
 		return

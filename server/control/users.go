@@ -2,6 +2,8 @@ package control
 
 import (
 	"net/http"
+
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
 // PUT /api/users/{type}/{id}/password with {"password": "…"} gives a login identity (Practitioner or
@@ -13,12 +15,11 @@ func (a *AuthAPI) mountUsers(mux *http.ServeMux) {
 }
 
 func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	var in wire.PasswordInput
+	if !readJSON(w, r, &in) {
 		return
 	}
-	if err := a.Auth.SetUserPasswordJSON(r.Context(), r.PathValue("type")+"/"+r.PathValue("id"), body); err != nil {
+	if err := a.Auth.SetUserPassword(r.Context(), r.PathValue("type")+"/"+r.PathValue("id"), in); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -1,0 +1,91 @@
+// Package wire holds the JSON messages that more than one package reads or writes: the control API's
+// requests and answers (the panel's contract, with frontend/src/lib/api), and the client metadata that
+// dynamic registration (RFC 7591) shares with it. Errors about one member of a request name it in Field,
+// so the panel puts the message next to the right input without reading the text.
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/valet-sandbox/valet/server/store"
+)
+
+// ClientInput is a client as registered (RFC 7591 metadata plus Valet's sandbox extensions). The control
+// API and /auth/register both take it, and server/auth validates it the same way for both.
+type ClientInput struct {
+	ClientID                string          `json:"client_id,omitempty"`
+	Name                    string          `json:"client_name"`
+	Type                    string          `json:"type,omitempty"`
+	TokenEndpointAuthMethod string          `json:"token_endpoint_auth_method"`
+	GrantTypes              []string        `json:"grant_types"`
+	RedirectURIs            []string        `json:"redirect_uris"`
+	LaunchURI               string          `json:"launch_uri"`
+	Scope                   string          `json:"scope"`
+	JWKS                    json.RawMessage `json:"jwks"`
+	JWKSURI                 string          `json:"jwks_uri"`
+	AccessTokenLifetime     int             `json:"access_token_lifetime"`
+	RefreshTokenLifetime    int             `json:"refresh_token_lifetime"`
+	NoRefreshRotation       bool            `json:"no_refresh_rotation"`
+	AnySecretMethod         bool            `json:"any_secret_method"`
+	User                    string          `json:"valet_user"`
+	Patient                 string          `json:"valet_patient"`
+	AutoApprove             bool            `json:"valet_auto_approve"`
+	AppStateCodes           []string        `json:"valet_app_state_codes"`
+	AppStateGlobal          bool            `json:"valet_app_state_global"`
+}
+
+// Client is a stored client as the control API and registration answer it: with its grant types and,
+// once (when created, or when it first needs one), its plain secret.
+type Client struct {
+	store.Client
+	Secret     string   `json:"client_secret,omitempty"`
+	GrantTypes []string `json:"grant_types"`
+}
+
+// LaunchInput is the body of POST /api/launches.
+type LaunchInput struct {
+	ClientID          string          `json:"client_id"`
+	Patient           string          `json:"patient"`
+	Encounter         string          `json:"encounter"`
+	User              string          `json:"user"`
+	LaunchURI         string          `json:"launch_uri"`
+	Intent            string          `json:"intent"`
+	FHIRContext       json.RawMessage `json:"fhir_context"`
+	NeedPatientBanner *bool           `json:"need_patient_banner"`
+	SmartStyleURL     string          `json:"smart_style_url"`
+	Tenant            string          `json:"tenant"`
+	AutoApprove       bool            `json:"auto_approve"`
+}
+
+// Launch is what the control API returns: the launch id, the iss, and the app's launch URL.
+type Launch struct {
+	Launch string `json:"launch"`
+	ISS    string `json:"iss"`
+	URL    string `json:"url"`
+}
+
+// PasswordInput is the body of PUT /api/users/{type}/{id}/password.
+type PasswordInput struct {
+	Password string `json:"password"`
+}
+
+// Error is the body of every control API error.
+type Error struct {
+	Error string `json:"error"`
+	// Field is the request member the error is about, by its JSON name ("redirect_uris", "valet_user");
+	// empty when the error is about the request as a whole.
+	Field string `json:"field,omitempty"`
+}
+
+// FieldError is bad input: the control API answers 400 with Message and Field.
+type FieldError struct {
+	Field, Message string
+}
+
+func (e *FieldError) Error() string { return e.Message }
+
+// Invalid is a FieldError about field (may be "").
+func Invalid(field, format string, args ...any) *FieldError {
+	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
