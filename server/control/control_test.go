@@ -14,6 +14,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
 // fakePopulation is a unit-test stand-in for the generator: it reports steps and can be held or failed.
@@ -90,7 +91,7 @@ func TestStatus(t *testing.T) {
 func TestUnknownEndpointIsJSON404(t *testing.T) {
 	srv := newTestAPI(t, nil)
 	resp, _ := http.Get(srv.URL + "/api/nope")
-	var e Error
+	var e wire.Error
 	json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
 	if resp.StatusCode != 404 || !strings.Contains(e.Error, "/api/nope") {
