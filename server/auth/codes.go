@@ -147,10 +147,3 @@ func (b *codeBook) replayed(k codeKey) bool {
 	u, ok := b.used[k]
 	return ok && u.replayed
 }
-
-// size is the number of outstanding and used codes remembered.
-func (b *codeBook) size() (outstanding, used int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.outstanding), len(b.used)
-}

@@ -287,3 +287,10 @@ func TestCodePastItsLifetime(t *testing.T) {
 		t.Errorf("expired code: %d %v", st, m)
 	}
 }
+
+// size is the number of outstanding and used codes the book remembers (what the tests observe).
+func (b *codeBook) size() (outstanding, used int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.outstanding), len(b.used)
+}
