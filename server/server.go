@@ -91,11 +91,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Population loads generated (and imported) patients into this sandbox's FHIR store.
-func (s *Server) Population() *Population {
-	return &Population{FHIR: s.fhir, Store: s.cfg.Store, Now: s.cfg.Now}
-}
-
 // The people searches of the control panel and of the login and picker pages are one directory.
 var (
 	_ control.Directory = (*directory.Directory)(nil)

@@ -1,4 +1,4 @@
-package server
+package load
 
 import (
 	"context"
@@ -14,14 +14,14 @@ import (
 // compartment a complete run gives it, and the result counts what was stored.
 func TestCancelledGenerationKeepsWholePatients(t *testing.T) {
 	req := population.GenerateRequest{Patients: 30, Seed: 11, Years: 2}
-	full, fullDB := newTestServer(t)
-	if _, err := full.Population().Generate(context.Background(), req, nil); err != nil {
+	full, fullDB := newTestPopulation(t)
+	if _, err := full.Generate(context.Background(), req, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv, db := newTestServer(t)
+	pop, db := newTestPopulation(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	res, err := srv.Population().Generate(ctx, req, func(p population.Progress) {
+	res, err := pop.Generate(ctx, req, func(p population.Progress) {
 		if p.Done >= 3 {
 			cancel()
 		}

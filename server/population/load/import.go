@@ -1,4 +1,4 @@
-package server
+package load
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/valet-sandbox/valet/synth/fhirio"
 )
 
+// entryIndex finds the Bundle entry a FHIR error names, so the error can point at the file's line.
 var entryIndex = regexp.MustCompile(`Bundle\.entry\[(\d+)\]`)
 
 // ImportFile stores everything in one file as a single FHIR transaction, whatever its format (a transaction,

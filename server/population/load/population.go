@@ -1,8 +1,18 @@
-package server
+// Package load fills the sandbox's FHIR store with patients. It is the work behind `valet generate`,
+// `valet import`, `valet reset`, POST /api/generate and /api/reset, and a new sandbox's first start; it
+// speaks the population package's requests, progress and results.
+//
+// A generation runs in stages that overlap: the synthetic generator (synth) builds whole patient records,
+// the FHIR loader prepares them (decode, index) and its single writer commits several records per
+// transaction, in the order they were generated. A load that more than doubles the sandbox defers the
+// value indexes and builds them once at the end ("building search indexes"), also when it is cancelled,
+// which keeps the records already committed. The default population (25 patients and every persona,
+// fixed seed) is such a generation: it seeds a new sandbox once and comes back with a reset. An import
+// stores each FHIR file as one transaction, whole or not at all.
+package load
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -10,24 +20,21 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/bulkgc"
-	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 )
 
-// Population fills the FHIR store from the synthetic generator, streaming whole patient records into
-// transactions, so memory stays flat however many patients are asked for and a cancelled run keeps the
-// records it committed.
-// The control API and the CLI share it.
+// Population fills one sandbox's FHIR store: it generates patients, loads the default population and
+// imports files. A generation streams whole patient records into transactions, so memory stays flat
+// however many patients are asked for and a cancelled run keeps the records it committed. The server
+// hands the same Population to the control API and to the CLI.
 type Population struct {
 	FHIR  *fhir.Service
 	Store *store.DB
 	Now   func() time.Time
 }
-
-var _ control.Population = (*Population)(nil)
 
 // SeededSetting records that the default population was loaded once, so an emptied sandbox is not
 // silently re-seeded at the next start.
@@ -183,40 +190,4 @@ func (p *Population) now() time.Time {
 		return p.Now()
 	}
 	return time.Now()
-}
-
-// SeedInBackground starts loading the default population as a job when this sandbox is new (never seeded,
-// no resources), so the server answers at once and the control panel shows the progress. done, when not
-// nil, is called once the job has ended, with what it stored or why it stopped (context.Canceled when
-// the server stopped first). It reports whether there was a job to start.
-func (s *Server) SeedInBackground(ctx context.Context, done func(population.GenerateResult, error)) (started bool, err error) {
-	if _, err := s.cfg.Store.Setting(ctx, SeededSetting); err == nil {
-		return false, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return false, err
-	}
-	counts, err := s.cfg.Store.CountByType(ctx)
-	if err != nil || len(counts) > 0 {
-		return false, err
-	}
-	pop := s.Population()
-	var res population.GenerateResult
-	var seedErr error
-	job, err := s.jobs.Start("seed", func(ctx context.Context, report func(population.Progress)) (any, error) {
-		res, seedErr = pop.SeedDefault(ctx, report)
-		return res, seedErr
-	})
-	if err != nil {
-		return false, err
-	}
-	if done != nil {
-		// The job's updates end when its final state is recorded, after res and seedErr were set.
-		_, updates, _, _ := s.jobs.Subscribe(job.ID)
-		go func() {
-			for range updates {
-			}
-			done(res, seedErr)
-		}()
-	}
-	return true, nil
 }
