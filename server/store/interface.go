@@ -18,7 +18,7 @@ type Writer interface {
 	Tx(ctx context.Context, fn func(tx *Tx) error) error
 	// Checkpoint folds the write-ahead log into the main file, after a bulk load.
 	Checkpoint(ctx context.Context) error
-	// Cores admits CPU work that prepares writes beside the writer (cores.go).
+	// Cores admits CPU work that prepares writes beside the writer (cpuadmission.go).
 	Cores() Cores
 }
 

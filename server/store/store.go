@@ -50,7 +50,7 @@ type DB struct {
 	auditPrep map[int]*sql.Stmt
 	ck        *checkpointer // copies the WAL into the file beside the writer (checkpoint.go); nil in memory
 	wq        writeQueue    // write transactions waiting for the writer (group.go)
-	cores     Cores         // CPU work admitted beside the writer (cores.go)
+	cores     Cores         // CPU work admitted beside the writer (cpuadmission.go)
 }
 
 // Options tune Open. The zero value is ready to use.
