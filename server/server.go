@@ -1,5 +1,8 @@
 // Package server composes Valet's parts — the authorization server, the FHIR API, the control API and the
-// control panel — into one http.Handler, and runs it on a listener with a clean shutdown.
+// control panel — into one http.Handler, and runs it on a listener with a clean shutdown. It holds wiring
+// only: the people searches the control panel and the login pages share are server/directory, and
+// generating, seeding and importing patients is server/population/load; the server builds them on its
+// store and FHIR service and hands them to the parts that use them.
 package server
 
 import (
