@@ -34,8 +34,8 @@ type AuditLog interface {
 const auditCols = 11
 
 // auditChunks are the row counts of the audit INSERTs, prepared once on the writer connection: a batch
-// is written as a few of them, largest first. Parsing a 256-row INSERT for every batch cost about as
-// much as running it.
+// is written as a few of them, largest first, because parsing a multi-row INSERT costs about as much as
+// running it.
 var auditChunks = []int{256, 64, 16, 4, 1}
 
 func auditInsertSQL(n int) string {

@@ -6,9 +6,9 @@ import (
 )
 
 // The authorization server's hot statements: what every code exchange, refresh, client assertion and
-// event batch runs. Parsing and planning them on every call cost about as much as running them, so they
-// are among the writer connection's prepared statements (writeStatements, batch.go), and Tx.stmt finds
-// them there like any other.
+// event batch runs. Parsing and planning them costs about as much as running them, so they are among
+// the writer connection's prepared statements (writeStatements, batch.go), and Tx.stmt finds them there
+// like any other.
 const (
 	insGrant = `INSERT INTO grants (id, client_id, created_at, json, refresh_hash, refresh_expires_at, refresh_online)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`

@@ -10,7 +10,7 @@ import (
 )
 
 // Bulk writes. Storing a resource version touches the resources and history tables and ~10 index rows;
-// one Exec per row through database/sql cost more than SQLite's own work, so a batch's rows go into
+// one Exec per row through database/sql costs more than SQLite's own work, so a batch's rows go into
 // multi-row INSERTs, grouped per table, whose statements are prepared once per writer connection.
 
 // rowInsert is a multi-row INSERT into one table.
@@ -35,8 +35,8 @@ func (ri rowInsert) sql(rows int) string {
 	return ri.build(rows)
 }
 
-// withTexts builds ri's statements for every chunk size: writers look them up for every chunk of
-// every batch, and building a 64-row text each time cost about 2 % of a bulk load's writer.
+// withTexts builds ri's statements for every chunk size once: writers look them up for every chunk of
+// every batch, on the single writer's time.
 func (ri rowInsert) withTexts() rowInsert {
 	ri.texts = new([len(chunkSizes)]string)
 	for i, n := range chunkSizes {
@@ -76,8 +76,8 @@ var (
 
 	// insTokPat fills idx_token_patient for a range of row ids from their idx_token and compartment rows,
 	// just inserted (so after them): the same rows the search reads, without sending each value to
-	// SQLite a second time — binding text arguments was a fifth of the writer's time, and these rows were
-	// half of them. The condition is patientTokenParam's.
+	// SQLite a second time — binding text arguments is among the writer's largest costs, and these rows
+	// repeat values it has just bound. The condition is patientTokenParam's.
 	insTokPat = `INSERT OR IGNORE INTO idx_token_patient (patient, type, param, code, system, rid)
 		SELECT c.patient, t.type, t.param, t.code, t.system, t.rid FROM compartment c JOIN idx_token t ON t.rid = c.rid
 		WHERE c.rid BETWEEN ? AND ? AND t.code <> '' AND substr(t.param, 1, 1) <> '_'`

@@ -17,7 +17,7 @@ import (
 // valueIndexes are the indexes a bulk load may defer: each serves searches that start from a value, and
 // takes a load's rows at random places. The lastUpdated indexes of resources and resource_history stay:
 // a load's rows arrive in lastUpdated order and are appended to them, which costs less than building
-// them afterwards on the single writer (~0.5 s of a 1,000-patient load).
+// them afterwards on the single writer.
 var valueIndexes = []string{"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient"}
 
 // BeginBulkLoad drops the value indexes, but those named in keep, until the matching EndBulkLoad (loads

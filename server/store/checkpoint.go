@@ -8,9 +8,9 @@ import (
 )
 
 // checkpointer copies the WAL into the main database file from a connection of its own, so that the
-// writer never does it. Left to SQLite, the commit that took the WAL past its threshold ran the
-// checkpoint itself: it copied tens of megabytes of pages and waited for the file's fsync while
-// holding the only write connection, about a tenth of the writer's time in a bulk load. A PASSIVE
+// writer never does it. Left to SQLite, the commit that takes the WAL past its threshold runs the
+// checkpoint itself: it copies the WAL's pages and waits for the file's fsync while holding the only
+// write connection, and every other write waits with it. A PASSIVE
 // checkpoint from another connection runs beside the writer (it never blocks it, nor readers); the
 // writer's own automatic checkpoint stays, at a higher threshold, in case this one falls behind.
 type checkpointer struct {

@@ -113,7 +113,7 @@ func (c *pooledConn) stmt(ctx context.Context, q string) (st driver.Stmt, once b
 
 // QueryContext runs a query; on the writer, with a statement the connection keeps. The queries a write
 // transaction runs are searches (a transaction Bundle's conditional references and creates, checked again
-// inside it) whose SQL depends only on the query's shape: preparing such a statement cost three times
+// inside it) whose SQL depends only on the query's shape, and preparing such a statement costs more than
 // running it. A kept statement still busy with an earlier query's rows is not shared: that query gets a
 // statement of its own, closed with its rows.
 func (c *pooledConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
@@ -174,8 +174,8 @@ type uninterruptedStmt struct {
 }
 
 // rowArgs carries a multi-row INSERT's values (int64, float64, string, []byte or nil each) through
-// database/sql as one argument: database/sql checks and converts arguments one by one, about a
-// twentieth of the writer's time for values that need neither.
+// database/sql as one argument: database/sql would check and convert them one by one, on the single
+// writer's time, though they need neither.
 type rowArgs []any
 
 func (s *uninterruptedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {

@@ -4,10 +4,10 @@ import "runtime"
 
 // Cores admits the CPU work that feeds the writer (parsing, validating and indexing what is about to be
 // written) onto the machine's cores, so that the single writer always has one of its own. Go's scheduler
-// shares the cores evenly among runnable goroutines: with sixteen clients' Bundles being prepared at
-// once, the writer — the one goroutine everything waits for — got about a tenth of a core and was busy
-// 98 % of the time writing at half its speed. The writer takes a core while it runs a group (group.go);
-// work admitted here gets the others.
+// shares the cores evenly among runnable goroutines: with many clients' Bundles being prepared at once,
+// the writer — the one goroutine everything waits for — would get a small share of a core, and every
+// write would slow down with it. The writer takes a core while it runs a group (group.go); work admitted
+// here gets the others.
 //
 // Work holding a core must never wait for the writer (DB.Tx): the writer could be waiting for that core.
 type Cores chan struct{}

@@ -10,11 +10,10 @@ import (
 )
 
 // driverStmts runs the read pool's hottest statements on the driver connection itself, each prepared once
-// per connection. Through database/sql a read by id cost twice SQLite's own work (a Go benchmark on
-// 100,000 resources: ~47 µs of CPU with a request's context, ~17 µs this way). A context that can be
-// cancelled makes database/sql and the driver each start a goroutine per query to watch it — waking
-// another thread on every read — and database/sql copies each []byte the driver has already copied out of
-// SQLite.
+// per connection, because database/sql adds more to a read by id than SQLite's own work: a context that
+// can be cancelled makes database/sql and the driver each start a goroutine per query to watch it —
+// waking another thread on every read — and database/sql copies each []byte the driver has already
+// copied out of SQLite.
 //
 // A bounded statement (one row by primary key; a search starting from one patient's rows or from ids)
 // runs without a watcher: a cancelled request stops before its next statement instead of inside one.

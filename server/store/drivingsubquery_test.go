@@ -38,7 +38,7 @@ func TestRidOnly(t *testing.T) {
 }
 
 // A patient (compartment link or compartment) and an exact token code start the search from the
-// patient's token rows; anything else keeps the old drivers.
+// patient's token rows; anything else starts from the other drivers.
 func TestPatientTokenDrives(t *testing.T) {
 	tok := Token("Observation", "category", TokenValue{Code: "laboratory"})
 	driver := func(types []string, where ...Cond) string {

@@ -5,8 +5,8 @@ import "context"
 // CompartmentPage pages through the live resources in a patient's compartment in row order, after the
 // row id after (0: from the start), keeping those of types (any when empty) that satisfy where:
 // Patient/{id}/$everything. The compartment index drives the join and yields rows already in rid order,
-// so the query neither collects the compartment into a temporary list nor sorts it (Search's general
-// rid IN (…) form cost about a quarter more).
+// so the query neither collects the compartment into a temporary list nor sorts it, as Search's general
+// rid IN (…) form would.
 func (db *DB) CompartmentPage(ctx context.Context, patient string, types []string, where []Cond, after int64, limit int) (Page, error) {
 	p := Page{Total: -1}
 	b := &sqlBuf{}

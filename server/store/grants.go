@@ -492,8 +492,9 @@ func (db *DB) UseAssertionJTI(ctx context.Context, iss, jti string, exp time.Tim
 	})
 }
 
-// marshal is json.Marshal(g) without reflection over the struct (~12 us of every code exchange): the same
-// bytes, which a test holds it to. A time JSON cannot hold goes through encoding/json for its error.
+// marshal is json.Marshal(g) without reflection over the struct, which every code exchange would pay
+// for: the same bytes, which a test holds it to. A time JSON cannot hold goes through encoding/json for
+// its error.
 func (g *Grant) marshal() ([]byte, error) {
 	if y1, y2 := g.AuthTime.Year(), g.CreatedAt.Year(); y1 < 0 || y1 > 9999 || y2 < 0 || y2 > 9999 {
 		return json.Marshal(g)

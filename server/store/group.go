@@ -14,9 +14,9 @@ import (
 // Group commit. SQLite has one writer, so write transactions queue for it; the requests that queued
 // while a transaction ran are then committed together, each in a savepoint of one SQLite transaction.
 // A commit is the costly part of a small write (its WAL frames are written page by page, the write lock
-// taken and released with system calls), and the requests of a group share it: sixteen clients sending
+// taken and released with system calls), and the requests of a group share it: many clients sending
 // transaction Bundles, or token requests writing their grants, pay for one commit between them instead of
-// one each. A lone request runs as before, without savepoints.
+// one each. A lone request runs in a plain transaction, without savepoints.
 //
 // Each request keeps its own outcome. A function that fails is rolled back to its savepoint and gets its
 // error; the others commit. DB.Tx returns only after the commit that made a request's writes durable (or

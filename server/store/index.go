@@ -95,9 +95,9 @@ func (tx *Tx) CurrentVersions(ctx context.Context, keys [][2]string) (map[[2]str
 }
 
 // Heads returns the current version of each "Type/id" key that exists (deleted or not). Keys are looked
-// up in one statement per type, the ids given as one JSON array: an `id IN (?, …)` list cost a bound
-// text per id, a temporary B-tree per statement and a statement per chunk of ids, about a tenth of a
-// transaction Bundle's writer time when its entries PUT client ids.
+// up in one statement per type, the ids given as one JSON array: an `id IN (?, …)` list would cost the
+// writer a bound text per id, a temporary B-tree per statement and a statement per chunk of ids, for
+// every transaction Bundle whose entries PUT client ids.
 func (tx *Tx) Heads(ctx context.Context, keys [][2]string) (map[[2]string]Head, error) {
 	byType := map[string][]string{}
 	var types []string

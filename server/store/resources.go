@@ -134,7 +134,8 @@ func (tx *Tx) Current(ctx context.Context, typ, id string) (Resource, error) {
 }
 
 // currentQuery is Tx.Current's statement, prepared once on the writer connection (batch.go): a
-// transaction Bundle of PUTs runs it once per entry, and parsing it each time cost as much as the read.
+// transaction Bundle of PUTs runs it once per entry, and parsing it each time would cost as much as the
+// read.
 var currentQuery = `SELECT ` + resourceCols + ` FROM resources WHERE type = ? AND id = ?`
 
 // Put stores r as the next version of r.Type/r.ID. r.Version must be exactly one more than the current

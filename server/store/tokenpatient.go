@@ -4,7 +4,7 @@ package store
 // compartment member can hold) with a token code, idx_token_patient answers both at once: one range
 // of (patient, type, param, code) holds exactly the resources in the patient's compartment with that
 // code, where idx_ref or compartment would list every one of the patient's resources of the type and
-// check the token on each. See migration 0006.
+// check the token on each. The table is defined in migrations/0006_token_patient.sql.
 
 // patientTokenParam reports whether idx_token_patient holds param's rows: every token parameter but the
 // resource-level ones (_profile, _tag, _security), which every resource has and no app pairs with a
@@ -31,8 +31,8 @@ func (c Cond) WithinCompartment(patient string) Cond {
 // the conditions of where that it answers on its own, which the search then leaves out: the token (the
 // patient's token rows are copies of its rows) and a compartment condition (they are kept for the
 // compartment's members only). A compartment link such as Observation.patient is still checked, since
-// a resource joins a compartment through other links as well. Leaving the token out saved one index
-// seek per match, about a fifth of the SQL of Observation?patient=…&category=….
+// a resource joins a compartment through other links as well. Leaving the token out saves one index
+// seek per match.
 func patientToken(types []string, where []Cond) (c Cond, implied []bool, ok bool) {
 	pi, ti := -1, -1
 	for i, w := range where {
