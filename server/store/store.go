@@ -165,8 +165,8 @@ func (db *DB) Close() error {
 }
 
 // Checkpoint copies the WAL's pages into the main file (PASSIVE: it waits for no reader). After a bulk
-// load, reads then come from the main file instead of a WAL of tens of megabytes, where every page read
-// is first looked up frame by frame.
+// load, reads then come from the main file instead of a large WAL, where every page read is first looked
+// up frame by frame.
 func (db *DB) Checkpoint(ctx context.Context) error {
 	if db.path == Memory {
 		return nil
@@ -234,22 +234,19 @@ func pragmas(kind connKind) string {
 	switch kind {
 	case readerConn:
 		q.Add("_pragma", "query_only(1)")
-		// 16 MB instead of 2 MB per read connection: index seeks of a patient-compartment search missed
-		// the small cache often enough to cost a fifth of the query. The cache fills only as pages are read.
+		// 16 MB per read connection (SQLite's default is 2 MB), so that the index pages a
+		// patient-compartment search seeks through stay cached. The cache fills only as pages are read.
 		q.Add("_pragma", "cache_size(-16384)")
 	case mappedConn:
 		q.Add("_pragma", "query_only(1)")
-		// The database file's pages are read through a memory map (up to 1 GB; beyond it, as before)
-		// instead of being copied into the connection's page cache, which every commit (the audit log's
-		// included) empties, and which each connection fills with the same pages again. A mapped page
-		// is set up again on every visit, though. Bounded reads visit a few pages once: in the Go
-		// benchmarks a read by id at c=16 spent ~17 µs of ~46 getting pages through the cache, ~2.5 µs
-		// of ~32 through the map, and a patient+category search's SQL took ~40 µs instead of ~55. A
-		// sorted search over 5,000 Observations, visiting the same index pages thousands of times, was
-		// 15–20 % slower mapped, so it stays on the read pool. The map shares the kernel's page cache;
-		// touched pages count as resident, file-backed and reclaimable; WAL frames still come through the
-		// page cache. The file never shrinks (no VACUUM), which the map needs: a file truncated under
-		// it would fault.
+		// The database file's pages are read through a memory map (up to 1 GB; beyond it, through the
+		// page cache) instead of being copied into the connection's page cache, which every commit (the
+		// audit log's included) empties, and which each connection fills with the same pages again. A
+		// mapped page is set up again on every visit, though: the map suits bounded reads, which visit a
+		// few pages once, and not a sorted search that visits the same index pages over and over, which
+		// stays on the read pool. The map shares the kernel's page cache; touched pages count as
+		// resident, file-backed and reclaimable; WAL frames still come through the page cache. The file
+		// never shrinks (no VACUUM), which the map needs: a file truncated under it would fault.
 		q.Add("_pragma", "mmap_size(1073741824)")
 	case checkpointConn:
 		// Nothing but PRAGMA wal_checkpoint runs here; synchronous(NORMAL) above makes it fsync the file.
