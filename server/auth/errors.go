@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 	"github.com/valet-sandbox/valet/server/incident"
-	"github.com/valet-sandbox/valet/server/jsonstr"
 )
 
 // Error is an OAuth 2.0 error (RFC 6749 §4.1.2.1, §5.2; RFC 7591 §3.2.2). Handlers return it as a value;

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 	"github.com/valet-sandbox/valet/server/events"
-	"github.com/valet-sandbox/valet/server/jsonstr"
 )
 
 // tokenResponse is the token endpoint's answer (RFC 6749 §5.1; SMART App Launch 2.2 §Response).

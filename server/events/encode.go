@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/valet-sandbox/valet/server/jsonstr"
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 )
 
 // encode is json.Marshal(e) without reflection: the same bytes (keys of Request and Response sorted,

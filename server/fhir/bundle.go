@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/valet-sandbox/valet/server/bulkgc"
+	"github.com/valet-sandbox/valet/internal/gctune"
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
@@ -40,7 +40,7 @@ func (s *Service) bundle(r *request) (*response, *Outcome) {
 	// beside it (store.Cores), given back before the write transaction.
 	adm := s.admit()
 	defer adm.release()
-	defer bulkgc.Less()() // a Bundle allocates several times its size in short-lived values
+	defer gctune.Less()() // a Bundle allocates several times its size in short-lived values
 	m, o := decode(r.body)
 	if o != nil {
 		return nil, o

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"runtime"
 
-	"github.com/valet-sandbox/valet/server/bulkgc"
+	"github.com/valet-sandbox/valet/internal/gctune"
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -21,7 +21,7 @@ type Resource struct {
 // own authority (no token, no audit): the bulk path under the generator's Loader, for tests and tools. References must already be Type/id. A resource
 // that exists gets a new version. Any invalid resource fails the whole batch, naming it.
 func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
-	defer bulkgc.Less()()
+	defer gctune.Less()()
 	adm := s.admit()
 	p, err := s.prepareParallel(rs)
 	adm.release()
@@ -178,7 +178,7 @@ func provenanceCompartments(ctx context.Context, tx *store.Tx, batch []store.Ind
 func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte, error) {
 	adm := s.admit()
 	defer adm.release()
-	defer bulkgc.Less()()
+	defer gctune.Less()()
 	m, o := decode(bundle)
 	if o != nil {
 		return nil, o

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/valet-sandbox/valet/server/jsonstr"
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 )
 
 // appendJSON appends v as encoding/json would with SetEscapeHTML(false): map keys sorted, the same

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/valet-sandbox/valet/server/jsonstr"
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 )
 
 // More sentinel errors of the authorization tables.

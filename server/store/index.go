@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 
-	"github.com/valet-sandbox/valet/server/jsonstr"
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 )
 
 // Index is what a search can find about one resource version: the values of its search parameters and

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/valet-sandbox/valet/internal/jsonstr"
 	"github.com/valet-sandbox/valet/server/fhir"
-	"github.com/valet-sandbox/valet/server/jsonstr"
 	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/synth/fhirio"
 )

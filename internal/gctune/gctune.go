@@ -1,4 +1,4 @@
-// Package bulkgc lets bulk writes (a generated population, an import, a transaction Bundle) make the
+// Package gctune lets bulk writes (a generated population, an import, a transaction Bundle) make the
 // garbage collector run less often while they are under way. They allocate a great deal in short-lived
 // values — decoded resources, encoded JSON, index rows — so the collector runs at 6× the live heap
 // instead of 2×, for a larger peak heap bounded by the work in flight.
@@ -7,15 +7,15 @@
 // the second core's time and making the writer assist marking for what it allocates. In eight alternated
 // pairs of 1,000-patient loads, 500 was 0.31 s faster than 300 on average (−0.74 to +0.09 s), its peak
 // heap 96–126 MB against 60–89; 800 was no faster than 500, at 171–203 MB.
-package bulkgc
+package gctune
 
 import (
 	"runtime/debug"
 	"sync"
 )
 
-// Percent is GOGC while bulk writes run.
-const Percent = 500
+// bulkPercent is GOGC while bulk writes run.
+const bulkPercent = 500
 
 var loads struct {
 	sync.Mutex
@@ -28,7 +28,7 @@ func Less() (restore func()) {
 	loads.Lock()
 	defer loads.Unlock()
 	if loads.n++; loads.n == 1 {
-		loads.percent = debug.SetGCPercent(Percent)
+		loads.percent = debug.SetGCPercent(bulkPercent)
 	}
 	var once sync.Once
 	return func() {

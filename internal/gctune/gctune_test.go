@@ -1,4 +1,4 @@
-package bulkgc
+package gctune
 
 import (
 	"runtime/debug"
@@ -14,7 +14,7 @@ func TestLessRestoresAfterOverlappingWrites(t *testing.T) {
 	b := Less()
 	a()
 	a()
-	if got := debug.SetGCPercent(Percent); got != Percent {
+	if got := debug.SetGCPercent(bulkPercent); got != bulkPercent {
 		t.Errorf("with one bulk write still running GOGC is %d", got)
 	}
 	b()
