@@ -1,12 +1,13 @@
-// Package gctune lets bulk writes (a generated population, an import, a transaction Bundle) make the
-// garbage collector run less often while they are under way. They allocate a great deal in short-lived
-// values — decoded resources, encoded JSON, index rows — so the collector runs at 6× the live heap
-// instead of 2×, for a larger peak heap bounded by the work in flight.
+// Package gctune tunes the Go garbage collector for bulk writes (a generated population, an import, a
+// transaction Bundle): while one is under way the collector runs less often. Bulk writes allocate a great
+// deal in short-lived values — decoded resources, encoded JSON, index rows — and the single SQLite writer
+// is what bounds them; the collector slows that writer twice, taking the second core's time and making
+// the writer assist marking for what it allocates. Collecting at 6× the live heap instead of 2× (GOGC 500
+// instead of 100) trades a larger peak heap, bounded by the work in flight, for a faster writer. A higher
+// value only makes the heap larger (docs/performance.md has the measurements).
 //
-// Why 500: the single SQLite writer is what bounds a bulk load, and the collector slows it twice, taking
-// the second core's time and making the writer assist marking for what it allocates. In eight alternated
-// pairs of 1,000-patient loads, 500 was 0.31 s faster than 300 on average (−0.74 to +0.09 s), its peak
-// heap 96–126 MB against 60–89; 800 was no faster than 500, at 171–203 MB.
+// GOGC is process-wide, so the setting is counted: overlapping bulk writes share it, and the last to end
+// restores what was there before.
 package gctune
 
 import (

@@ -1,7 +1,7 @@
 // Package jsonstr appends JSON string literals byte for byte as encoding/json writes them, without its
-// reflection: the FHIR encoder (without HTML escaping, as FHIR servers answer) and the flow event log
-// (with it, encoding/json's default) share it. AppendMap does the same for the maps of protocol messages
-// (events, token responses).
+// reflection, with HTML escaping (encoding/json's default, which the flow event log and the OAuth
+// responses keep) or without it (as FHIR servers answer). AppendMap does the same for the maps protocol
+// messages carry. It is a leaf: it imports nothing of Valet's, so every layer may use it.
 package jsonstr
 
 import "unicode/utf8"
