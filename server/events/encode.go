@@ -7,15 +7,10 @@ import (
 	"github.com/valet-sandbox/valet/internal/jsonstr"
 )
 
-// encode is json.Marshal(e) without reflection: the same bytes (keys of Request and Response sorted,
-// strings escaped the same way; encode_test.go holds it to that). The writer encodes every event of every
-// flow, four per authorization-code flow, and encoding/json walking the maps through reflect was about
-// half of the writer's CPU. Values of types other than the ones protocol events carry go through
-// encoding/json.
-func encode(e *Event) ([]byte, error) {
-	return e.appendJSON(nil)
-}
-
+// appendJSON appends json.Marshal(e) without reflection: the same bytes (keys of Request and Response
+// sorted, strings escaped the same way; encode_test.go holds it to that). The writer encodes every event
+// of every flow, and encoding/json would walk the maps through reflect for each. Values of types other
+// than the ones protocol events carry go through encoding/json.
 func (e *Event) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, e.ID, 10)

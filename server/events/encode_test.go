@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// encode must produce exactly what encoding/json produces for an Event: the stored JSON is read back with
-// json.Unmarshal and served as is.
+// appendJSON must produce exactly what encoding/json produces for an Event: the stored JSON is read back
+// with json.Unmarshal and served as is.
 func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 11, 27, 4, 5, 6, 789000, time.UTC)
 	for _, e := range []Event{
@@ -27,13 +27,13 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := encode(&e)
+		got, err := e.appendJSON(nil)
 		if err != nil || string(got) != string(want) {
-			t.Errorf("encode(%+v) =\n%s, %v\nwant\n%s", e, got, err, want)
+			t.Errorf("appendJSON(%+v) =\n%s, %v\nwant\n%s", e, got, err, want)
 		}
 	}
-	if _, err := encode(&Event{Response: map[string]any{"nan": math.NaN()}}); err == nil {
-		t.Error("encode of NaN: no error")
+	if _, err := (&Event{Response: map[string]any{"nan": math.NaN()}}).appendJSON(nil); err == nil {
+		t.Error("appendJSON of NaN: no error")
 	}
 }
 
@@ -44,8 +44,8 @@ func FuzzEncodeString(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		e := Event{Kind: s, Request: map[string]any{s: s}}
 		want, _ := json.Marshal(e)
-		if got, err := encode(&e); err != nil || string(got) != string(want) {
-			t.Errorf("encode(%q) = %s, %v; want %s", s, got, err, want)
+		if got, err := e.appendJSON(nil); err != nil || string(got) != string(want) {
+			t.Errorf("appendJSON(%q) = %s, %v; want %s", s, got, err, want)
 		}
 	})
 }

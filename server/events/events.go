@@ -71,9 +71,9 @@ func (l *Log) Record(e Event) {
 
 func (l *Log) run() {
 	var batch []Event
-	// The batch's rows and one buffer for their JSON, kept from batch to batch: the store copies the JSON
-	// into SQLite, so they are free again once AppendEvents returns (a fresh buffer was ~3 KB of every
-	// flow's allocations).
+	// The batch's rows and one buffer for their JSON, kept from batch to batch so that no batch allocates
+	// them afresh: the store copies the JSON into SQLite, so they are free again once AppendEvents
+	// returns.
 	var rows []store.Event
 	var buf []byte
 	timer := time.NewTimer(time.Hour)
