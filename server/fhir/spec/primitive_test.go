@@ -9,12 +9,18 @@ var primitiveSamples = []string{"", "a", " a", "a ", "a  b", "a b", "a\fb", "abc
 	"1.", ".5", "-1.5e10", "1E+2", "2147483647", "2147483648", "-2147483648", "true", "false", "urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e",
 	"urn:oid:1.2.3", "urn:oid:1.02", "http://x y", "http://x", "aGVsbG8=", "a/b+c=", "@@", "x\ty"}
 
+// primitiveOf returns the R4 primitive type called name, with the schema's pattern (nil if unknown).
+func primitiveOf(name string) *Primitive {
+	structOnce.Do(loadStructure)
+	return prims[name]
+}
+
 // TestPrimitivesMatchSchema checks the hand-written checks against the schema's patterns; they differ
 // only where FHIR says more than the pattern (dates must exist, integers are 32-bit, empty is never valid).
 func TestPrimitivesMatchSchema(t *testing.T) {
 	for _, name := range []string{"string", "markdown", "code", "id", "uri", "url", "canonical", "date", "dateTime", "instant", "time",
 		"decimal", "integer", "positiveInt", "unsignedInt", "boolean", "uuid", "oid"} {
-		p := PrimitiveOf(name)
+		p := primitiveOf(name)
 		for _, s := range primitiveSamples {
 			checkAgainstPattern(t, p, s)
 		}
@@ -54,7 +60,7 @@ func FuzzPrimitives(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, name := range []string{"code", "id", "uri", "date", "dateTime", "instant", "time", "decimal", "integer", "positiveInt"} {
-			checkAgainstPattern(t, PrimitiveOf(name), s)
+			checkAgainstPattern(t, primitiveOf(name), s)
 		}
 	})
 }

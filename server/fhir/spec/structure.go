@@ -152,9 +152,3 @@ func StructureOf(name string) *Type {
 	structOnce.Do(loadStructure)
 	return types[name]
 }
-
-// PrimitiveOf returns the R4 primitive type name (nil if unknown).
-func PrimitiveOf(name string) *Primitive {
-	structOnce.Do(loadStructure)
-	return prims[name]
-}

@@ -51,7 +51,7 @@ func TestStructureTable(t *testing.T) {
 	if !StructureOf("Narrative").Elements["div"].XHTML || !obs.Elements["contained"].Resource {
 		t.Error("div / contained")
 	}
-	if PrimitiveOf("dateTime").Pattern == nil || PrimitiveOf("decimal").Kind != JSONNumber {
+	if primitiveOf("dateTime").Pattern == nil || primitiveOf("decimal").Kind != JSONNumber {
 		t.Error("primitives")
 	}
 }
