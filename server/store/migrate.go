@@ -49,15 +49,6 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// LatestMigration is the highest migration number this binary knows.
-func LatestMigration() int {
-	ms, err := loadMigrations()
-	if err != nil || len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].number
-}
-
 // migrate applies every migration not yet recorded, in number order, each in its own transaction. Numbers
 // are checked as a set, not against the highest one applied: areas of the server own ranges of numbers, so
 // a database may have recorded 0010 before a later release adds 0005.
