@@ -153,21 +153,6 @@ func Personas() []string {
 	return names
 }
 
-// PersonaInfo describes a persona for help texts and the GUI.
-type PersonaInfo struct {
-	Name        string
-	Description string
-}
-
-// PersonaDetails describes every persona, in catalog order.
-func PersonaDetails() []PersonaInfo {
-	out := make([]PersonaInfo, len(personaCatalog))
-	for i, p := range personaCatalog {
-		out[i] = PersonaInfo{Name: p.Name, Description: p.Description}
-	}
-	return out
-}
-
 func personaIndex(name string) int {
 	for i, p := range personaCatalog {
 		if p.Name == name {
