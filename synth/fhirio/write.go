@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/valet-sandbox/valet/synth"
 )
@@ -72,32 +70,12 @@ func (w *NDJSONWriter) Write(r synth.Resource) error {
 	return nil
 }
 
-// WriteBatch writes a batch; its signature fits synth.Generate's emit.
-func (w *NDJSONWriter) WriteBatch(batch []synth.Resource) error {
-	for _, r := range batch {
-		if err := w.Write(r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Counts returns how many resources of each type were written.
 func (w *NDJSONWriter) Counts() map[string]int {
 	out := make(map[string]int, len(w.counts))
 	for k, v := range w.counts {
 		out[k] = v
 	}
-	return out
-}
-
-// Files lists the files written, sorted.
-func (w *NDJSONWriter) Files() []string {
-	var out []string
-	for t := range w.files {
-		out = append(out, filepath.Join(w.dir, t+".ndjson"))
-	}
-	slices.Sort(out)
 	return out
 }
 
@@ -112,22 +90,4 @@ func (w *NDJSONWriter) Close() error {
 		errs = append(errs, tf.w.Flush(), tf.f.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// WriteNDJSON drains resources into dir, one <Type>.ndjson per type, and returns the counts per type. It
-// stops at the first error from the sequence or from writing.
-func WriteNDJSON(dir string, resources iter.Seq2[synth.Resource, error]) (map[string]int, error) {
-	w, err := NewNDJSONWriter(dir)
-	if err != nil {
-		return nil, err
-	}
-	for r, err := range resources {
-		if err == nil {
-			err = w.Write(r)
-		}
-		if err != nil {
-			return w.Counts(), errors.Join(err, w.Close())
-		}
-	}
-	return w.Counts(), w.Close()
 }
