@@ -47,7 +47,7 @@ type Indexed struct {
 }
 
 // Prepare turns Index into insert arguments now, so that a bulk writer (PutIndexedBatch) only fills in
-// the row id: boxing a resource's ~100 index values into interfaces cost the single writer about as
+// the row id: boxing a resource's index values into interfaces would cost the single writer about as
 // much as SQLite's inserts, and Prepare runs on any goroutine. Call it again after changing Index.
 func (x *Indexed) Prepare() {
 	x.args = &indexRows{}
