@@ -19,6 +19,7 @@ import (
 	"github.com/valet-sandbox/valet/frontend"
 	"github.com/valet-sandbox/valet/server"
 	"github.com/valet-sandbox/valet/server/population"
+	"github.com/valet-sandbox/valet/server/retention"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/synth"
 )
@@ -30,6 +31,7 @@ type serveFlags struct {
 	addr, data, baseURL string
 	empty               bool
 	allowedHosts        []string
+	retention           retention.Override
 }
 
 // newServeCommand is `valet serve`, or plain `valet` (name "valet"), which takes the same flags into f.
@@ -51,6 +53,22 @@ func newServeCommand(name string, f *serveFlags) *command {
 		f.allowedHosts = append(f.allowedHosts, v)
 		return nil
 	})
+	intFlag := func(name, usage string, dst **int) {
+		c.fs.Func(name, usage, func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a whole number ≥ 0", v)
+			}
+			*dst = &n
+			return nil
+		})
+	}
+	intFlag("keep-events", fmt.Sprintf("keep at most `N` flow events, newest first (0: no limit; default %d, or what Settings last stored)",
+		retention.DefaultEventsMax), &f.retention.EventsMax)
+	intFlag("keep-events-days", fmt.Sprintf("keep flow events for `DAYS` (0: no limit; default %d)", retention.DefaultEventsDays),
+		&f.retention.EventsDays)
+	intFlag("keep-audit-days", fmt.Sprintf("keep the FHIR request log (AuditEvents) for `DAYS` (0: keep all; default %d)",
+		retention.DefaultAuditDays), &f.retention.AuditDays)
 	return c
 }
 
@@ -115,7 +133,8 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 	if base != nil {
 		baseURL = strings.TrimRight(base.String(), "/")
 	}
-	srv, err := server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler(), AllowedHosts: f.allowedHosts})
+	srv, err := server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler(), AllowedHosts: f.allowedHosts,
+		Retention: f.retention})
 	if err != nil {
 		ln.Close()
 		db.Close()

@@ -21,6 +21,7 @@ import (
 	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/guard"
 	"github.com/valet-sandbox/valet/server/keys"
+	"github.com/valet-sandbox/valet/server/retention"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
 )
@@ -41,6 +42,8 @@ type Config struct {
 	// AllowedHosts are host names Valet answers besides IP addresses, localhost and the host of BaseURL
 	// (--allowed-host); every other Host is refused (DNS rebinding, server/guard).
 	AllowedHosts []string
+	// Retention holds the retention settings given as flags; they are stored when the server starts.
+	Retention retention.Override
 }
 
 // Server is the composed sandbox.
@@ -53,6 +56,7 @@ type Server struct {
 	started time.Time
 	fhir    *fhir.Service
 	jobs    *control.Jobs
+	pruner  *retention.Pruner
 	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
 	// http.Server.Shutdown waits for every connection to go idle and a stream never does.
 	stopping chan struct{}
@@ -77,9 +81,12 @@ func New(cfg Config) (*Server, error) {
 		verifier = s.Verifier()
 	}
 	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now})
+	if err := s.newPruner(); err != nil {
+		return nil, err
+	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
-			Population: s.Population(), Patients: s.directory()},
+			Population: s.Population(), Patients: s.directory(), Storage: s.storage()},
 		s.authAPI(),
 	} {
 		part.Mount(api)
@@ -138,6 +145,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	srv.RegisterOnShutdown(func() { close(s.stopping) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	pruneCtx, stopPruning := context.WithCancel(context.Background())
+	pruned := make(chan struct{})
+	go func() { s.pruner.Run(pruneCtx); close(pruned) }()
+	defer func() { stopPruning(); <-pruned }() // before the store closes
 	select {
 	case err := <-errc:
 		return err

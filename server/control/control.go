@@ -37,6 +37,8 @@ type API struct {
 	Patients Directory
 	// Stopping is closed when the server begins to shut down, so that event streams end and let it.
 	Stopping <-chan struct{}
+	// Storage reports the database's size and holds the retention settings; nil leaves /api/storage out.
+	Storage Storage
 }
 
 // Mount registers the control endpoints.
@@ -46,6 +48,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	a.mountJobs(mux)
 	a.mountPopulation(mux)
 	a.mountPatients(mux)
+	a.mountStorage(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 
@@ -61,6 +64,10 @@ type Status struct {
 	DataFile              string         `json:"data_file"`
 	ResourceCounts        map[string]int `json:"resource_counts"`
 	ResourceTotal         int            `json:"resource_total"`
+	// DatabaseBytes is the database's size on disk (with its write-ahead log), Events the flow events
+	// stored (both 0 when the API has no Storage).
+	DatabaseBytes int64 `json:"database_bytes"`
+	Events        int64 `json:"events"`
 }
 
 func (a *API) status(w http.ResponseWriter, r *http.Request) {
@@ -73,8 +80,20 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 	for _, n := range counts {
 		total += n
 	}
+	var size, events int64
+	if a.Storage != nil {
+		if size, err = a.Storage.Size(); err == nil {
+			events, err = a.Storage.CountEvents(r.Context())
+		}
+		if err != nil {
+			internalError(w, r, fmt.Errorf("storage: %w", err))
+			return
+		}
+	}
 	in := a.Info()
 	writeJSON(w, http.StatusOK, Status{
+		DatabaseBytes:         size,
+		Events:                events,
 		Version:               in.Version,
 		StartedAt:             in.StartedAt.UTC().Truncate(time.Second),
 		UptimeSeconds:         in.Now.Sub(in.StartedAt).Seconds(),

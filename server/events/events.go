@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
@@ -45,7 +46,12 @@ type Log struct {
 
 	mu   sync.Mutex
 	subs map[chan Event]struct{}
+	// stored, when set, hears how many events each batch wrote (retention keeps their number bounded).
+	stored atomic.Pointer[func(n int)]
 }
+
+// OnStored sets a function called with the number of events each written batch holds.
+func (l *Log) OnStored(fn func(n int)) { l.stored.Store(&fn) }
 
 // New starts the background writer; Close stops it after writing what is queued.
 func New(st store.Events, now func() time.Time) *Log {
@@ -102,6 +108,8 @@ func (l *Log) run() {
 		stored, err := l.store.AppendEvents(context.Background(), rows)
 		if err != nil {
 			slog.Warn("write events", "err", err, "count", len(rows))
+		} else if fn := l.stored.Load(); fn != nil {
+			(*fn)(len(rows))
 		}
 		for i := range batch {
 			batch[i].ID = stored[i].ID

@@ -57,6 +57,21 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A new database gives the pages retention frees back to the file system (incremental vacuum,
+	// retention.go). This has to be said before its first table; an older database gets it with its next
+	// full VACUUM (`valet compact`). Said to an existing database, it would write its header on every open.
+	var tables int
+	if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&tables); err != nil {
+		return classifyOpenErr(err)
+	}
+	if tables == 0 {
+		// The connection is in WAL mode already, so the setting takes effect through a VACUUM (of nothing).
+		for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `VACUUM`} {
+			if _, err := db.w.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+	}
 	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return classifyOpenErr(err)

@@ -245,8 +245,10 @@ func pragmas(kind connKind) string {
 		// mapped page is set up again on every visit, though: the map suits bounded reads, which visit a
 		// few pages once, and not a sorted search that visits the same index pages over and over, which
 		// stays on the read pool. The map shares the kernel's page cache; touched pages count as
-		// resident, file-backed and reclaimable; WAL frames still come through the page cache. The file
-		// never shrinks (no VACUUM), which the map needs: a file truncated under it would fault.
+		// resident, file-backed and reclaimable; WAL frames still come through the page cache. When
+		// retention shrinks the file (incremental vacuum), the checkpoint truncates it only once no reader's
+		// snapshot still reaches past the new end (SQLite's WAL read locks), so no mapped page a reader
+		// uses goes away under it.
 		q.Add("_pragma", "mmap_size(1073741824)")
 	case checkpointConn:
 		// Nothing but PRAGMA wal_checkpoint runs here; synchronous(NORMAL) above makes it fsync the file.

@@ -7,6 +7,7 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -88,4 +89,42 @@ func (e *FieldError) Error() string { return e.Message }
 // Invalid is a FieldError about field (may be "").
 func Invalid(field, format string, args ...any) *FieldError {
 	return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Retention is what the sandbox keeps of what people read (GET and PUT /api/retention; `valet serve
+// --keep-events`, `--keep-events-days`, `--keep-audit-days`). Credentials, launches and sessions are
+// removed once nothing can use them whatever this says. Zero turns a bound off.
+type Retention struct {
+	EventsDays int `json:"events_days"` // flow events older than this go
+	EventsMax  int `json:"events_max"`  // and beyond the newest this many
+	AuditDays  int `json:"audit_days"`  // FHIR request log (AuditEvents) older than this goes
+}
+
+// Validate refuses values that are negative or absurdly large.
+func (r Retention) Validate() error {
+	for _, f := range []struct {
+		name   string
+		v, max int
+	}{{"events_days", r.EventsDays, 36_500}, {"events_max", r.EventsMax, 100_000_000}, {"audit_days", r.AuditDays, 36_500}} {
+		if f.v < 0 || f.v > f.max {
+			return Invalid(f.name, "%s must be between 0 (no bound) and %d (got %d)", f.name, f.max, f.v)
+		}
+	}
+	return nil
+}
+
+// Storage is the body of GET /api/storage: the database's size and what retention keeps and did.
+type Storage struct {
+	DatabaseBytes int64     `json:"database_bytes"`
+	Events        int64     `json:"events"`
+	Retention     Retention `json:"retention"`
+	LastPrune     *Prune    `json:"last_prune,omitempty"`
+}
+
+// Prune is what one background pruning pass removed, by kind of record.
+type Prune struct {
+	Started time.Time      `json:"started"`
+	Seconds float64        `json:"seconds"`
+	Removed map[string]int `json:"removed"`
+	Error   string         `json:"error,omitempty"`
 }
