@@ -74,6 +74,8 @@ func commandFunc(name string) func(args []string, stdout, stderr io.Writer) erro
 		return func(args []string, stdout, stderr io.Writer) error { return cmdReset(args, os.Stdin, stdout, stderr) }
 	case "keys":
 		return func(args []string, stdout, _ io.Writer) error { return cmdKeys(args, stdout) }
+	case "compact":
+		return cmdCompact
 	case "version":
 		return cmdVersion
 	}
@@ -128,6 +130,7 @@ Usage:
   valet reset           delete all FHIR data and load the default population again (--yes to skip the prompt)
   valet keys rotate     add new token signing keys (old ones stay published until their tokens expire)
   valet keys list       list the published token signing keys
+  valet compact         rewrite valet.db without its free space (with Valet stopped)
   valet version         print the version
   valet help [COMMAND]  print this help, or a command's usage and flags
 

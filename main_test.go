@@ -243,3 +243,31 @@ func TestServeDefaultsToUserDataDir(t *testing.T) {
 	}
 	t.Fatal("no Data file line")
 }
+
+// TestCompact: `valet compact` rewrites an idle database and says how much smaller it got; with the
+// sandbox open it refuses and says to stop Valet.
+func TestCompact(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"generate", "--patients", "2", "--data", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("generate: %d %s", code, stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"compact", "--data", dir}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Compacted ") {
+		t.Fatalf("compact: %d %q %q", code, stdout.String(), stderr.String())
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "valet.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"compact", "--data", dir}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "stop Valet") {
+		t.Errorf("compact while open: %d %q", code, stderr.String())
+	}
+	if code := run([]string{"compact", "--data", t.TempDir()}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "no ") {
+		t.Errorf("compact without a database: %d %q", code, stderr.String())
+	}
+}

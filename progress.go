@@ -32,22 +32,27 @@ func (p *progressPrinter) update(done, total, resources int) { p.status(done, to
 func (p *progressPrinter) status(done, total, resources int, note string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	changed := note != p.note
+	p.note = note
+	p.emit(func() string { return p.line(done, total, resources) }, done == total || changed)
+}
+
+// emit shows the line line makes, unless the last one went out too recently and this one need not
+// (a final state or a new note always shows). The caller holds p.mu.
+func (p *progressPrinter) emit(line func() string, must bool) {
 	now := time.Now()
 	interval := 5 * time.Second
 	if p.tty {
 		interval = 100 * time.Millisecond
 	}
-	changed := note != p.note
-	p.note = note
-	if now.Sub(p.last) < interval && done != total && !changed {
+	if now.Sub(p.last) < interval && !must {
 		return
 	}
 	p.last, p.shown = now, true
-	line := p.line(done, total, resources)
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		fmt.Fprintf(p.w, "\r\033[K%s", line())
 	} else {
-		fmt.Fprintln(p.w, line)
+		fmt.Fprintln(p.w, line())
 	}
 }
 
@@ -64,6 +69,21 @@ func (p *progressPrinter) line(done, total, resources int) string {
 	filled := width * done / total
 	return fmt.Sprintf("%s [%s%s] %d/%d · %d resources · %.1f s%s", p.label,
 		strings.Repeat("█", filled), strings.Repeat("░", width-filled), done, total, resources, elapsed, note)
+}
+
+// bytes shows done of total bytes.
+func (p *progressPrinter) bytes(done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.emit(func() string {
+		const width = 30
+		filled := 0
+		if total > 0 {
+			filled = int(width * min(done, total) / total)
+		}
+		return fmt.Sprintf("%s [%s%s] %.1f/%.1f MB · %.1f s", p.label, strings.Repeat("█", filled), strings.Repeat("░", width-filled),
+			float64(done)/1e6, float64(total)/1e6, time.Since(p.start).Seconds())
+	}, done == total)
 }
 
 // finish ends the bar's line on a terminal.
