@@ -1,0 +1,50 @@
+// The Generate form's fields and their validation. The server validates too (and its 400 message is
+// shown as is); checking here first gives the answer next to the field before any request.
+import type { GenerateRequest } from '../api';
+
+export const PATIENTS_MAX = 100_000;
+export const YEARS_MAX = 100;
+
+/** What the inputs hold: numbers from number inputs (null when empty or unparseable), or raw text. */
+export interface GenerateFields {
+  patients: number | string | null | undefined;
+  seed: number | string | null | undefined;
+  years: number | string | null | undefined;
+  personas: boolean;
+}
+
+export const defaultFields = (): GenerateFields => ({ patients: 100, seed: 42, years: 10, personas: false });
+
+export type FieldErrors = Partial<Record<'patients' | 'seed' | 'years', string>>;
+
+export type Validation = { ok: true; request: GenerateRequest } | { ok: false; errors: FieldErrors };
+
+/** An integer from an input's value, or null when it is empty or not a whole number. */
+function integer(v: number | string | null | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  const s = String(v).trim();
+  if (!/^[+-]?\d+$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function inRange(v: GenerateFields['patients'], what: string, min: number, max: number): [number, undefined] | [null, string] {
+  const n = integer(v);
+  const range = `${what} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
+  if (n === null) return [null, `${range}.`];
+  if (n < min || n > max) return [null, `${range} (got ${n.toLocaleString('en-US')}).`];
+  return [n, undefined];
+}
+
+export function validateGenerate(f: GenerateFields): Validation {
+  const errors: FieldErrors = {};
+  const [patients, pErr] = inRange(f.patients, 'Patients', 1, PATIENTS_MAX);
+  const [years, yErr] = inRange(f.years, 'Years of history', 1, YEARS_MAX);
+  const seed = integer(f.seed);
+  if (pErr) errors.patients = pErr;
+  if (yErr) errors.years = yErr;
+  // Seeds go to Go as an int64; beyond 2^53 JSON numbers would silently lose digits in the browser.
+  if (seed === null) errors.seed = 'Seed must be a whole number (the same seed gives the same patients).';
+  if (patients === null || years === null || seed === null) return { ok: false, errors };
+  return { ok: true, request: { patients, seed, years, personas: f.personas } };
+}
