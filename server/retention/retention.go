@@ -93,7 +93,7 @@ func (p *Pruner) Nudge() {
 func (p *Pruner) EventsWritten(n int) {
 	p.mu.Lock()
 	p.sinceEvents += n
-	due := p.sinceEvents >= Batch
+	due := p.sinceEvents >= Batch/4 // a pass starts before a batch's worth has come in
 	p.mu.Unlock()
 	if due {
 		p.Nudge()

@@ -29,66 +29,13 @@ func authFlows(ctx context.Context, valet string, d time.Duration, maxReq int) e
 	}
 	defer stop()
 
-	// The user who signs in: a patient (their own patient context), stored with a backend token.
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	bearer, err := token(c, base)
+	run, err := newFlows(c, base)
 	if err != nil {
 		return err
 	}
-	patient := []byte(`{"resourceType":"Patient","id":"lt-user","name":[{"family":"Flow","given":["Load"]}],"gender":"female","birthDate":"1980-01-01"}`)
-	if err := do(c, "PUT", base+"/fhir/Patient/lt-user", bearer, patient); err != nil {
-		return err
-	}
-	const redirect = "http://127.0.0.1/callback"
-	reg, _ := json.Marshal(map[string]any{"client_name": "loadtest flows", "redirect_uris": []string{redirect},
-		"token_endpoint_auth_method": "none", "valet_user": "Patient/lt-user", "valet_auto_approve": true})
-	resp, err := c.Post(base+"/auth/register", "application/json", strings.NewReader(string(reg)))
-	if err != nil {
-		return err
-	}
-	var cl struct {
-		ID string `json:"client_id"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&cl)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("register the flow client: %d", resp.StatusCode)
-	}
-
-	flow := func(int64) error {
-		verifier := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(time.Now().UnixNano(), "-loadtest-verifier-padding")))
-		sum := sha256.Sum256([]byte(verifier))
-		q := url.Values{"response_type": {"code"}, "client_id": {cl.ID}, "redirect_uri": {redirect}, "state": {"s"},
-			"scope": {"launch/patient openid fhirUser offline_access patient/*.rs"}, "aud": {base + "/fhir"},
-			"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-		resp, err := c.Get(base + "/auth/authorize?" + q.Encode())
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		loc, _ := url.Parse(resp.Header.Get("Location"))
-		code := loc.Query().Get("code")
-		if code == "" {
-			return fmt.Errorf("authorize: %d %s", resp.StatusCode, loc)
-		}
-		resp, err = c.PostForm(base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
-			"redirect_uri": {redirect}, "client_id": {cl.ID}, "code_verifier": {verifier}})
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var tok struct {
-			Access  string `json:"access_token"`
-			ID      string `json:"id_token"`
-			Refresh string `json:"refresh_token"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" || tok.ID == "" || tok.Refresh == "" {
-			return fmt.Errorf("token: %d (%v)", resp.StatusCode, err)
-		}
-		return nil
-	}
+	flow := func(int64) error { _, err := run(); return err }
 	// The signatures are timed before, between and after the two runs, and the median kept: this
 	// machine's signing speed moves by a fifth from one moment to the next.
 	var rates []float64
@@ -139,4 +86,68 @@ func flowSignatures() (time.Duration, error) {
 		}
 	}
 	return time.Since(start) / 300, nil
+}
+
+// newFlows registers an auto-approved public client for a patient user and returns a function that runs
+// one complete authorization-code flow with it (authorize → code → token with an id_token, an access token
+// and a refresh token) and returns the refresh token.
+func newFlows(c *http.Client, base string) (func() (refresh string, err error), error) {
+	// The user who signs in: a patient (their own patient context), stored with a backend token.
+	bearer, err := token(c, base)
+	if err != nil {
+		return nil, err
+	}
+	patient := []byte(`{"resourceType":"Patient","id":"lt-user","name":[{"family":"Flow","given":["Load"]}],"gender":"female","birthDate":"1980-01-01"}`)
+	if err := do(c, "PUT", base+"/fhir/Patient/lt-user", bearer, patient); err != nil {
+		return nil, err
+	}
+	const redirect = "http://127.0.0.1/callback"
+	reg, _ := json.Marshal(map[string]any{"client_name": "loadtest flows", "redirect_uris": []string{redirect},
+		"token_endpoint_auth_method": "none", "valet_user": "Patient/lt-user", "valet_auto_approve": true})
+	resp, err := c.Post(base+"/auth/register", "application/json", strings.NewReader(string(reg)))
+	if err != nil {
+		return nil, err
+	}
+	var cl struct {
+		ID string `json:"client_id"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&cl)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("register the flow client: %d", resp.StatusCode)
+	}
+
+	return func() (string, error) {
+		verifier := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(time.Now().UnixNano(), "-loadtest-verifier-padding")))
+		sum := sha256.Sum256([]byte(verifier))
+		q := url.Values{"response_type": {"code"}, "client_id": {cl.ID}, "redirect_uri": {redirect}, "state": {"s"},
+			"scope": {"launch/patient openid fhirUser offline_access patient/*.rs"}, "aud": {base + "/fhir"},
+			"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+		resp, err := c.Get(base + "/auth/authorize?" + q.Encode())
+		if err != nil {
+			return "", err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		code := loc.Query().Get("code")
+		if code == "" {
+			return "", fmt.Errorf("authorize: %d %s", resp.StatusCode, loc)
+		}
+		resp, err = c.PostForm(base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+			"redirect_uri": {redirect}, "client_id": {cl.ID}, "code_verifier": {verifier}})
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		var tok struct {
+			Access  string `json:"access_token"`
+			ID      string `json:"id_token"`
+			Refresh string `json:"refresh_token"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" || tok.ID == "" || tok.Refresh == "" {
+			return "", fmt.Errorf("token: %d (%v)", resp.StatusCode, err)
+		}
+		return tok.Refresh, nil
+	}, nil
 }

@@ -8,7 +8,8 @@
 // authorization server's verifier), loads synthetic patients through transaction Bundles, runs each
 // workload for -duration (and at most -max requests), then stops the server with SIGINT. Then it runs
 // authorization-code flows against a second server limited to one core (auth.go). A deadline
-// (-timeout) kills everything if anything hangs.
+// (-timeout) kills everything if anything hangs. With -retention-ops N it runs only the retention load
+// run (retention.go): N token operations while the server prunes.
 package main
 
 import (
@@ -40,6 +41,8 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "how long each workload runs")
 	maxReq := flag.Int("max", 200_000, "at most this many requests per workload")
 	timeout := flag.Duration("timeout", 10*time.Minute, "kill everything after this long")
+	retentionOps := flag.Int("retention-ops", 0, "instead of the other runs: this many token operations with retention pruning (retention.go)")
+	keepEvents := flag.Int("keep-events", 0, "with -retention-ops: start valet with --keep-events N (0: its defaults)")
 	flag.Parse()
 	if *valet == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -valet is required")
@@ -47,6 +50,13 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if *retentionOps > 0 {
+		if err := retentionRun(ctx, *valet, *retentionOps, *keepEvents); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	err := run(ctx, *valet, *patients, *duration, *maxReq)
 	if err == nil {
 		err = authFlows(ctx, *valet, *duration, *maxReq)
