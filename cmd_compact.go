@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -24,12 +23,10 @@ func cmdCompact(args []string, stdout, stderr io.Writer) error {
 	if len(rest) > 0 {
 		return c.unexpected(rest[0])
 	}
-	if data == "" {
-		if data, err = defaultDataDir(); err != nil {
-			return usagef("%v", err)
-		}
+	path, err := databasePath(data)
+	if err != nil {
+		return err
 	}
-	path := filepath.Join(data, "valet.db")
 	if _, err := os.Stat(path); err != nil {
 		return usagef("there is no %s to compact (choose the data directory with --data DIR)", path)
 	}

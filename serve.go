@@ -143,19 +143,27 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 	return &sandbox{db: db, ln: ln, srv: srv, panelBuilt: frontend.Built()}, nil
 }
 
-// openStore opens (creating when new) valet.db in dir, or in the user data directory when dir is "".
-// Every failure is the user's to fix, so it comes back as a usageError naming the fix.
-func openStore(ctx context.Context, dir string) (*store.DB, error) {
+// databasePath is valet.db in dir, or in the user data directory when dir is "".
+func databasePath(dir string) (string, error) {
 	if dir == "" {
 		var err error
 		if dir, err = defaultDataDir(); err != nil {
-			return nil, usagef("%v", err)
+			return "", usagef("%v", err)
 		}
 	}
-	if err := ensureWritableDir(dir); err != nil {
+	return filepath.Join(dir, "valet.db"), nil
+}
+
+// openStore opens (creating when new) valet.db in dir, or in the user data directory when dir is "".
+// Every failure is the user's to fix, so it comes back as a usageError naming the fix.
+func openStore(ctx context.Context, dir string) (*store.DB, error) {
+	dbPath, err := databasePath(dir)
+	if err != nil {
 		return nil, err
 	}
-	dbPath := filepath.Join(dir, "valet.db")
+	if err := ensureWritableDir(filepath.Dir(dbPath)); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, dbPath, store.Options{})
 	if err != nil {
 		switch {

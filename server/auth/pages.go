@@ -96,6 +96,22 @@ func (s *Server) loadRequest(w http.ResponseWriter, r *http.Request) (*authReque
 	return ar, client, true
 }
 
+// pageRequest loads the request a page's search or paging link names (a GET: only the request id is
+// needed, since choosing is a CSRF-checked POST), and its client; it answers the error page itself.
+func (s *Server) pageRequest(w http.ResponseWriter, r *http.Request) (*authRequest, store.Client, bool) {
+	ar, err := s.storedRequest(r.Context(), r.URL.Query().Get("req"))
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired.")
+		return nil, store.Client{}, false
+	}
+	client, err := s.client(r.Context(), ar.ClientID)
+	if err != nil {
+		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
+		return nil, store.Client{}, false
+	}
+	return ar, client, true
+}
+
 // storedRequest loads a request that waits on a page, its scope parsed once (it was checked when stored).
 func (s *Server) storedRequest(ctx context.Context, id string) (*authRequest, error) {
 	rec, err := s.store.AuthRequest(ctx, id)
@@ -250,14 +266,8 @@ func (s *Server) findUsers(ctx context.Context, typ, q string) ([]store.Resource
 // loginSearch serves the login page's search (GET, so only the request id is needed; signing in
 // itself is a CSRF-checked POST).
 func (s *Server) loginSearch(w http.ResponseWriter, r *http.Request) {
-	ar, err := s.storedRequest(r.Context(), r.URL.Query().Get("req"))
-	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired.")
-		return
-	}
-	client, err := s.client(r.Context(), ar.ClientID)
-	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
+	ar, client, ok := s.pageRequest(w, r)
+	if !ok {
 		return
 	}
 	_ = r.ParseForm()

@@ -104,17 +104,11 @@ func (s *Server) renderPatientPicker(w http.ResponseWriter, r *http.Request, ar 
 // patientPicker serves searches and pages of the picker (GET, so only the request id is needed; the
 // selection itself is a CSRF-checked POST).
 func (s *Server) patientPicker(w http.ResponseWriter, r *http.Request) {
+	ar, client, ok := s.pageRequest(w, r)
+	if !ok {
+		return
+	}
 	q := r.URL.Query()
-	ar, err := s.storedRequest(r.Context(), q.Get("req"))
-	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "This authorization request is unknown, finished or expired.")
-		return
-	}
-	client, err := s.client(r.Context(), ar.ClientID)
-	if err != nil {
-		s.errorPage(w, http.StatusBadRequest, "Unknown app.")
-		return
-	}
 	s.renderPatientPicker(w, r, ar, client, pickerQuery{Name: q.Get("name"), BirthDate: q.Get("birthdate"),
 		Identifier: q.Get("identifier"), After: q.Get("after")})
 }
