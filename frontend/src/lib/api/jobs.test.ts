@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, followJob, getPatient, listPatients, startGenerate, startReset, type EventSourceLike, type Job } from '.';
+import { fakeFetch } from './fakeFetch';
+import { followJob, startGenerate, startReset, type Job } from './jobs';
+import { ApiError, type EventSourceLike } from './request';
 
 const job = (over: Partial<Job> = {}): Job => ({
   id: 'ab12',
@@ -9,22 +11,6 @@ const job = (over: Partial<Job> = {}): Job => ({
   started_at: '2026-11-26T23:00:00Z',
   ...over,
 });
-
-interface Call {
-  url: string;
-  method: string;
-  body: string | undefined;
-}
-
-function fakeFetch(respond: (c: Call) => Response | Promise<Response>) {
-  const calls: Call[] = [];
-  const fn = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const call = { url: String(input), method: init?.method ?? 'GET', body: init?.body as string | undefined };
-    calls.push(call);
-    return respond(call);
-  }) as typeof fetch;
-  return { fn, calls };
-}
 
 describe('startGenerate and startReset', () => {
   it('posts the request and returns our new job on 202', async () => {
@@ -61,21 +47,6 @@ describe('startGenerate and startReset', () => {
   it('throws on a 409 that carries no job', async () => {
     const f = fakeFetch(() => Response.json({ error: 'busy' }, { status: 409 }));
     await expect(startReset(f.fn)).rejects.toMatchObject({ status: 409, serverMessage: 'busy' });
-  });
-});
-
-describe('listPatients and getPatient', () => {
-  it('sends q, count and offset, and leaves out an empty q', async () => {
-    const f = fakeFetch(() => Response.json({ total: 0, patients: [] }));
-    await listPatients({ q: ' Pérez ', count: 20, offset: 40 }, undefined, f.fn);
-    await listPatients({ q: '  ', count: 20, offset: 0 }, undefined, f.fn);
-    expect(f.calls.map((c) => c.url)).toEqual(['/api/patients?count=20&offset=40&q=P%C3%A9rez', '/api/patients?count=20&offset=0']);
-  });
-
-  it('escapes the id and reports a 404 with its status', async () => {
-    const f = fakeFetch(() => Response.json({ error: 'no patient x/y' }, { status: 404, statusText: 'Not Found' }));
-    await expect(getPatient('x/y', undefined, f.fn)).rejects.toMatchObject({ status: 404, serverMessage: 'no patient x/y' });
-    expect(f.calls[0].url).toBe('/api/patients/x%2Fy');
   });
 });
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { fakeFetch } from './fakeFetch';
+import { ApiError } from './request';
+import { getStatus, type Status } from './status';
+
+const sample: Status = {
+  version: '0.1.0',
+  started_at: '2026-11-26T23:00:00Z',
+  uptime_seconds: 12.5,
+  base_url: 'http://127.0.0.1:8765',
+  control_panel_url: 'http://127.0.0.1:8765/',
+  fhir_base_url: 'http://127.0.0.1:8765/fhir',
+  smart_configuration_url: 'http://127.0.0.1:8765/fhir/.well-known/smart-configuration',
+  data_file: '/root/.local/share/valet/valet.db',
+  resource_counts: { Patient: 25, Observation: 900 },
+  resource_total: 925,
+};
+
+// The request core, through the simplest call on it.
+describe('getStatus', () => {
+  it('requests /api/status on the same origin and returns the decoded body', async () => {
+    let asked = '';
+    const status = await getStatus(
+      undefined,
+      fakeFetch((c) => {
+        asked = c.url;
+        return Response.json(sample);
+      }).fn,
+    );
+    expect(asked).toBe('/api/status');
+    expect(status).toEqual(sample);
+  });
+
+  it('turns an HTTP error into an ApiError carrying status and body', async () => {
+    const call = getStatus(undefined, fakeFetch(() => new Response('database locked', { status: 500, statusText: 'Internal Server Error' })).fn);
+    await expect(call).rejects.toBeInstanceOf(ApiError);
+    await expect(call).rejects.toMatchObject({ status: 500, message: '/api/status answered 500 Internal Server Error: database locked' });
+  });
+
+  it('turns a network failure into an ApiError without a status', async () => {
+    const call = getStatus(undefined, fakeFetch(() => Promise.reject(new TypeError('Failed to fetch'))).fn);
+    await expect(call).rejects.toMatchObject({ name: 'ApiError', status: undefined });
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const call = getStatus(undefined, fakeFetch(() => new Response('<html>', { status: 200 })).fn);
+    await expect(call).rejects.toThrow('/api/status did not return valid JSON.');
+  });
+});

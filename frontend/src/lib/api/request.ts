@@ -1,0 +1,94 @@
+// The one place that talks HTTP to the Go server: `request` sends a call and decodes the answer, and
+// a refusal becomes an ApiError; `defaultEventSource` opens the server-sent event streams. The area
+// modules beside it (status, jobs, patients, …) are built on these; nothing else is (see index.ts).
+
+/** A failed control-API call, with the HTTP status when the server answered at all. */
+export class ApiError extends Error {
+  readonly status: number | undefined;
+  /** The `error` field of the server's JSON error body, when it sent one: a message meant for users. */
+  readonly serverMessage: string | undefined;
+
+  constructor(message: string, status?: number, serverMessage?: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.serverMessage = serverMessage;
+  }
+}
+
+export type Fetch = typeof fetch;
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Sends one request and decodes the JSON answer. Statuses in `accept` are returned to the caller
+ * (202 and 409 both carry a job); any other non-2xx status becomes an ApiError.
+ */
+export async function request(
+  method: string,
+  path: string,
+  fetchFn: Fetch,
+  opts: { body?: unknown; signal?: AbortSignal; accept?: number[]; noBody?: boolean } = {},
+): Promise<Answer> {
+  let res: Response;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The control API takes state changes only as JSON, body or not (a cross-site page cannot send JSON
+  // without a CORS preflight, which /api refuses): see docs/control-api.md, "Who can call /api".
+  if (opts.body !== undefined || method === 'POST' || method === 'PUT' || method === 'PATCH') headers['Content-Type'] = 'application/json';
+  try {
+    res = await fetchFn(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(`Cannot reach the Valet server (${path}).`);
+  }
+  if (!res.ok && !opts.accept?.includes(res.status)) {
+    const text = (await res.text().catch(() => '')).trim();
+    const serverMessage = errorField(text);
+    const detail = (serverMessage ?? text).slice(0, 200);
+    throw new ApiError(`${path} answered ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`, res.status, serverMessage);
+  }
+  if (opts.noBody || res.status === 204) return { status: res.status, body: undefined };
+  try {
+    return { status: res.status, body: await res.json() };
+  } catch {
+    throw new ApiError(`${path} did not return valid JSON.`, res.status);
+  }
+}
+
+/** The `error` of a control-API error body ({"error": "..."}), or undefined for any other body. */
+function errorField(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object' && typeof (v as { error?: unknown }).error === 'string') return (v as { error: string }).error;
+  } catch {
+    // not JSON: the caller shows the raw text
+  }
+  return undefined;
+}
+
+/** GET a path and return its decoded JSON body. */
+export async function getJSON<T>(path: string, fetchFn: Fetch, signal?: AbortSignal): Promise<T> {
+  return (await request('GET', path, fetchFn, { signal })).body as T;
+}
+
+/** The path with its query, leaving out an empty `?`. */
+export const withQuery = (path: string, params: URLSearchParams) => (params.toString() ? `${path}?${params}` : path);
+
+/** The part of EventSource that followJob and the flow feed use, so tests can hand in a fake. */
+export interface EventSourceLike {
+  addEventListener(type: string, listener: (ev: MessageEvent) => void): void;
+  close(): void;
+}
+
+/** The browser's EventSource, or null where there is none (tests, old webviews). */
+export function defaultEventSource(): ((url: string) => EventSourceLike) | null {
+  return typeof EventSource === 'function' ? (url) => new EventSource(url) : null;
+}

@@ -1,0 +1,19 @@
+import { getJSON, type Fetch } from './request';
+
+/** GET /api/status — what the running sandbox is and where it can be reached. */
+export interface Status {
+  version: string;
+  started_at: string;
+  uptime_seconds: number;
+  base_url: string;
+  control_panel_url: string;
+  fhir_base_url: string;
+  smart_configuration_url: string;
+  data_file: string;
+  resource_counts: Record<string, number>;
+  resource_total: number;
+}
+
+export function getStatus(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<Status> {
+  return getJSON<Status>('/api/status', fetchFn, signal);
+}
