@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,7 @@ type Cond struct {
 	drive func(b *sqlBuf) // nil when the condition cannot start a search
 	rank  int             // how selective drive is; the highest-ranked driver starts the search
 	exact bool            // drive yields exactly the matching rids (so pred need not be checked again)
+	terms int32           // see Terms; 0 for one (an int32 beside exact keeps Cond at 64 bytes)
 
 	// What a patient-and-token search needs to know (tokenpatient.go): the patient whose compartment
 	// holds every match, whether the condition is exactly that compartment, and the exact token code
@@ -21,24 +23,24 @@ type Cond struct {
 	patient     string
 	compartment bool
 	token       *tokenKey
-
-	terms int // see Terms; 0 for one
 }
 
 // Terms measures the SQL c renders: one per index predicate or list item (an _id, a type, a candidate
 // uri), summed over Or, And, chains and _has. SQLite refuses a statement with more than 32,766
 // parameters or a 1,000-deep expression, and each term binds a handful of parameters, so the FHIR
 // layer bounds a search's terms (search.MaxTerms) before it gets here.
-func (c Cond) Terms() int { return max(c.terms, 1) }
+func (c Cond) Terms() int { return int(max(c.terms, 1)) }
 
 // sumTerms is the Terms of conditions rendered together.
-func sumTerms(cs []Cond) int {
+func sumTerms(cs []Cond) int32 {
 	n := 0
 	for _, c := range cs {
 		n += c.Terms()
 	}
-	return n
+	return clampTerms(n)
 }
+
+func clampTerms(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
 type sqlBuf struct {
 	strings.Builder
@@ -294,7 +296,7 @@ func MissingRef(param, targetType string, missing bool) Cond {
 // IDs matches resources with one of the given ids.
 func IDs(typ string, ids ...string) Cond {
 	return Cond{
-		rank: 5, exact: true, terms: len(ids),
+		rank: 5, exact: true, terms: clampTerms(len(ids)),
 		pred: func(b *sqlBuf, a string) {
 			b.WriteString(a + ".id IN ")
 			placeholders(b, ids)
@@ -333,7 +335,7 @@ func InCompartment(patient string) Cond {
 // Chain matches resources whose reference param points at a live resource (of targetType, any when
 // "") that satisfies inner: Observation?patient.name=smith.
 func Chain(typ, param, targetType string, inner Cond) Cond {
-	return Cond{terms: 1 + inner.Terms(), pred: func(b *sqlBuf, a string) {
+	return Cond{terms: clampTerms(1 + inner.Terms()), pred: func(b *sqlBuf, a string) {
 		x, t := b.alias(), b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+t+" ON "+t+".type = "+x+".target_type AND "+
 			t+".id = "+x+".target_id WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND "+t+".deleted = 0", param)
@@ -349,7 +351,7 @@ func Chain(typ, param, targetType string, inner Cond) Cond {
 // Has matches resources that a live srcType resource points at through srcParam, where that resource
 // satisfies inner: Patient?_has:Observation:patient:code=1234-5.
 func Has(typ, srcType, srcParam string, inner Cond) Cond {
-	return Cond{terms: 1 + inner.Terms(), pred: func(b *sqlBuf, a string) {
+	return Cond{terms: clampTerms(1 + inner.Terms()), pred: func(b *sqlBuf, a string) {
 		x, s := b.alias(), b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+s+" ON "+s+".rid = "+x+".rid WHERE "+
 			x+".target_id = "+a+".id AND "+x+".target_type = ? AND "+x+".type = ? AND "+x+".param = ? AND "+
@@ -442,7 +444,7 @@ func bestDriver(cs []Cond) int {
 
 // OfType matches resources of one of the given types.
 func OfType(types ...string) Cond {
-	return Cond{terms: len(types), pred: func(b *sqlBuf, a string) {
+	return Cond{terms: clampTerms(len(types)), pred: func(b *sqlBuf, a string) {
 		b.WriteString(a + ".type IN ")
 		placeholders(b, types)
 	}}

@@ -35,7 +35,7 @@ func URIAbove(typ, param, v string) Cond {
 		placeholders(b, cands)
 	}
 	c := uriCond(typ, where)
-	c.terms = len(cands)
+	c.terms = clampTerms(len(cands))
 	return c
 }
 
@@ -73,7 +73,7 @@ func RefIdentifier(typ, param string, targets []string, v TokenValue) Cond {
 		tokenWhere(b, i, "identifier", v)
 	}
 	resolved := Cond{
-		terms: 1 + len(targets),
+		terms: clampTerms(1 + len(targets)),
 		pred: func(b *sqlBuf, a string) {
 			x, t, i := b.alias(), b.alias(), b.alias()
 			b.WriteString("EXISTS (SELECT 1 FROM idx_ref " + x)

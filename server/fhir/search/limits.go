@@ -66,36 +66,45 @@ func ParseQuery(raw string) (url.Values, error) {
 	return url.ParseQuery(raw)
 }
 
-// checkCounts refuses a query with more sort keys, includes or criteria than the limits allow, before
-// any of it is parsed.
-func checkCounts(q url.Values) error {
-	sortKeys := 0
-	for _, v := range q["_sort"] {
-		sortKeys += strings.Count(v, ",") + 1
+// counts tally what a query asks of the counted limits, as Parse collects its keys (one pass over the
+// query, no lookups for a criterion's key).
+type counts struct{ sortKeys, includes, criteria int }
+
+func (n *counts) add(key string, vals []string) {
+	switch {
+	case key == "_sort":
+		for _, v := range vals {
+			n.sortKeys += strings.Count(v, ",") + 1
+		}
+	case key == "_include" || key == "_revinclude":
+		n.includes += len(vals)
+	case key == "" || key[0] != '_' || !resultParams[key]:
+		n.criteria += len(vals)
 	}
-	if sortKeys > MaxSortKeys {
-		return limitf("_sort", "%d sort keys; this server sorts by at most %d", sortKeys, MaxSortKeys)
+}
+
+// check refuses a query (q, as counted) with more sort keys, includes or criteria than the limits allow,
+// before any of it is parsed.
+func (n counts) check(q url.Values) error {
+	if n.sortKeys > MaxSortKeys {
+		return limitf("_sort", "%d sort keys; this server sorts by at most %d", n.sortKeys, MaxSortKeys)
 	}
-	if n := len(q["_include"]) + len(q["_revinclude"]); n > MaxIncludes {
+	if n.includes > MaxIncludes {
 		param := "_include"
 		if len(q["_revinclude"]) > len(q["_include"]) {
 			param = "_revinclude"
 		}
-		return limitf(param, "%d _include and _revinclude parameters; this server follows at most %d in one search", n, MaxIncludes)
+		return limitf(param, "%d _include and _revinclude parameters; this server follows at most %d in one search", n.includes, MaxIncludes)
 	}
-	criteria, most, mostKey := 0, 0, ""
-	for k, vs := range q {
-		if resultParams[k] {
-			continue
+	if n.criteria > MaxCriteria {
+		most, mostKey := 0, ""
+		for k, vs := range q {
+			if !resultParams[k] && (len(vs) > most || len(vs) == most && k < mostKey) {
+				most, mostKey = len(vs), k
+			}
 		}
-		criteria += len(vs)
-		if len(vs) > most || len(vs) == most && k < mostKey {
-			most, mostKey = len(vs), k
-		}
-	}
-	if criteria > MaxCriteria {
 		return limitf(mostKey, "the search has %d criteria (each parameter and each repetition of one counts); "+
-			"this server combines at most %d — search for less and filter the results", criteria, MaxCriteria)
+			"this server combines at most %d — search for less and filter the results", n.criteria, MaxCriteria)
 	}
 	return nil
 }

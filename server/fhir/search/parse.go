@@ -81,8 +81,6 @@ type Request struct {
 	Unknown     []string // parameters ignored because this server does not know them
 	// Params are the understood criteria and result parameters, to build self/next links from.
 	Params url.Values
-
-	terms int // the criteria's store.Cond.Terms, against MaxTerms
 }
 
 // Limits for _count.
@@ -103,23 +101,32 @@ var resultParams = map[string]bool{"_count": true, "_sort": true, "_include": tr
 
 // Parse parses the search query q over resources of typ, within the limits of limits.go.
 func Parse(typ string, q url.Values, opt Options) (*Request, error) {
-	if err := checkCounts(q); err != nil {
+	keys := make([]string, 0, len(q))
+	var n counts
+	for k, vs := range q {
+		keys = append(keys, k)
+		n.add(k, vs)
+	}
+	if err := n.check(q); err != nil {
 		return nil, err
 	}
 	r := &Request{Type: typ, Count: DefaultCount, Params: url.Values{}}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
 	sort.Strings(keys)
+	terms := 0 // the criteria's store.Cond.Terms, against MaxTerms
 	for _, key := range keys {
 		if key == "_after" || key == "_before" {
 			continue // read once _sort is known
 		}
 		for _, val := range q[key] {
+			n := len(r.Where)
 			known, err := r.parseOne(typ, key, val, opt)
 			if err != nil {
 				return nil, err
+			}
+			if len(r.Where) > n {
+				if terms += r.Where[n].Terms(); terms > MaxTerms {
+					return nil, checkTerms(key, terms)
+				}
 			}
 			if !known {
 				r.Unknown = append(r.Unknown, key)
@@ -143,10 +150,6 @@ func (r *Request) parseOne(typ, key, val string, opt Options) (bool, error) {
 	c, known, err := Criterion(typ, key, val, opt)
 	if err != nil || !known {
 		return known, err
-	}
-	r.terms += c.Terms()
-	if err := checkTerms(key, r.terms); err != nil {
-		return true, err
 	}
 	r.Where = append(r.Where, c)
 	return true, nil
