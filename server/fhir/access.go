@@ -43,18 +43,19 @@ func (s *Service) authenticate(r *http.Request) (*token.Access, *Outcome) {
 	return acc, nil
 }
 
-// A grant is what an access token allows for one interaction on one type: nothing (an Outcome), all of
+// A permit is what an access token allows for one interaction on one type: nothing (an Outcome), all of
 // it (restrict nil), or the resources matching restrict — the union over the scopes that grant the
-// interaction, each confining to a compartment and to its v2 query restriction.
-type grant struct {
+// interaction, each confining to a compartment and to its v2 query restriction. (A store.Grant is the
+// authorization decision the token was issued under; a permit is what the token allows here.)
+type permit struct {
 	restrict *store.Cond
-	// stateCodes are the app state codes (Basic.code) a grant on Basic may write; nil for other types.
+	// stateCodes are the app state codes (Basic.code) a permit on Basic may write; nil for other types.
 	stateCodes []string
 }
 
-func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant, *Outcome) {
+func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (permit, *Outcome) {
 	var alts []store.Cond
-	granted := false
+	permitted := false
 	for _, ctx := range scope.Contexts {
 		for _, sc := range acc.Scopes.Permits(ctx, typ, p) {
 			var conds []store.Cond
@@ -80,7 +81,7 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 				for _, v := range vs {
 					c, known, err := search.Criterion(typ, k, v, search.Options{Base: s.base, Now: s.now()})
 					if err != nil || !known {
-						ok = false // a restriction this server cannot enforce grants nothing
+						ok = false // a restriction this server cannot enforce permits nothing
 						break
 					}
 					conds = append(conds, c)
@@ -89,16 +90,16 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 			if !ok {
 				continue
 			}
-			granted = true
+			permitted = true
 			if len(conds) == 0 {
-				return grant{}, nil
+				return permit{}, nil
 			}
 			alts = append(alts, store.And(conds...))
 		}
 	}
-	if !granted {
+	if !permitted {
 		if typ == appStateType && len(acc.StateCodes) == 0 {
-			return grant{}, forbidden("Basic resources on this server are SMART app state, and this app has no app state codes " +
+			return permit{}, forbidden("Basic resources on this server are SMART app state, and this app has no app state codes " +
 				"registered (valet_app_state_codes in its registration)")
 		}
 		ctx := scope.System
@@ -108,28 +109,28 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (grant
 		case !acc.User.IsZero():
 			ctx = scope.User
 		}
-		return grant{}, forbidden("the access token has no scope for this interaction: it needs %s/%s.%s (granted: %s)",
+		return permit{}, forbidden("the access token has no scope for this interaction: it needs %s/%s.%s (granted: %s)",
 			ctx, typ, p, acc.Scopes.Resource())
 	}
 	c := store.Or(alts...)
-	g := grant{restrict: &c}
+	pm := permit{restrict: &c}
 	if typ == appStateType {
-		g.stateCodes = acc.StateCodes
+		pm.stateCodes = acc.StateCodes
 	}
-	return g, nil
+	return pm, nil
 }
 
-func (g grant) conds() []store.Cond {
-	if g.restrict == nil {
+func (p permit) conds() []store.Cond {
+	if p.restrict == nil {
 		return nil
 	}
-	return []store.Cond{*g.restrict}
+	return []store.Cond{*p.restrict}
 }
 
-// visible reports whether the stored row rid is within the grant.
-func (g grant) visible(ctx context.Context, db store.Searcher, rid int64) (bool, error) {
-	if g.restrict == nil {
+// visible reports whether the stored row rid is within the permit.
+func (p permit) visible(ctx context.Context, db store.Searcher, rid int64) (bool, error) {
+	if p.restrict == nil {
 		return true, nil
 	}
-	return db.Matches(ctx, rid, *g.restrict)
+	return db.Matches(ctx, rid, *p.restrict)
 }

@@ -127,8 +127,8 @@ func (s *Service) checkAppStateWrite(ctx context.Context, tx *store.Tx, w *write
 	if o != nil {
 		return o
 	}
-	if !slices.Contains(w.grant.stateCodes, code) {
-		return forbidden("the state code %q is not associated with this app (registered: %s)", code, strings.Join(w.grant.stateCodes, ", "))
+	if !slices.Contains(w.permit.stateCodes, code) {
+		return forbidden("the state code %q is not associated with this app (registered: %s)", code, strings.Join(w.permit.stateCodes, ", "))
 	}
 	subject, o := s.appStateSubject(ctx, tx, m)
 	if o != nil {
@@ -188,7 +188,7 @@ func (s *Service) currentAppState(ctx context.Context, tx *store.Tx, w *write) (
 	if cur.Deleted {
 		return cur, outcome(http.StatusPreconditionFailed, "deleted", "%s/%s was deleted", w.typ, w.id)
 	}
-	if ok, err := w.grant.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
+	if ok, err := w.permit.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
 		return cur, orErr(err, notFound(w.typ, w.id))
 	}
 	if w.ifMatch != etag(cur.Version) {

@@ -181,7 +181,7 @@ func (s *Service) resolve(ctx context.Context, tx *store.Tx, acc *token.Access, 
 			continue
 		}
 		if e.ifNone != "" {
-			found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.grant)
+			found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.permit)
 			if o != nil {
 				return at(e, o)
 			}
@@ -318,14 +318,14 @@ func (s *Service) prepare(acc *token.Access, e *entry) error {
 		return at(e, badRequest("request.url %q does not name a resource type", e.url))
 	}
 	perm := map[string]scope.Perms{http.MethodPost: scope.Create, http.MethodPut: scope.Update, http.MethodDelete: scope.Delete, http.MethodGet: scope.Read}[e.method]
-	g := grant{}
+	p := permit{}
 	if acc != nil {
 		var o *Outcome
-		if g, o = s.authorize(acc, typ, perm); o != nil {
+		if p, o = s.authorize(acc, typ, perm); o != nil {
 			return at(e, o)
 		}
 	}
-	w := &write{method: e.method, typ: typ, obj: e.resource, ifMatch: e.ifMatch, ifNoneExist: e.ifNone, grant: g}
+	w := &write{method: e.method, typ: typ, obj: e.resource, ifMatch: e.ifMatch, ifNoneExist: e.ifNone, permit: p}
 	switch e.method {
 	case http.MethodGet:
 		return at(e, outcome(http.StatusBadRequest, "not-supported", "GET entries are supported in batch Bundles only"))
@@ -340,9 +340,9 @@ func (s *Service) prepare(acc *token.Access, e *entry) error {
 		w.id = parts[1]
 		if e.method == http.MethodPut {
 			if acc == nil {
-				w.createGrant = &grant{}
-			} else if cg, o := s.authorize(acc, typ, scope.Create); o == nil {
-				w.createGrant = &cg
+				w.createPermit = &permit{}
+			} else if cp, o := s.authorize(acc, typ, scope.Create); o == nil {
+				w.createPermit = &cp
 			}
 		}
 	}

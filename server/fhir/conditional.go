@@ -17,7 +17,7 @@ func (s *Service) conditionalUpdate(r *request) (*response, *Outcome) {
 	if r.URL.RawQuery == "" {
 		return nil, badRequest("PUT %s/%s needs an id (%s/[id]) or search parameters (conditional update)", s.base, typ, typ)
 	}
-	g, o := s.authorize(r.acc, typ, scope.Update)
+	p, o := s.authorize(r.acc, typ, scope.Update)
 	if o != nil {
 		return nil, o
 	}
@@ -25,19 +25,19 @@ func (s *Service) conditionalUpdate(r *request) (*response, *Outcome) {
 	if o != nil {
 		return nil, o
 	}
-	var createGrant *grant
-	if cg, o := s.authorize(r.acc, typ, scope.Create); o == nil {
-		createGrant = &cg
+	var createPermit *permit
+	if cp, o := s.authorize(r.acc, typ, scope.Create); o == nil {
+		createPermit = &cp
 	}
 	var res store.Resource
 	var created bool
 	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
-		found, o := s.conditional(r.ctx(), tx, typ, r.URL.RawQuery, g)
+		found, o := s.conditional(r.ctx(), tx, typ, r.URL.RawQuery, p)
 		if o != nil {
 			return o
 		}
 		bodyID, _ := m["id"].(string)
-		w := &write{method: http.MethodPut, typ: typ, obj: m, ifMatch: r.Header.Get("If-Match"), grant: g, createGrant: createGrant}
+		w := &write{method: http.MethodPut, typ: typ, obj: m, ifMatch: r.Header.Get("If-Match"), permit: p, createPermit: createPermit}
 		switch {
 		case found != nil && bodyID != "" && bodyID != found.ID:
 			return structural(http.StatusBadRequest, "invalid", typ+".id",
@@ -47,10 +47,10 @@ func (s *Service) conditionalUpdate(r *request) (*response, *Outcome) {
 		case bodyID != "":
 			w.id = bodyID
 		default:
-			if createGrant == nil {
+			if createPermit == nil {
 				return forbidden("no %s matches and the access token may not create %s", typ, typ)
 			}
-			w.method, w.grant = http.MethodPost, *createGrant
+			w.method, w.permit = http.MethodPost, *createPermit
 		}
 		var err error
 		res, created, err = s.apply(r.ctx(), tx, w)
@@ -72,12 +72,12 @@ func (s *Service) conditionalDelete(r *request) (*response, *Outcome) {
 	if r.URL.RawQuery == "" {
 		return nil, badRequest("DELETE %s/%s needs an id or search parameters (conditional delete)", s.base, typ)
 	}
-	g, o := s.authorize(r.acc, typ, scope.Delete)
+	p, o := s.authorize(r.acc, typ, scope.Delete)
 	if o != nil {
 		return nil, o
 	}
 	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
-		found, o := s.conditional(r.ctx(), tx, typ, r.URL.RawQuery, g)
+		found, o := s.conditional(r.ctx(), tx, typ, r.URL.RawQuery, p)
 		if o != nil {
 			return o
 		}
@@ -85,7 +85,7 @@ func (s *Service) conditionalDelete(r *request) (*response, *Outcome) {
 			return outcome(http.StatusNotFound, "not-found", "no %s matches %s", typ, r.URL.RawQuery)
 		}
 		r.auditID = found.ID
-		_, _, err := s.apply(r.ctx(), tx, &write{method: http.MethodDelete, typ: typ, id: found.ID, grant: g})
+		_, _, err := s.apply(r.ctx(), tx, &write{method: http.MethodDelete, typ: typ, id: found.ID, permit: p})
 		return err
 	})
 	if o := asOutcome(err); o != nil {

@@ -32,11 +32,11 @@ type searcher interface {
 // app could learn, from which references resolve, what another patient's record holds, and could link
 // to it.
 type condRefs struct {
-	tx     *store.Tx
-	acc    *token.Access     // whose searches these are; nil for the sandbox itself (valet import)
-	grants map[string]grant  // type → acc's search grant on it
-	to     map[string]string // Type?query → Type/id
-	sites  []condSite        // ahead only: the references rewritten
+	tx      *store.Tx
+	acc     *token.Access     // whose searches these are; nil for the sandbox itself (valet import)
+	permits map[string]permit // type → acc's search permit on it
+	to      map[string]string // Type?query → Type/id
+	sites   []condSite        // ahead only: the references rewritten
 }
 
 // condSite is a Reference element whose conditional reference was rewritten.
@@ -64,7 +64,7 @@ func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, 
 	if to, ok := c.to[ref]; ok {
 		return to, nil
 	}
-	g, o := c.grant(s, ref, typ)
+	p, o := c.searchPermit(s, ref, typ)
 	if o != nil {
 		return "", at(e, o)
 	}
@@ -72,7 +72,7 @@ func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, 
 	if c.tx != nil {
 		on = c.tx
 	}
-	found, o := s.conditional(ctx, on, typ, q, g)
+	found, o := s.conditional(ctx, on, typ, q, p)
 	if c.tx == nil && (o != nil || found == nil) {
 		return "", errNeedsStore
 	}
@@ -89,32 +89,32 @@ func (c *condRefs) resolve(ctx context.Context, s *Service, ref, typ, q string, 
 	return c.to[ref], nil
 }
 
-// grant is what the search of the conditional reference ref (of type typ) may see: everything for the
-// sandbox itself, else the token's search grant on typ (an Outcome when it has none).
-func (c *condRefs) grant(s *Service, ref, typ string) (grant, *Outcome) {
+// searchPermit is what the search of the conditional reference ref (of type typ) may see: everything
+// for the sandbox itself, else the token's search permit on typ (an Outcome when it has none).
+func (c *condRefs) searchPermit(s *Service, ref, typ string) (permit, *Outcome) {
 	if c.acc == nil {
-		return grant{}, nil
+		return permit{}, nil
 	}
-	if g, ok := c.grants[typ]; ok {
-		return g, nil
+	if p, ok := c.permits[typ]; ok {
+		return p, nil
 	}
-	g, o := s.authorize(c.acc, typ, scope.Search)
+	p, o := s.authorize(c.acc, typ, scope.Search)
 	if o != nil {
 		o.Issues[0].Diagnostics = "the conditional reference " + ref + " is a search of " + typ + ": " + o.Issues[0].Diagnostics
-		return grant{}, o
+		return permit{}, o
 	}
-	if c.grants == nil {
-		c.grants = map[string]grant{}
+	if c.permits == nil {
+		c.permits = map[string]permit{}
 	}
-	c.grants[typ] = g
-	return g, nil
+	c.permits[typ] = p
+	return p, nil
 }
 
 // still reports whether every reference resolved before the transaction names the same resource in tx.
 func (c *condRefs) still(ctx context.Context, s *Service, tx *store.Tx) bool {
 	for ref, to := range c.to {
 		typ, q, _ := strings.Cut(ref, "?")
-		found, o := s.conditional(ctx, tx, typ, q, c.grants[typ])
+		found, o := s.conditional(ctx, tx, typ, q, c.permits[typ])
 		if o != nil || found == nil || found.Type+"/"+found.ID != to {
 			return false
 		}

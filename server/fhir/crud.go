@@ -26,7 +26,7 @@ func (s *Service) location(res store.Resource) string {
 func (s *Service) read(r *request) (*response, *Outcome) {
 	typ, id := r.PathValue("type"), r.PathValue("id")
 	r.auditType, r.auditID = typ, id
-	g, o := s.authorize(r.acc, typ, scope.Read)
+	p, o := s.authorize(r.acc, typ, scope.Read)
 	if o != nil {
 		return nil, o
 	}
@@ -37,12 +37,12 @@ func (s *Service) read(r *request) (*response, *Outcome) {
 		return nil, internal(err)
 	}
 	if res.Deleted {
-		if g.restrict != nil {
+		if p.restrict != nil {
 			return nil, notFound(typ, id) // deleted rows have no index: a restricted view cannot tell
 		}
 		return nil, outcome(http.StatusGone, "deleted", "%s/%s was deleted", typ, id)
 	}
-	if ok, err := g.visible(r.ctx(), s.cfg.Store, res.RowID); err != nil {
+	if ok, err := p.visible(r.ctx(), s.cfg.Store, res.RowID); err != nil {
 		return nil, internal(err)
 	} else if !ok {
 		return nil, notFound(typ, id) // outside what the token may see: no existence leak
@@ -53,7 +53,7 @@ func (s *Service) read(r *request) (*response, *Outcome) {
 func (s *Service) vread(r *request) (*response, *Outcome) {
 	typ, id := r.PathValue("type"), r.PathValue("id")
 	r.auditType, r.auditID = typ, id
-	g, o := s.authorize(r.acc, typ, scope.Read)
+	p, o := s.authorize(r.acc, typ, scope.Read)
 	if o != nil {
 		return nil, o
 	}
@@ -68,9 +68,9 @@ func (s *Service) vread(r *request) (*response, *Outcome) {
 		return nil, internal(err)
 	}
 	// Access follows the current version: a patient who may not see it now may not see its past.
-	if ok, err := g.visible(r.ctx(), s.cfg.Store, cur.RowID); err != nil {
+	if ok, err := p.visible(r.ctx(), s.cfg.Store, cur.RowID); err != nil {
 		return nil, internal(err)
-	} else if !ok && !(cur.Deleted && g.restrict == nil) {
+	} else if !ok && !(cur.Deleted && p.restrict == nil) {
 		return nil, notFound(typ, id)
 	}
 	res, err := s.cfg.Store.ReadVersion(r.ctx(), typ, id, v)
@@ -131,11 +131,11 @@ func preferReturn(p string) string {
 func (s *Service) create(r *request) (*response, *Outcome) {
 	typ := r.PathValue("type")
 	r.auditType = typ
-	g, o := s.authorize(r.acc, typ, scope.Create)
+	p, o := s.authorize(r.acc, typ, scope.Create)
 	if o != nil {
 		return nil, o
 	}
-	w := &write{method: http.MethodPost, typ: typ, body: r.body, ifNoneExist: r.Header.Get("If-None-Exist"), grant: g}
+	w := &write{method: http.MethodPost, typ: typ, body: r.body, ifNoneExist: r.Header.Get("If-None-Exist"), permit: p}
 	return s.commit(r, w)
 }
 
@@ -166,14 +166,14 @@ func (s *Service) written(r *request, res store.Resource, created bool) *respons
 func (s *Service) update(r *request) (*response, *Outcome) {
 	typ, id := r.PathValue("type"), r.PathValue("id")
 	r.auditType, r.auditID = typ, id
-	g, o := s.authorize(r.acc, typ, scope.Update)
+	p, o := s.authorize(r.acc, typ, scope.Update)
 	if o != nil {
 		return nil, o
 	}
-	w := &write{method: http.MethodPut, typ: typ, id: id, body: r.body, ifMatch: r.Header.Get("If-Match"), grant: g}
+	w := &write{method: http.MethodPut, typ: typ, id: id, body: r.body, ifMatch: r.Header.Get("If-Match"), permit: p}
 	// Creating through PUT needs the create permission too.
-	if cg, o := s.authorize(r.acc, typ, scope.Create); o == nil {
-		w.createGrant = &cg
+	if cp, o := s.authorize(r.acc, typ, scope.Create); o == nil {
+		w.createPermit = &cp
 	}
 	return s.commit(r, w)
 }
@@ -181,11 +181,11 @@ func (s *Service) update(r *request) (*response, *Outcome) {
 func (s *Service) delete(r *request) (*response, *Outcome) {
 	typ, id := r.PathValue("type"), r.PathValue("id")
 	r.auditType, r.auditID = typ, id
-	g, o := s.authorize(r.acc, typ, scope.Delete)
+	p, o := s.authorize(r.acc, typ, scope.Delete)
 	if o != nil {
 		return nil, o
 	}
-	w := &write{method: http.MethodDelete, typ: typ, id: id, ifMatch: r.Header.Get("If-Match"), grant: g}
+	w := &write{method: http.MethodDelete, typ: typ, id: id, ifMatch: r.Header.Get("If-Match"), permit: p}
 	err := s.cfg.Store.Tx(r.ctx(), func(tx *store.Tx) error {
 		_, _, err := s.apply(r.ctx(), tx, w)
 		return err

@@ -50,11 +50,11 @@ func historyParams(r *request) (since, before time.Time, count int, after, prior
 func (s *Service) typeHistory(r *request) (*response, *Outcome) {
 	typ := r.PathValue("type")
 	r.auditType = typ
-	g, o := s.authorize(r.acc, typ, scope.Search)
+	p, o := s.authorize(r.acc, typ, scope.Search)
 	if o != nil {
 		return nil, o
 	}
-	if g.restrict != nil {
+	if p.restrict != nil {
 		// History rows carry no index, so a compartment or restriction cannot be applied to them honestly.
 		return nil, forbidden("type history needs an unrestricted user/ or system/ scope for %s", typ)
 	}
@@ -64,7 +64,7 @@ func (s *Service) typeHistory(r *request) (*response, *Outcome) {
 func (s *Service) instanceHistory(r *request) (*response, *Outcome) {
 	typ, id := r.PathValue("type"), r.PathValue("id")
 	r.auditType, r.auditID = typ, id
-	g, o := s.authorize(r.acc, typ, scope.Read)
+	p, o := s.authorize(r.acc, typ, scope.Read)
 	if o != nil {
 		return nil, o
 	}
@@ -72,8 +72,8 @@ func (s *Service) instanceHistory(r *request) (*response, *Outcome) {
 	if err != nil {
 		return nil, notFound(typ, id)
 	}
-	if ok, err := g.visible(r.ctx(), s.cfg.Store, cur.RowID); err != nil || !ok {
-		if !(cur.Deleted && g.restrict == nil) {
+	if ok, err := p.visible(r.ctx(), s.cfg.Store, cur.RowID); err != nil || !ok {
+		if !(cur.Deleted && p.restrict == nil) {
 			return nil, notFound(typ, id)
 		}
 	}
@@ -133,7 +133,7 @@ type compartmentPager interface {
 func (s *Service) everything(r *request) (*response, *Outcome) {
 	id := r.PathValue("id")
 	r.auditType, r.auditID = "Patient", id+"/$everything"
-	g, o := s.authorize(r.acc, "Patient", scope.Read)
+	p, o := s.authorize(r.acc, "Patient", scope.Read)
 	if o != nil {
 		return nil, o
 	}
@@ -141,7 +141,7 @@ func (s *Service) everything(r *request) (*response, *Outcome) {
 	if err != nil || pat.Deleted {
 		return nil, notFound("Patient", id)
 	}
-	if ok, err := g.visible(r.ctx(), s.cfg.Store, pat.RowID); err != nil || !ok {
+	if ok, err := p.visible(r.ctx(), s.cfg.Store, pat.RowID); err != nil || !ok {
 		return nil, notFound("Patient", id)
 	}
 	q := r.URL.Query()

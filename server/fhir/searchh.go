@@ -20,7 +20,7 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 		return nil, o
 	}
 	r.auditType, r.auditID = typ, "?"+q.Encode()
-	g, o := s.authorize(r.acc, typ, scope.Search)
+	p, o := s.authorize(r.acc, typ, scope.Search)
 	if o != nil {
 		return nil, o
 	}
@@ -42,7 +42,7 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 			Diagnostics: "unknown search parameters with Prefer: handling=strict: " + strings.Join(req.Unknown, ", "),
 			Expression:  req.Unknown}}}
 	}
-	sq := store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Sort: req.Sort,
+	sq := store.Query{Types: []string{typ}, Where: append(req.Where, p.conds()...), Sort: req.Sort,
 		After: req.After, Before: req.Before, AfterKey: req.AfterKey, BeforeKey: req.BeforeKey, Limit: req.Count,
 		Count: req.Total == "accurate" || req.Total == "estimate" || req.Summary == "count"}
 	if req.Summary == "count" {
@@ -229,7 +229,7 @@ func (s *Service) includes(r *request, req *search.Request, matches []store.Reso
 			if inc.Iterate != iterate {
 				continue
 			}
-			g, o := s.authorize(r.acc, inc.Source, scope.Search)
+			p, o := s.authorize(r.acc, inc.Source, scope.Search)
 			if o != nil {
 				continue // not allowed to see that type: nothing to include
 			}
@@ -243,7 +243,7 @@ func (s *Service) includes(r *request, req *search.Request, matches []store.Reso
 					}
 				}
 			}
-			rs, err := s.cfg.Store.RevIncluded(r.ctx(), targets, inc.Source, param, g.conds()...)
+			rs, err := s.cfg.Store.RevIncluded(r.ctx(), targets, inc.Source, param, p.conds()...)
 			if err != nil {
 				return nil, err
 			}
@@ -264,19 +264,19 @@ func (s *Service) includes(r *request, req *search.Request, matches []store.Reso
 // readable keeps the resources the token may read.
 func (s *Service) readable(r *request, rs []store.Resource) []store.Resource {
 	var out []store.Resource
-	grants := map[string]*grant{}
+	permits := map[string]*permit{}
 	for _, x := range rs {
-		g, ok := grants[x.Type]
+		p, ok := permits[x.Type]
 		if !ok {
-			if gg, o := s.authorize(r.acc, x.Type, scope.Read); o == nil {
-				g = &gg
+			if got, o := s.authorize(r.acc, x.Type, scope.Read); o == nil {
+				p = &got
 			}
-			grants[x.Type] = g
+			permits[x.Type] = p
 		}
-		if g == nil {
+		if p == nil {
 			continue
 		}
-		if vis, err := g.visible(r.ctx(), s.cfg.Store, x.RowID); err == nil && vis {
+		if vis, err := p.visible(r.ctx(), s.cfg.Store, x.RowID); err == nil && vis {
 			out = append(out, x)
 		}
 	}

@@ -13,14 +13,14 @@ import (
 
 // write is one create, update or delete, from a plain request or a Bundle entry.
 type write struct {
-	method      string
-	typ, id     string
-	body        []byte
-	obj         object // already decoded (Bundle entries)
-	ifMatch     string
-	ifNoneExist string
-	grant       grant
-	createGrant *grant // update: what a create-on-update may do (nil: no create permission)
+	method       string
+	typ, id      string
+	body         []byte
+	obj          object // already decoded (Bundle entries)
+	ifMatch      string
+	ifNoneExist  string
+	permit       permit
+	createPermit *permit // update: what a create-on-update may do (nil: no create permission)
 	// deferred, when set (transaction Bundles), collects the stored version instead of writing it at
 	// once; stored then receives it, and errors found after the write are wrapped by wrap.
 	deferred *deferredWrites
@@ -121,11 +121,11 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 	}
 	version := int64(1)
 	created := true
-	g := w.grant
+	p := w.permit
 	switch w.method {
 	case http.MethodPost:
 		if w.ifNoneExist != "" {
-			found, o := s.conditional(ctx, tx, w.typ, w.ifNoneExist, g)
+			found, o := s.conditional(ctx, tx, w.typ, w.ifNoneExist, p)
 			if o != nil {
 				return store.Resource{}, false, o
 			}
@@ -149,7 +149,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 		default:
 			version, created = cur.Version+1, cur.Deleted
 			if !cur.Deleted {
-				if ok, err := g.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
+				if ok, err := p.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
 					return cur, false, orErr(err, notFound(w.typ, w.id))
 				}
 			}
@@ -162,14 +162,14 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 			if w.ifMatch != "" {
 				return store.Resource{}, false, outcome(http.StatusPreconditionFailed, "conflict", "If-Match given but %s/%s does not exist", w.typ, w.id)
 			}
-			if w.createGrant == nil {
+			if w.createPermit == nil {
 				return store.Resource{}, false, forbidden("%s/%s does not exist and the access token may not create %s", w.typ, w.id, w.typ)
 			}
-			g = *w.createGrant
+			p = *w.createPermit
 		}
 	}
 	check := func(res store.Resource) error {
-		if ok, err := g.visibleTx(ctx, tx, res.RowID); err != nil || !ok {
+		if ok, err := p.visibleTx(ctx, tx, res.RowID); err != nil || !ok {
 			return orErr(err, forbidden("%s/%s would be outside what the access token may write (patient compartment or scope restriction)", w.typ, w.id))
 		}
 		return nil
@@ -210,7 +210,7 @@ func (s *Service) applyDelete(ctx context.Context, tx *store.Tx, w *write) (stor
 	if cur.Deleted {
 		return cur, false, nil // deleting a deleted resource changes nothing
 	}
-	if ok, err := w.grant.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
+	if ok, err := w.permit.visibleTx(ctx, tx, cur.RowID); err != nil || !ok {
 		return cur, false, orErr(err, notFound(w.typ, w.id))
 	}
 	cur.Version, cur.Deleted, cur.LastUpdated = cur.Version+1, true, s.now()
@@ -266,7 +266,7 @@ func contains(list []string, s string) bool {
 
 // conditional finds the resource a conditional create or reference names (Type?query): nil when none,
 // 412 when more than one.
-func (s *Service) conditional(ctx context.Context, on searcher, typ, query string, g grant) (*store.Resource, *Outcome) {
+func (s *Service) conditional(ctx context.Context, on searcher, typ, query string, p permit) (*store.Resource, *Outcome) {
 	q, err := search.ParseQuery(strings.TrimPrefix(query, "?"))
 	var se *search.Error
 	if errors.As(err, &se) {
@@ -282,7 +282,7 @@ func (s *Service) conditional(ctx context.Context, on searcher, typ, query strin
 	if len(req.Unknown) > 0 {
 		return nil, badRequest("the condition %q uses unknown search parameters %v", query, req.Unknown)
 	}
-	page, err := on.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, g.conds()...), Limit: 2})
+	page, err := on.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, p.conds()...), Limit: 2})
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -295,11 +295,11 @@ func (s *Service) conditional(ctx context.Context, on searcher, typ, query strin
 	return nil, outcome(http.StatusPreconditionFailed, "multiple-matches", "the condition %s?%s matches more than one resource", typ, query)
 }
 
-func (g grant) visibleTx(ctx context.Context, tx *store.Tx, rid int64) (bool, error) {
-	if g.restrict == nil {
+func (p permit) visibleTx(ctx context.Context, tx *store.Tx, rid int64) (bool, error) {
+	if p.restrict == nil {
 		return true, nil
 	}
-	return tx.Matches(ctx, rid, *g.restrict)
+	return tx.Matches(ctx, rid, *p.restrict)
 }
 
 func orErr(err error, o *Outcome) error {
