@@ -106,7 +106,7 @@ func (s *Service) apply(ctx context.Context, tx *store.Tx, w *write) (store.Reso
 		}
 	}
 	// In a transaction Bundle, validation waits for the flush, which does it for every entry at once
-	// (deferred.go); an update whose id is not even a string is refused here, as validation would.
+	// (write_deferred.go); an update whose id is not even a string is refused here, as validation would.
 	_, idIsString := m["id"].(string)
 	lazy := w.deferred != nil && w.typ != appStateType && (idIsString || w.method != http.MethodPut)
 	if !lazy {
