@@ -134,3 +134,10 @@ func (p permit) visible(ctx context.Context, db store.Searcher, rid int64) (bool
 	}
 	return db.Matches(ctx, rid, *p.restrict)
 }
+
+func (p permit) visibleTx(ctx context.Context, tx *store.Tx, rid int64) (bool, error) {
+	if p.restrict == nil {
+		return true, nil
+	}
+	return tx.Matches(ctx, rid, *p.restrict)
+}

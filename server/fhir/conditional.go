@@ -1,8 +1,12 @@
 package fhir
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"strings"
 
+	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -92,4 +96,40 @@ func (s *Service) conditionalDelete(r *request) (*response, *Outcome) {
 		return nil, o
 	}
 	return &response{status: http.StatusNoContent}, nil
+}
+
+// searcher runs a search: the write transaction, or the store's read side.
+type searcher interface {
+	Search(ctx context.Context, q store.Query) (store.Page, error)
+}
+
+// conditional finds the resource a conditional create or reference names (Type?query): nil when none,
+// 412 when more than one.
+func (s *Service) conditional(ctx context.Context, on searcher, typ, query string, p permit) (*store.Resource, *Outcome) {
+	q, err := search.ParseQuery(strings.TrimPrefix(query, "?"))
+	var se *search.Error
+	if errors.As(err, &se) {
+		return nil, searchOutcome(err, http.StatusBadRequest) // the request's own URL is checked in serve
+	}
+	if err != nil || len(q) == 0 {
+		return nil, badRequest("the condition %q is not a search query", query)
+	}
+	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
+	if err != nil {
+		return nil, searchOutcome(err, http.StatusBadRequest)
+	}
+	if len(req.Unknown) > 0 {
+		return nil, badRequest("the condition %q uses unknown search parameters %v", query, req.Unknown)
+	}
+	page, err := on.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, p.conds()...), Limit: 2})
+	if err != nil {
+		return nil, internal(err)
+	}
+	switch len(page.Resources) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &page.Resources[0], nil
+	}
+	return nil, outcome(http.StatusPreconditionFailed, "multiple-matches", "the condition %s?%s matches more than one resource", typ, query)
 }

@@ -79,19 +79,6 @@ func encode(m object) []byte {
 	return append(out, '}')
 }
 
-// stamp sets id and meta.versionId/lastUpdated, keeping the rest of meta (profile, tag, security).
-func stamp(m object, id string, version int64, at time.Time) {
-	m["id"] = id
-	meta, _ := m["meta"].(object)
-	if meta == nil {
-		meta = object{}
-	}
-	meta["versionId"] = strconv.FormatInt(version, 10)
-	meta["lastUpdated"] = at.UTC().Format(lastUpdatedLayout)
-	delete(meta, "source")
-	m["meta"] = meta
-}
-
 // ids makes server-assigned ids: time-ordered (so the (type, id) index grows at its end, which keeps
 // inserts fast in a big database) and unique across restarts (a random suffix per process).
 type ids struct {

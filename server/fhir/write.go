@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
-	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/fhir/spec"
 	"github.com/valet-sandbox/valet/server/store"
 )
@@ -31,36 +29,6 @@ type write struct {
 	head *prefetched
 	// pre, when set, is the resource validated and indexed before the transaction (resolveAhead).
 	pre *preIndexed
-}
-
-// preIndexed is a Bundle entry's resource validated and indexed ahead of the write transaction: what is
-// left for the flush is stamping its version and encoding it.
-type preIndexed struct {
-	store.Indexed                // Index prepared; Resource holds only the type
-	err           error          // what validation found
-	tmpl          *stampTemplate // the resource encoded, but for its version and lastUpdated
-}
-
-// preIndex validates and indexes w's resource; it is safe for concurrent use on different writes.
-func (s *Service) preIndex(w *write) *preIndexed {
-	p := &preIndexed{}
-	if o := validate(w.obj, w.typ, w.method == http.MethodPut); o != nil {
-		p.err = o
-		return p
-	}
-	p.Resource.Type = w.typ
-	p.Index = spec.Extract(w.typ, w.id, w.obj, s.base)
-	if w.typ != "Provenance" { // joins its targets' compartments at the flush, and is prepared then
-		p.Prepare()
-	}
-	p.tmpl = templateFor(w.obj, w.id)
-	return p
-}
-
-// prefetched is a resource's current version read ahead; found is false when there was none.
-type prefetched struct {
-	head  store.Head
-	found bool
 }
 
 // current returns the current version of w's resource (store.ErrNotFound when there is none), after
@@ -262,44 +230,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// conditional finds the resource a conditional create or reference names (Type?query): nil when none,
-// 412 when more than one.
-func (s *Service) conditional(ctx context.Context, on searcher, typ, query string, p permit) (*store.Resource, *Outcome) {
-	q, err := search.ParseQuery(strings.TrimPrefix(query, "?"))
-	var se *search.Error
-	if errors.As(err, &se) {
-		return nil, searchOutcome(err, http.StatusBadRequest) // the request's own URL is checked in serve
-	}
-	if err != nil || len(q) == 0 {
-		return nil, badRequest("the condition %q is not a search query", query)
-	}
-	req, err := search.Parse(typ, q, search.Options{Base: s.base, Now: s.now()})
-	if err != nil {
-		return nil, searchOutcome(err, http.StatusBadRequest)
-	}
-	if len(req.Unknown) > 0 {
-		return nil, badRequest("the condition %q uses unknown search parameters %v", query, req.Unknown)
-	}
-	page, err := on.Search(ctx, store.Query{Types: []string{typ}, Where: append(req.Where, p.conds()...), Limit: 2})
-	if err != nil {
-		return nil, internal(err)
-	}
-	switch len(page.Resources) {
-	case 0:
-		return nil, nil
-	case 1:
-		return &page.Resources[0], nil
-	}
-	return nil, outcome(http.StatusPreconditionFailed, "multiple-matches", "the condition %s?%s matches more than one resource", typ, query)
-}
-
-func (p permit) visibleTx(ctx context.Context, tx *store.Tx, rid int64) (bool, error) {
-	if p.restrict == nil {
-		return true, nil
-	}
-	return tx.Matches(ctx, rid, *p.restrict)
 }
 
 func orErr(err error, o *Outcome) error {

@@ -16,6 +16,29 @@ import (
 	"github.com/valet-sandbox/valet/server/token"
 )
 
+// A transaction Bundle (http://hl7.org/fhir/R4/http.html#transaction) is written in these stages. This
+// file is the protocol, what FHIR says the entries mean; the other write_*.go files are the machinery
+// that keeps the single SQLite writer busy only with what needs it, with the same outcome.
+//
+//  1. Decode the Bundle and its entries (bundle, TransactionBundle, parseEntries) on a core taken beside
+//     the writer (write_admission.go).
+//  2. Check each entry against the token and turn it into a write (prepare), in the spec's order:
+//     DELETE, POST, PUT.
+//  3. Resolve references: POSTed entries get their ids; references to entries' fullUrls and conditional
+//     references (Type?query, searched as the token) become Type/id (write_references.go).
+//  4. Off the writer, on the free cores (resolveAhead, write_prepare.go): do 3 on the read side and
+//     validate and index every resource, unless 3 needs the store's answer (a conditional create, a
+//     conditional reference that does not name one resource); then give the core back.
+//  5. In one write transaction: do 3 here (resolve) if 4 could not, or if a conditional reference now
+//     names another resource; read the current versions of the updated resources at once
+//     (write_prefetch.go); apply each entry (write.go: versions, If-Match, the token's permits); then
+//     stamp meta.versionId and lastUpdated (write_stamp.go) and store the versions together
+//     (write_deferred.go), each checked against what the token may write.
+//  6. Answer with the transaction-response Bundle, in entry order (entryResponse).
+//
+// A batch Bundle (batch) takes each entry through 2, 3 and 5 in a transaction of its own. The bulk paths
+// (write_ingest.go, write_loader.go) take resources without a Bundle.
+
 // entry is one Bundle entry to process.
 type entry struct {
 	index    int
@@ -34,6 +57,7 @@ type entry struct {
 // order of processing in a transaction (http://hl7.org/fhir/R4/http.html#trules).
 var methodOrder = map[string]int{http.MethodDelete: 0, http.MethodPost: 1, http.MethodPut: 2, http.MethodGet: 3}
 
+// bundle answers POST [base] with a batch or transaction Bundle.
 func (s *Service) bundle(r *request) (*response, *Outcome) {
 	r.auditType = "Bundle"
 	// Decoding, validating and indexing a Bundle is CPU work that feeds the writer: it takes a core
@@ -66,6 +90,30 @@ func (s *Service) bundle(r *request) (*response, *Outcome) {
 		return &response{status: http.StatusOK, body: s.batch(r, entries)}, nil
 	}
 	return nil, badRequest("Bundle.type must be batch or transaction, not %q", typ)
+}
+
+// TransactionBundle applies a transaction Bundle (JSON) with the sandbox's own authority — the CLI's
+// import of Synthea or other bundles — and returns the transaction-response Bundle.
+func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte, error) {
+	adm := s.admit()
+	defer adm.release()
+	defer gctune.Less()()
+	m, o := decode(bundle)
+	if o != nil {
+		return nil, o
+	}
+	if t, _ := m["type"].(string); t != "transaction" && t != "batch" {
+		return nil, badRequest("Bundle.type must be transaction or batch, not %q", t)
+	}
+	entries, o := parseEntries(m)
+	if o != nil {
+		return nil, o
+	}
+	out, o := s.transaction(ctx, nil, entries, adm, "")
+	if o != nil {
+		return nil, o
+	}
+	return out, nil
 }
 
 func parseEntries(m object) ([]*entry, *Outcome) {
@@ -171,144 +219,6 @@ func (s *Service) transaction(ctx context.Context, acc *token.Access, entries []
 	return b.bytes(), nil
 }
 
-// resolve gives the POSTed entries their ids — or, for a conditional create that matches, the existing
-// resource — and rewrites the references to entries' fullUrls, and conditional references, to Type/id.
-func (s *Service) resolve(ctx context.Context, tx *store.Tx, acc *token.Access, entries []*entry) error {
-	refs := map[string]string{} // fullUrl → Type/id
-	cond := &condRefs{tx: tx, acc: acc}
-	for _, e := range entries {
-		if e.method != http.MethodPost {
-			continue
-		}
-		if e.ifNone != "" {
-			found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.permit)
-			if o != nil {
-				return at(e, o)
-			}
-			if found != nil {
-				e.res, e.status, e.w = *found, http.StatusOK, nil
-				refs[e.fullURL] = found.Type + "/" + found.ID
-				continue
-			}
-			e.w.ifNoneExist = ""
-		}
-		if e.w.id == "" { // resolveAhead may have given it one already
-			e.w.id = s.ids.next(s.now())
-		}
-		if e.fullURL != "" {
-			refs[e.fullURL] = e.w.typ + "/" + e.w.id
-		}
-	}
-	for _, e := range entries {
-		if e.w == nil || e.w.obj == nil {
-			continue
-		}
-		if err := s.rewriteRefs(ctx, e.w.obj, refs, e, cond); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// resolveAhead does resolve's work before the write transaction when it can (no conditional create, and
-// every conditional reference matching one resource on the read side), and then validates and indexes
-// every entry on every core, so the single writer is held only for what depends on stored data: the
-// transaction checks that the conditional references it returns still name the same resources. It
-// reports false, having changed nothing resolve would not redo, when the store's answer is needed.
-func (s *Service) resolveAhead(ctx context.Context, acc *token.Access, entries []*entry) (bool, *condRefs, error) {
-	for _, e := range entries {
-		if e.ifNone != "" {
-			return false, nil, nil
-		}
-	}
-	refs := map[string]string{}
-	for _, e := range entries {
-		if e.method == http.MethodPost {
-			e.w.id = s.ids.next(s.now())
-			if e.fullURL != "" {
-				refs[e.fullURL] = e.w.typ + "/" + e.w.id
-			}
-		}
-	}
-	cond := &condRefs{acc: acc}
-	for _, e := range entries {
-		if e.w.obj == nil {
-			continue
-		}
-		err := s.rewriteRefs(ctx, e.w.obj, refs, e, cond)
-		if errors.Is(err, errNeedsStore) {
-			// The references to entries rewritten so far stay rewritten (resolve keeps the ids); the
-			// conditional ones are put back for resolve to answer inside the transaction.
-			cond.undo()
-			return false, nil, nil
-		}
-		if err != nil {
-			return false, nil, err
-		}
-	}
-	var pre []*write
-	for _, e := range entries {
-		if w := e.w; w.obj != nil && w.typ != appStateType && (e.method == http.MethodPost || e.method == http.MethodPut) {
-			pre = append(pre, w)
-		}
-	}
-	s.forEachParallel(len(pre), 16, func(i int) { pre[i].pre = s.preIndex(pre[i]) })
-	return true, cond, nil
-}
-
-// prefetchHeads reads the current version of every resource the Bundle updates once, in a few queries
-// instead of one per entry. A resource the Bundle writes more than once is left to read when its turn
-// comes, after the earlier write.
-func prefetchHeads(ctx context.Context, tx *store.Tx, entries []*entry) error {
-	seen := map[[2]string]int{}
-	for _, e := range entries {
-		if e.w != nil && e.w.id != "" {
-			seen[[2]string{e.w.typ, e.w.id}]++
-		}
-	}
-	var keys [][2]string
-	for _, e := range entries {
-		if e.w != nil && e.method == http.MethodPut && seen[[2]string{e.w.typ, e.w.id}] == 1 {
-			keys = append(keys, [2]string{e.w.typ, e.w.id})
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	heads, err := tx.Heads(ctx, keys)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.w == nil || e.method != http.MethodPut || seen[[2]string{e.w.typ, e.w.id}] != 1 {
-			continue
-		}
-		h, ok := heads[[2]string{e.w.typ, e.w.id}]
-		e.w.head = &prefetched{head: h, found: ok}
-	}
-	return nil
-}
-
-// at names the entry an error came from, in the diagnostics and in each expression about its resource
-// (Observation.code becomes Bundle.entry[1].resource.code).
-func at(e *entry, err error) error {
-	var o *Outcome
-	if errors.As(err, &o) {
-		prefix := "Bundle.entry[" + strconv.Itoa(e.index) + "]"
-		rt, _ := e.resource["resourceType"].(string)
-		for i := range o.Issues {
-			o.Issues[i].Diagnostics = prefix + ": " + o.Issues[i].Diagnostics
-			for j, x := range o.Issues[i].Expression {
-				if rest, ok := strings.CutPrefix(x, rt); ok && rt != "" && (rest == "" || rest[0] == '.') {
-					o.Issues[i].Expression[j] = prefix + ".resource" + rest
-				}
-			}
-		}
-		return o
-	}
-	return err
-}
-
 // prepare turns an entry into a write, checking the token's permission for it.
 func (s *Service) prepare(acc *token.Access, e *entry) error {
 	path, query, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(e.url, s.base), "/"), "?")
@@ -350,6 +260,65 @@ func (s *Service) prepare(acc *token.Access, e *entry) error {
 		return at(e, badRequest("a %s entry needs a resource", e.method))
 	}
 	e.w = w
+	return nil
+}
+
+// at names the entry an error came from, in the diagnostics and in each expression about its resource
+// (Observation.code becomes Bundle.entry[1].resource.code).
+func at(e *entry, err error) error {
+	var o *Outcome
+	if errors.As(err, &o) {
+		prefix := "Bundle.entry[" + strconv.Itoa(e.index) + "]"
+		rt, _ := e.resource["resourceType"].(string)
+		for i := range o.Issues {
+			o.Issues[i].Diagnostics = prefix + ": " + o.Issues[i].Diagnostics
+			for j, x := range o.Issues[i].Expression {
+				if rest, ok := strings.CutPrefix(x, rt); ok && rt != "" && (rest == "" || rest[0] == '.') {
+					o.Issues[i].Expression[j] = prefix + ".resource" + rest
+				}
+			}
+		}
+		return o
+	}
+	return err
+}
+
+// resolve gives the POSTed entries their ids — or, for a conditional create that matches, the existing
+// resource — and rewrites the references to entries' fullUrls, and conditional references, to Type/id.
+func (s *Service) resolve(ctx context.Context, tx *store.Tx, acc *token.Access, entries []*entry) error {
+	refs := map[string]string{} // fullUrl → Type/id
+	cond := &condRefs{tx: tx, acc: acc}
+	for _, e := range entries {
+		if e.method != http.MethodPost {
+			continue
+		}
+		if e.ifNone != "" {
+			found, o := s.conditional(ctx, tx, e.w.typ, e.ifNone, e.w.permit)
+			if o != nil {
+				return at(e, o)
+			}
+			if found != nil {
+				e.res, e.status, e.w = *found, http.StatusOK, nil
+				refs[e.fullURL] = found.Type + "/" + found.ID
+				continue
+			}
+			e.w.ifNoneExist = ""
+		}
+		if e.w.id == "" { // resolveAhead may have given it one already
+			e.w.id = s.ids.next(s.now())
+		}
+		if e.fullURL != "" {
+			refs[e.fullURL] = e.w.typ + "/" + e.w.id
+		}
+	}
+	for _, e := range entries {
+		if e.w == nil || e.w.obj == nil {
+			continue
+		}
+		if err := s.rewriteRefs(ctx, e.w.obj, refs, e, cond); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

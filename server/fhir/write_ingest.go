@@ -172,27 +172,3 @@ func provenanceCompartments(ctx context.Context, tx *store.Tx, batch []store.Ind
 	}
 	return nil
 }
-
-// TransactionBundle applies a transaction Bundle (JSON) with the sandbox's own authority — the CLI's
-// import of Synthea or other bundles — and returns the transaction-response Bundle.
-func (s *Service) TransactionBundle(ctx context.Context, bundle []byte) ([]byte, error) {
-	adm := s.admit()
-	defer adm.release()
-	defer gctune.Less()()
-	m, o := decode(bundle)
-	if o != nil {
-		return nil, o
-	}
-	if t, _ := m["type"].(string); t != "transaction" && t != "batch" {
-		return nil, badRequest("Bundle.type must be transaction or batch, not %q", t)
-	}
-	entries, o := parseEntries(m)
-	if o != nil {
-		return nil, o
-	}
-	out, o := s.transaction(ctx, nil, entries, adm, "")
-	if o != nil {
-		return nil, o
-	}
-	return out, nil
-}

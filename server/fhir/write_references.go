@@ -16,11 +16,6 @@ import (
 // references (Practitioner?identifier=…), which Synthea writes for every shared practitioner,
 // organization and location.
 
-// searcher runs a search: the write transaction, or the store's read side.
-type searcher interface {
-	Search(ctx context.Context, q store.Query) (store.Page, error)
-}
-
 // condRefs resolves the conditional references of one Bundle, each distinct reference once (a patient's
 // record names the same practitioner in most of its entries). Inside the write transaction (tx set)
 // what it finds is final. Before it (resolveAhead, tx nil) it searches the read side and remembers where

@@ -9,6 +9,22 @@ import (
 	"time"
 )
 
+// stamp sets id and meta.versionId/lastUpdated, keeping the rest of meta (profile, tag, security).
+func stamp(m object, id string, version int64, at time.Time) {
+	m["id"] = id
+	meta, _ := m["meta"].(object)
+	if meta == nil {
+		meta = object{}
+	}
+	meta["versionId"] = strconv.FormatInt(version, 10)
+	meta["lastUpdated"] = at.UTC().Format(lastUpdatedLayout)
+	delete(meta, "source")
+	m["meta"] = meta
+}
+
+// lastUpdatedLayout is how stamp writes meta.lastUpdated: always 27 bytes, in UTC.
+const lastUpdatedLayout = "2006-01-02T15:04:05.000000Z07:00"
+
 // stampTemplate is a resource encoded ahead of its write transaction, with placeholders where stamp puts
 // the version and lastUpdated, which only the transaction knows (the version follows the stored one;
 // lastUpdated is the commit's time, so that _since never misses a version committed later with an
@@ -27,9 +43,6 @@ func newMark(kind string) string {
 	_, _ = rand.Read(b)
 	return "valet-" + kind + "-" + hex.EncodeToString(b)
 }
-
-// lastUpdatedLayout is how stamp writes meta.lastUpdated: always 27 bytes, in UTC.
-const lastUpdatedLayout = "2006-01-02T15:04:05.000000Z07:00"
 
 // templateFor encodes m as stamp(m, id, …) would leave it, without changing m; nil if the placeholders
 // cannot be found again (they always can).
