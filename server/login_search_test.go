@@ -10,8 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/population"
+	"github.com/valet-sandbox/valet/server/store"
 )
 
 // TestLoginPageFindsEveryUser: the login page lists the first users of each kind and says how many there
@@ -140,5 +143,38 @@ func TestStandalonePickersUseTheIndexes(t *testing.T) {
 	apiJSON(t, base, "GET", "/api/patients/"+target.ID, nil, 200, &rec)
 	if n := strings.Count(string(body), `name="encounter" value="Encounter/`); n != rec.Counts["Encounter"] || n == 0 {
 		t.Errorf("encounter picker lists %d encounters, the patient has %d:\n%s", n, rec.Counts["Encounter"], body)
+	}
+}
+
+// Search text the directory refuses (here: too many words) is said on the page or answered 400, never a
+// server error.
+func TestRefusedSearchTextIsShownNotFailed(t *testing.T) {
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
+	long := strings.Repeat("word ", 21)
+	code, _, body := call(t, "GET", base+"/api/patients?q="+url.QueryEscape(long), "", nil)
+	if code != 400 || !strings.Contains(body, "at most 20") {
+		t.Errorf("/api/patients with 21 words: %d %s", code, body)
+	}
+	var c struct {
+		ID string `json:"client_id"`
+	}
+	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "s", "redirect_uris": []string{e2eRedirect}}, 201, &c)
+	cfg := &oauth2.Config{ClientID: c.ID, RedirectURL: e2eRedirect, Scopes: []string{"launch/patient", "patient/*.rs"},
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/auth/authorize"}}
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	page := get(t, browser, cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("aud", base+"/fhir")))
+	req := regexp.MustCompile(`name="req" value="([^"]+)"`).FindStringSubmatch(page)
+	if req == nil {
+		t.Fatalf("no sign-in page: %s", page)
+	}
+	resp, err := browser.Get(base + "/auth/login?req=" + req[1] + "&q=" + url.QueryEscape(long))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "That search could not be run") {
+		t.Errorf("sign-in search with 21 words: %d %s", resp.StatusCode, b)
 	}
 }

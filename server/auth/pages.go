@@ -7,6 +7,7 @@ import (
 	"github.com/valet-sandbox/valet/server/incident"
 	"github.com/valet-sandbox/valet/server/ref"
 	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/wire"
 	"html/template"
 	"net/http"
 	"strings"
@@ -208,7 +209,9 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 	data := loginData{Q: q}
 	for _, typ := range []string{"Practitioner", "Patient"} {
 		found, total, err := s.findUsers(r.Context(), typ, q)
-		if err != nil {
+		if errors.Is(err, wire.ErrBadSearchText) {
+			msg = searchRefusal(err)
+		} else if err != nil {
 			s.internalErrorPage(w, r, err)
 			return
 		}
@@ -221,6 +224,11 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 		data.Groups = append(data.Groups, g)
 	}
 	s.render(w, http.StatusOK, loginTmpl, pageData{Title: "Sign in", Error: msg, Req: ar, Client: client, Data: data})
+}
+
+// searchRefusal is what the sign-in and picker pages say of search text the directory refused.
+func searchRefusal(err error) string {
+	return "That search could not be run: " + strings.TrimPrefix(err.Error(), wire.ErrBadSearchText.Error()+": ")
 }
 
 // findUsers returns up to loginListLimit users of typ matching q, and how many match in all.

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/valet-sandbox/valet/server/wire"
 	"net/http"
 	"strconv"
 	"strings"
@@ -93,11 +95,14 @@ func (s *Server) searchPatients(ctx context.Context, q pickerQuery) ([]user, str
 
 func (s *Server) renderPatientPicker(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, q pickerQuery) {
 	list, next, err := s.searchPatients(r.Context(), q)
-	if err != nil {
+	msg := ""
+	if errors.Is(err, wire.ErrBadSearchText) {
+		msg = searchRefusal(err)
+	} else if err != nil {
 		s.internalErrorPage(w, r, err)
 		return
 	}
-	s.render(w, http.StatusOK, patientPickerTmpl, pageData{Title: "Choose a patient", Req: ar, Client: client,
+	s.render(w, http.StatusOK, patientPickerTmpl, pageData{Title: "Choose a patient", Error: msg, Req: ar, Client: client,
 		Data: pickerData{Q: q, Patients: list, Next: next}})
 }
 

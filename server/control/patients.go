@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
-
-// ErrBadSearchText wraps a Directory's refusal of the search-box text (answered 400); any other error of
-// a Directory is the server's own (500 with an id, text logged).
-var ErrBadSearchText = errors.New("bad search text")
 
 // Directory finds patients, their records and the practitioners who can sign in, for the control panel,
 // with the sandbox's own authority (no token). The server implements it on the FHIR search indexes.
@@ -91,7 +88,7 @@ func listPeople[S any](w http.ResponseWriter, r *http.Request, dir Directory, ke
 		return
 	}
 	raw, total, err := find(r.Context(), strings.TrimSpace(q.Get("q")), count, offset)
-	if errors.Is(err, ErrBadSearchText) {
+	if errors.Is(err, wire.ErrBadSearchText) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	} else if err != nil {

@@ -12,9 +12,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
 )
 
 // Directory answers people searches from the FHIR search indexes.
@@ -30,6 +30,9 @@ func New(db *store.DB, opt func() search.Options) *Directory {
 
 var partialDate = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 
+// maxWords bounds the name words of a search box: each is a condition of the query SQLite runs.
+const maxWords = 20
+
 // criteria turns the search box into FHIR search criteria: a (partial) date searches birthdate; other
 // text must match every word against name, or the whole text against an identifier.
 func (d *Directory) criteria(typ, q string) ([]store.Cond, error) {
@@ -41,8 +44,12 @@ func (d *Directory) criteria(typ, q string) ([]store.Cond, error) {
 		c, _, err := search.Criterion(typ, "birthdate", q, opt)
 		return []store.Cond{c}, err
 	}
+	words := strings.Fields(q)
+	if len(words) > maxWords {
+		return nil, fmt.Errorf("the search text has %d words; give at most %d (a name, an identifier or a birth date)", len(words), maxWords)
+	}
 	var names []store.Cond
-	for _, word := range strings.Fields(q) {
+	for _, word := range words {
 		c, _, err := search.Criterion(typ, "name", strings.ReplaceAll(word, ",", `\,`), opt)
 		if err != nil {
 			return nil, err
@@ -72,7 +79,7 @@ func (d *Directory) FindPractitioners(ctx context.Context, q string, count, offs
 func (d *Directory) find(ctx context.Context, typ, q string, count, offset int) ([][]byte, int, error) {
 	where, err := d.criteria(typ, q)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: %w", control.ErrBadSearchText, err)
+		return nil, 0, fmt.Errorf("%w: %w", wire.ErrBadSearchText, err)
 	}
 	return d.page(ctx, typ, where, count, offset)
 }
@@ -159,20 +166,24 @@ func (d *Directory) SearchPatients(ctx context.Context, name, birthDate, identif
 		}
 		return err
 	}
-	for _, word := range strings.Fields(name) {
+	words := strings.Fields(name)
+	if len(words) > maxWords {
+		return nil, 0, fmt.Errorf("%w: the name has %d words; give at most %d", wire.ErrBadSearchText, len(words), maxWords)
+	}
+	for _, word := range words {
 		if err := add("name", word); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("%w: %w", wire.ErrBadSearchText, err)
 		}
 	}
 	if v := strings.TrimSpace(birthDate); v != "" {
 		if err := add("birthdate", v); err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("%w: %w", wire.ErrBadSearchText, err)
 		}
 	}
 	if v := strings.TrimSpace(identifier); v != "" {
 		c, err := identifierCond("Patient", v, opt)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("%w: %w", wire.ErrBadSearchText, err)
 		}
 		where = append(where, c)
 	}

@@ -6,6 +6,7 @@ package wire
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -78,6 +79,10 @@ type Error struct {
 	// empty when the error is about the request as a whole.
 	Field string `json:"field,omitempty"`
 }
+
+// ErrBadSearchText wraps a people search's refusal of the text typed into a search box (the control API
+// answers 400; the sign-in and picker pages show it); any other error of such a search is the server's.
+var ErrBadSearchText = errors.New("bad search text")
 
 // FieldError is bad input: the control API answers 400 with Message and Field.
 type FieldError struct {
