@@ -17,23 +17,22 @@ import (
 )
 
 // auditLog records every FHIR request. A full AuditEvent resource per request (encoded JSON, a history
-// row and a dozen index rows) cost about twice the read it described, so the request path only queues a
-// narrow store.AuditRecord; one goroutine appends the queue to the lean audit_log table in batches
-// (multi-row INSERTs on the writer connection, never holding a read connection), and the rows become
-// AuditEvent resources when something asks for AuditEvents (materialiseAudit). close flushes what is
-// queued, so nothing is lost on shutdown; pending rows survive restarts.
+// row and a dozen index rows) would cost more than the read it describes, so the request path only
+// queues a narrow store.AuditRecord; one goroutine appends the queue to the lean audit_log table in
+// batches (multi-row INSERTs on the writer connection, never holding a read connection), and the rows
+// become AuditEvent resources when something asks for AuditEvents (materialiseAudit). close flushes what
+// is queued, so nothing is lost on shutdown; pending rows survive restarts.
 //
-// The queue is a slice under a mutex, not a channel: a send to the writer parked on a channel woke it,
-// and another thread, on every request — about a tenth of the CPU of a read by id. Requests now wake
-// the writer once per auditBatch records; its ticker writes whatever is queued in between.
+// The queue is a slice under a mutex, not a channel: a send to a writer parked on a channel would wake
+// it, and another thread, on every request. Requests wake the writer once per auditBatch records; its
+// ticker writes whatever is queued in between.
 //
 // Batches are large and infrequent because every commit on the database, this one included, makes each
 // read connection drop its page cache at its next read (SQLite cannot tell which pages a WAL commit
-// changed), and the mapped read connections unmap the whole file: at 512 records or 200 ms, a read by id
-// in the Go benchmarks paid a tenth of its CPU in re-reading pages; at 4,096 records (a commit every
-// 0.4 s at 10,000 reads/s) 3–10 % more than at 16,384, where the one-second tick decides. A request
-// that asks for AuditEvents first writes the records queued before it (queued), so it still sees every
-// request that finished before it.
+// changed), and the mapped read connections unmap the whole file. auditBatch is large enough that at
+// the read rates a sandbox serves, the ticker (Config.AuditFlush), not the queue's length, decides when
+// the writer commits. A request that asks for AuditEvents first writes the records queued before it
+// (queued), so it still sees every request that finished before it.
 type auditLog struct {
 	s      *Service
 	mu     sync.Mutex

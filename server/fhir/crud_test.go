@@ -110,7 +110,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 // Every body goes out whole with its Content-Length, a search page longer than net/http's 2 KB buffer
-// included (it used to be chunked), and an error too.
+// included (net/http would send it chunked), and an error too.
 func TestBodiesCarryContentLength(t *testing.T) {
 	e := loaded(t, 1)
 	for _, path := range []string{"/Observation?patient=p1", "/Patient/p1", "/Patient/nope"} {

@@ -10,9 +10,9 @@ import (
 )
 
 // appendJSON appends v as encoding/json would with SetEscapeHTML(false): map keys sorted, the same
-// string escapes, json.Number as written. It walks decoded resources without reflection, which made
-// encoding cost a fifth of what json.Encoder did on the bulk ingest path. Values of other types (rare:
-// built by code, not decoded) go through encoding/json itself.
+// string escapes, json.Number as written. Every version stored is encoded, so it walks the types a
+// decoded resource is made of with a type switch, not reflection. Values of other types (rare: built by
+// code, not decoded) go through encoding/json itself.
 func appendJSON(dst []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:

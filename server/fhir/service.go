@@ -30,8 +30,8 @@ type Config struct {
 	Now      func() time.Time
 	// MaxBody bounds request bodies (413 above it); 16 MB when zero.
 	MaxBody int64
-	// AuditFlush is how often queued AuditEvents are written (sooner when 4,096 wait, and before any
-	// request that reads AuditEvents); a second when zero.
+	// AuditFlush is how often queued AuditEvents are written (sooner when a full batch waits, and before
+	// any request that reads AuditEvents); a second when zero.
 	AuditFlush time.Duration
 }
 

@@ -324,7 +324,8 @@ func (s *Service) resolve(ctx context.Context, tx *store.Tx, acc *token.Access, 
 
 // entryResponse is e's entry in a transaction- or batch-response. Like a single write's answer it
 // carries the stored resource unless the client preferred return=minimal (just the outcome: what a
-// loader wants, and half the bytes) or return=OperationOutcome (an outcome in place of the resource).
+// loader wants, without the resource's bytes) or return=OperationOutcome (an outcome in place of the
+// resource).
 func (s *Service) entryResponse(e *entry, ret string) []byte {
 	resp := `{"status":"` + strconv.Itoa(e.status) + " " + http.StatusText(e.status) + `"`
 	written := e.res.ID != "" && e.method != http.MethodDelete

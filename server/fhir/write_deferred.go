@@ -14,8 +14,8 @@ import (
 // order, so a Bundle fails with the same entry and error as when each entry was written on its own.
 //
 // A version is kept as its decoded resource until the flush, which validates, stamps, indexes and
-// encodes all of them at once on every core: that CPU work was a third of a Bundle's write transaction,
-// in which nothing else can be written.
+// encodes all of them at once on every core, rather than one entry after another inside the write
+// transaction, in which nothing else can be written.
 type deferredWrites struct {
 	s     *Service
 	items []deferredWrite

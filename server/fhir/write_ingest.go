@@ -18,8 +18,9 @@ type Resource struct {
 }
 
 // Ingest validates, stamps, indexes and stores many resources in one transaction, with the sandbox's
-// own authority (no token, no audit): the bulk path under the generator's Loader, for tests and tools. References must already be Type/id. A resource
-// that exists gets a new version. Any invalid resource fails the whole batch, naming it.
+// own authority (no token, no audit): the bulk path under the generator's Loader, for tests and tools.
+// References must already be Type/id. A resource that exists gets a new version. Any invalid resource
+// fails the whole batch, naming it.
 func (s *Service) Ingest(ctx context.Context, rs []Resource) error {
 	defer gctune.Less()()
 	adm := s.admit()
@@ -107,8 +108,8 @@ func (s *Service) prepareBatch(rs []Resource, check bool) (*preparedBatch, error
 // storeBatches stores prepared batches in tx. Most batches only create: they are written as creates
 // first, and the current versions are read only when one of their resources exists already (that write
 // fails on it and is rolled back); those resources are then re-stamped with their next version
-// (re-decoding their JSON: rare on this path, so the decoded values are not kept). Reading the versions
-// of every resource up front was a twentieth of a load's writer time.
+// (re-decoding their JSON: rare on this path, so the decoded values are not kept). Reading every
+// resource's version up front would hold the single writer for an answer that is almost always none.
 func (s *Service) storeBatches(ctx context.Context, tx *store.Tx, ps []*preparedBatch) error {
 	var batch []store.Indexed
 	var keys [][2]string

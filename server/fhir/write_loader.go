@@ -40,7 +40,8 @@ const LoaderTxResources = 2000
 type LoadOptions struct {
 	// Trusted skips R4 validation, for the synthetic generator: its tests validate everything it makes
 	// (synth against HL7's JSON schema; server's TestGeneratedRecordsPassValidation with this package's
-	// validator), and validation was a sixth of the preparation. Malformed JSON still fails.
+	// validator), so validating each record again would spend the preparing cores for nothing.
+	// Malformed JSON still fails.
 	Trusted bool
 }
 
@@ -126,8 +127,8 @@ func (l *Loader) write() {
 				select {
 				case <-k.ready:
 				default:
-					// Still being prepared: commit what is gathered meanwhile instead of waiting with it
-					// (the writer sat idle for about a tenth of a 1,000-patient load here).
+					// Still being prepared: commit what is gathered meanwhile instead of waiting with it,
+					// so the writer is not idle while a worker finishes.
 					next = k
 					break gather
 				}

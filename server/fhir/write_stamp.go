@@ -28,8 +28,8 @@ const lastUpdatedLayout = "2006-01-02T15:04:05.000000Z07:00"
 // stampTemplate is a resource encoded ahead of its write transaction, with placeholders where stamp puts
 // the version and lastUpdated, which only the transaction knows (the version follows the stored one;
 // lastUpdated is the commit's time, so that _since never misses a version committed later with an
-// earlier stamp). Filling them in is one copy on the single writer instead of encoding the whole
-// resource there, ~7 µs of a transaction Bundle's ~75 per resource.
+// earlier stamp). Filling them in is one copy on the single writer, where nothing else can be written
+// meanwhile, instead of encoding the whole resource there.
 type stampTemplate struct {
 	json        []byte
 	version, at int // offsets of the two placeholders' first bytes (inside their quotes)
