@@ -53,7 +53,7 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 	// The pipeline's buffers are garbage once the run ends; hand the memory back to the OS then, or a
 	// sandbox that loaded a population keeps ~150 MB resident while it idles.
 	defer debug.FreeOSMemory()
-	defer gctune.Less()() // the pipeline allocates ~1 GB per 1,000 patients
+	defer gctune.Less()() // the pipeline allocates a great deal, nearly all of it short-lived
 	if opt.Workers == 0 {
 		// Building records is about a sixteenth of a load's CPU; the single writer and the preparation
 		// beside it are what bound it. Generator goroutines on every core only took turns with the
