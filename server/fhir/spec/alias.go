@@ -7,7 +7,7 @@ import (
 
 // Parameters without rows of their own. Observation's patient searches the same element as subject,
 // limited to Patient targets, and combo-code searches code and component-code together: indexing them
-// too wrote a fifth of a clinical resource's index rows twice. Their searches read the rows of the
+// too would write many of a clinical resource's index rows twice. Their searches read the rows of the
 // parameters they repeat instead.
 
 var (

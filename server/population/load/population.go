@@ -51,14 +51,13 @@ func (p *Population) Generate(ctx context.Context, req population.GenerateReques
 func (p *Population) generate(ctx context.Context, opt synth.Options, report func(population.Progress)) (population.GenerateResult, error) {
 	start := time.Now() // elapsed time is wall-clock time, whatever the sandbox clock says
 	// The pipeline's buffers are garbage once the run ends; hand the memory back to the OS then, or a
-	// sandbox that loaded a population keeps ~150 MB resident while it idles.
+	// sandbox that loaded a population keeps it resident while it idles.
 	defer debug.FreeOSMemory()
 	defer gctune.Less()() // the pipeline allocates a great deal, nearly all of it short-lived
 	if opt.Workers == 0 {
-		// Building records is about a sixteenth of a load's CPU; the single writer and the preparation
-		// beside it are what bound it. Generator goroutines on every core only took turns with the
-		// writer: with one on two cores, eight alternated 1,000-patient loads were 0.35 s faster on
-		// average (7 of 8 pairs).
+		// Building records is a small part of a load's CPU; the single writer and the preparation beside
+		// it are what bound it, and generator goroutines on every core would only take turns with the
+		// writer (docs/performance.md, "Generate and store").
 		opt.Workers = max(1, runtime.GOMAXPROCS(0)/4)
 	}
 	res := population.GenerateResult{ByType: map[string]int{}}
