@@ -2,7 +2,8 @@
 // feeds import typed functions from here and never call fetch themselves. One module per area of the
 // API, each beside the TypeScript types of the JSON it sends and receives, all on the request core in
 // request.ts, so every refusal is the same ApiError. The core's `request` itself is not exported.
-export { ApiError, type EventSourceLike } from './request';
+export { ApiError, cleanServerMessage, type EventSourceLike } from './request';
+export * from './fields';
 export * from './status';
 export * from './jobs';
 export * from './patients';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeFetch } from './fakeFetch';
-import { ApiError } from './request';
+import { createClient, type ClientInput } from './clients';
+import { ApiError, cleanServerMessage } from './request';
 import { getStatus, type Status } from './status';
 
 const sample: Status = {
@@ -45,5 +46,45 @@ describe('getStatus', () => {
   it('rejects a body that is not JSON', async () => {
     const call = getStatus(undefined, fakeFetch(() => new Response('<html>', { status: 200 })).fn);
     await expect(call).rejects.toThrow('/api/status did not return valid JSON.');
+  });
+});
+
+describe('refusals', () => {
+  const input: ClientInput = {
+    client_name: 'x',
+    type: 'public',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    redirect_uris: ['nope'],
+    launch_uri: '',
+    scope: '',
+    access_token_lifetime: 0,
+    refresh_token_lifetime: 0,
+    no_refresh_rotation: false,
+    any_secret_method: false,
+    valet_user: '',
+    valet_patient: '',
+    valet_auto_approve: false,
+  };
+  const refuse = (body: unknown) => createClient(input, fakeFetch(() => Response.json(body, { status: 400, statusText: 'Bad Request' })).fn);
+
+  it('carries the member the server names in field', async () => {
+    const call = refuse({ error: 'invalid input\ninvalid_redirect_uri: redirect_uri "nope" is not an absolute URL', field: 'redirect_uris' });
+    await expect(call).rejects.toBeInstanceOf(ApiError);
+    await expect(call).rejects.toMatchObject({ status: 400, field: 'redirect_uris', serverMessage: 'invalid input\ninvalid_redirect_uri: redirect_uri "nope" is not an absolute URL' });
+  });
+
+  it('has no field when the server names none, or a member the panel does not know', async () => {
+    for (const body of [{ error: 'invalid input\nno' }, { error: 'no', field: '' }, { error: 'no', field: 'colour' }, { error: 'no', field: 7 }]) {
+      const err = await refuse(body).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).field).toBeUndefined();
+      expect((err as ApiError).serverMessage).toBe(body.error);
+    }
+  });
+
+  it('strips the control API prefix and the OAuth error code', () => {
+    expect(cleanServerMessage('invalid input\ninvalid_redirect_uri: redirect_uri "nope" is not an absolute URL')).toBe('redirect_uri "nope" is not an absolute URL');
+    expect(cleanServerMessage('invalid input\ninvalid launch\nunknown client_id "x"')).toBe('unknown client_id "x"');
   });
 });

@@ -1,19 +1,33 @@
 // The one place that talks HTTP to the Go server: `request` sends a call and decodes the answer, and
 // a refusal becomes an ApiError; `defaultEventSource` opens the server-sent event streams. The area
 // modules beside it (status, jobs, patients, …) are built on these; nothing else is (see index.ts).
+import { isApiField, type ApiField } from './fields';
 
 /** A failed control-API call, with the HTTP status when the server answered at all. */
 export class ApiError extends Error {
   readonly status: number | undefined;
-  /** The `error` field of the server's JSON error body, when it sent one: a message meant for users. */
+  /** The `error` member of the server's JSON error body, when it sent one: a message meant for users. */
   readonly serverMessage: string | undefined;
+  /** The request member the refusal is about (`field` of the body, by its JSON name), when the server
+   *  named one the panel knows; undefined when the refusal is about the request as a whole. */
+  readonly field: ApiField | undefined;
 
-  constructor(message: string, status?: number, serverMessage?: string) {
+  constructor(message: string, status?: number, serverMessage?: string, field?: ApiField) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.serverMessage = serverMessage;
+    this.field = field;
   }
+}
+
+/** The server's message without the control API's "invalid input" line and the OAuth error code. */
+export function cleanServerMessage(message: string): string {
+  const rest = message
+    .split('\n')
+    .filter((l) => l.trim() && l.trim() !== 'invalid input' && l.trim() !== 'invalid launch')
+    .join(' ');
+  return rest.replace(/^[a-z_]+: /, '');
 }
 
 export type Fetch = typeof fetch;
@@ -51,9 +65,9 @@ export async function request(
   }
   if (!res.ok && !opts.accept?.includes(res.status)) {
     const text = (await res.text().catch(() => '')).trim();
-    const serverMessage = errorField(text);
+    const { error: serverMessage, field } = errorBody(text);
     const detail = (serverMessage ?? text).slice(0, 200);
-    throw new ApiError(`${path} answered ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`, res.status, serverMessage);
+    throw new ApiError(`${path} answered ${res.status} ${res.statusText}${detail ? `: ${detail}` : ''}`, res.status, serverMessage, field);
   }
   if (opts.noBody || res.status === 204) return { status: res.status, body: undefined };
   try {
@@ -63,15 +77,17 @@ export async function request(
   }
 }
 
-/** The `error` of a control-API error body ({"error": "..."}), or undefined for any other body. */
-function errorField(text: string): string | undefined {
+/** The members of a control-API error body ({"error": "...", "field": "..."}); none for any other body. */
+function errorBody(text: string): { error?: string; field?: ApiField } {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    if (v && typeof v === 'object' && typeof (v as { error?: unknown }).error === 'string') return (v as { error: string }).error;
+    v = JSON.parse(text);
   } catch {
-    // not JSON: the caller shows the raw text
+    return {}; // not JSON: the caller shows the raw text
   }
-  return undefined;
+  if (!v || typeof v !== 'object' || typeof (v as { error?: unknown }).error !== 'string') return {};
+  const { error, field } = v as { error: string; field?: unknown };
+  return { error, field: isApiField(field) ? field : undefined };
 }
 
 /** GET a path and return its decoded JSON body. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../api';
-import { cleanServerMessage, clientToFields, emptyAppFields, parseJwks, sandboxOptions, serverFieldError, typeInfo, validateApp, type AppFields } from './appForm';
+import { clientToFields, emptyAppFields, parseJwks, sandboxOptions, serverFieldError, typeInfo, validateApp, type AppFields } from './appForm';
 
 const jwk = { kty: 'EC', crv: 'P-384', kid: 'k1', x: 'AAAA', y: 'BBBB' };
 const fields = (over: Partial<AppFields>): AppFields => ({ ...emptyAppFields(), name: 'My app', redirectUris: 'http://127.0.0.1:9/callback', ...over });
@@ -100,11 +100,6 @@ describe('parseJwks', () => {
 });
 
 describe('server refusals', () => {
-  it('strips the control API prefix and the OAuth error code', () => {
-    expect(cleanServerMessage('invalid input\ninvalid_redirect_uri: redirect_uri "nope" is not an absolute URL')).toBe('redirect_uri "nope" is not an absolute URL');
-    expect(cleanServerMessage('invalid input\ninvalid launch\nunknown client_id "x"')).toBe('unknown client_id "x"');
-  });
-
   it.each([
     ['invalid input\ninvalid_redirect_uri: redirect_uri "nope" is not an absolute URL', 'redirectUris'],
     ['invalid input\ninvalid_client_metadata: jwks must hold public keys only (key "a" is private)', 'jwks'],
@@ -118,6 +113,37 @@ describe('server refusals', () => {
     ['invalid input\ninvalid character \'x\' looking for beginning of value', 'general'],
   ])('%s → %s', (message, field) => {
     expect(serverFieldError(message).field).toBe(field);
+  });
+
+  it.each([
+    ['client_id', 'clientId'],
+    ['client_name', 'name'],
+    ['redirect_uris', 'redirectUris'],
+    ['launch_uri', 'launchUri'],
+    ['jwks', 'jwks'],
+    ['jwks_uri', 'jwksUri'],
+    ['scope', 'scope'],
+    ['access_token_lifetime', 'accessTokenLifetime'],
+    ['refresh_token_lifetime', 'refreshTokenLifetime'],
+    ['any_secret_method', 'anySecretMethod'],
+    ['valet_user', 'user'],
+    ['valet_patient', 'patient'],
+    ['type', 'general'],
+    ['token_endpoint_auth_method', 'general'],
+    ['valet_app_state_codes', 'general'],
+  ] as const)('field %s → %s', (field, slot) => {
+    expect(serverFieldError('invalid input\ninvalid_client_metadata: not right', field)).toEqual({ field: slot, message: 'not right' });
+  });
+
+  it('trusts the field over the wording', () => {
+    // The text mentions redirect_uri, the server says the launch URL is the problem.
+    expect(serverFieldError('invalid input\ninvalid_client_metadata: launch_uri must differ from every redirect_uri', 'launch_uri').field).toBe('launchUri');
+    // A member with no input of its own goes under the form, even when the words would match an input.
+    expect(serverFieldError('invalid input\ninvalid_client_metadata: backend services (client_credentials) authenticate with private_key_jwt only', 'token_endpoint_auth_method').field).toBe('general');
+  });
+
+  it('reads the wording when the field belongs to another request', () => {
+    expect(serverFieldError('invalid input\ninvalid_client_metadata: valet_patient: Patient/gone is not in the FHIR store: pick one', 'seed').field).toBe('patient');
   });
 });
 

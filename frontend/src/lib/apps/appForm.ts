@@ -2,7 +2,7 @@
 // and the mapping to the body of POST/PUT /api/clients. The server validates everything again
 // (server/auth/clients.go); checking here puts the answer next to the field before a request is sent,
 // and serverFieldError puts the server's own refusal next to the field it names.
-import type { AuthMethod, Client, ClientInput, ClientType } from '../api';
+import { CLIENT_INPUT_FIELDS, cleanServerMessage, isFieldOf, type ApiField, type AuthMethod, type Client, type ClientInput, type ClientInputField, type ClientType } from '../api';
 
 export const DEFAULT_USER_SCOPES = 'openid fhirUser profile launch launch/patient launch/encounter offline_access online_access patient/*.cruds user/*.cruds';
 export const DEFAULT_BACKEND_SCOPES = 'system/*.cruds';
@@ -240,18 +240,37 @@ export function validateApp(f: AppFields, editing = false): AppValidation {
   return { ok: true, input };
 }
 
-/** The server's 400 message without the control API's "invalid input" line and the OAuth error code. */
-export function cleanServerMessage(message: string): string {
-  const rest = message
-    .split('\n')
-    .filter((l) => l.trim() && l.trim() !== 'invalid input' && l.trim() !== 'invalid launch')
-    .join(' ');
-  return rest.replace(/^[a-z_]+: /, '');
-}
+/** Where a refusal of each member of the client body shows: next to its input, or under the form when
+ *  the form has no place for it (the type is the chosen card; app state is not in the form). */
+const CLIENT_FIELD_SLOTS: Record<ClientInputField, AppField | 'general'> = {
+  client_id: 'clientId',
+  client_name: 'name',
+  type: 'general',
+  token_endpoint_auth_method: 'general',
+  grant_types: 'general',
+  redirect_uris: 'redirectUris',
+  launch_uri: 'launchUri',
+  scope: 'scope',
+  jwks: 'jwks',
+  jwks_uri: 'jwksUri',
+  access_token_lifetime: 'accessTokenLifetime',
+  refresh_token_lifetime: 'refreshTokenLifetime',
+  no_refresh_rotation: 'general',
+  any_secret_method: 'anySecretMethod',
+  valet_user: 'user',
+  valet_patient: 'patient',
+  valet_auto_approve: 'general',
+  valet_app_state_codes: 'general',
+  valet_app_state_global: 'general',
+};
 
-/** Which field a server refusal is about (server/auth/clients.go wording), so it shows next to it. */
-export function serverFieldError(message: string): { field: AppField | 'general'; message: string } {
+/**
+ * Which field a server refusal is about, so it shows next to it: the member the server names in
+ * `field`; from a server that names none, the one its wording (server/auth/clients.go) points at.
+ */
+export function serverFieldError(message: string, field?: ApiField): { field: AppField | 'general'; message: string } {
   const m = cleanServerMessage(message);
+  if (isFieldOf(CLIENT_INPUT_FIELDS, field)) return { field: CLIENT_FIELD_SLOTS[field], message: m };
   const rules: [RegExp, AppField][] = [
     [/^invalid_redirect_uri|redirect_uri/, 'redirectUris'],
     [/jwks_uri must/, 'jwksUri'],
@@ -265,7 +284,7 @@ export function serverFieldError(message: string): { field: AppField | 'general'
     [/\bscope: |system\/ scopes/, 'scope'],
   ];
   const raw = message.split('\n').filter((l) => l.trim() && l.trim() !== 'invalid input').join(' ');
-  for (const [re, field] of rules) if (re.test(raw)) return { field, message: m };
+  for (const [re, slot] of rules) if (re.test(raw)) return { field: slot, message: m };
   return { field: 'general', message: m };
 }
 

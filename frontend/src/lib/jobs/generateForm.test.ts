@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFields, validateGenerate } from './generateForm';
+import { defaultFields, generateServerErrors, validateGenerate } from './generateForm';
 
 describe('validateGenerate', () => {
   it('accepts the defaults and builds the request body', () => {
@@ -34,5 +34,19 @@ describe('validateGenerate', () => {
 
   it('rejects text that is not plain digits', () => {
     expect(validateGenerate({ ...defaultFields(), patients: '1e3' }).ok).toBe(false);
+  });
+});
+
+describe('generateServerErrors', () => {
+  it('puts a refusal next to the input its field names', () => {
+    expect(generateServerErrors('patients must be between 0 and 100000 (got 200000)', 'patients')).toEqual({ patients: 'patients must be between 0 and 100000 (got 200000)' });
+    expect(generateServerErrors('seed must be a whole number', 'seed')).toEqual({ seed: 'seed must be a whole number' });
+    expect(generateServerErrors('years must be between 1 and 100', 'years')).toEqual({ years: 'years must be between 1 and 100' });
+  });
+
+  it('shows the rest under the form: no field, a checkbox, another request’s field', () => {
+    expect(generateServerErrors('generation is not available', undefined)).toEqual({ general: 'generation is not available' });
+    expect(generateServerErrors('personas cannot be generated here', 'personas')).toEqual({ general: 'personas cannot be generated here' });
+    expect(generateServerErrors('nope', 'client_id')).toEqual({ general: 'nope' });
   });
 });

@@ -1,6 +1,6 @@
-// The Generate form's fields and their validation. The server validates too (and its 400 message is
-// shown as is); checking here first gives the answer next to the field before any request.
-import type { GenerateRequest } from '../api';
+// The Generate form's fields and their validation. The server validates too (its 400 message is shown
+// as is, next to the field it names); checking here first gives the answer before any request.
+import { GENERATE_REQUEST_FIELDS, isFieldOf, type ApiField, type GenerateRequest, type GenerateRequestField } from '../api';
 
 export const PATIENTS_MAX = 100_000;
 export const YEARS_MAX = 100;
@@ -16,6 +16,8 @@ export interface GenerateFields {
 export const defaultFields = (): GenerateFields => ({ patients: 100, seed: 42, years: 10, personas: false });
 
 export type FieldErrors = Partial<Record<'patients' | 'seed' | 'years', string>>;
+/** The form's errors with the server's: `general` is a refusal about no one input (or a Reset's). */
+export type GenerateErrors = FieldErrors & { general?: string };
 
 export type Validation = { ok: true; request: GenerateRequest } | { ok: false; errors: FieldErrors };
 
@@ -47,4 +49,17 @@ export function validateGenerate(f: GenerateFields): Validation {
   if (seed === null) errors.seed = 'Seed must be a whole number (the same seed gives the same patients).';
   if (patients === null || years === null || seed === null) return { ok: false, errors };
   return { ok: true, request: { patients, seed, years, personas: f.personas } };
+}
+
+/** Where a refusal of each member of the Generate body shows. */
+const GENERATE_FIELD_SLOTS: Record<GenerateRequestField, keyof FieldErrors | 'general'> = {
+  patients: 'patients',
+  seed: 'seed',
+  years: 'years',
+  personas: 'general',
+};
+
+/** Where the server's refusal of a Generate (or Reset) shows: next to the input its `field` names, else under the form. */
+export function generateServerErrors(message: string, field: ApiField | undefined): GenerateErrors {
+  return { [isFieldOf(GENERATE_REQUEST_FIELDS, field) ? GENERATE_FIELD_SLOTS[field] : 'general']: message };
 }

@@ -1,6 +1,7 @@
 // Reactive state of the job the Patients view shows: starts generate/reset jobs through lib/api,
 // follows them (events, or polling as a fallback) and folds every snapshot through reduceJob.
 import { ApiError, cancelJob, followJob, listJobs, startGenerate, startReset, type GenerateRequest, type JobStart } from '../api';
+import { generateServerErrors, type GenerateErrors } from './generateForm';
 import { emptyTrack, reduceJob, type JobEvent, type JobTrack } from './track';
 
 export class JobFeed {
@@ -8,7 +9,7 @@ export class JobFeed {
   /** A request is on its way (the buttons wait for it). */
   starting = $state(false);
   /** Why the last start was refused (400 validation, 501, server down), shown by the form. */
-  startError = $state<string | null>(null);
+  startErrors = $state<GenerateErrors>({});
   cancelling = $state(false);
   /** Bumped each time a followed job finishes, so views can reload what it changed. */
   finished = $state(0);
@@ -41,14 +42,14 @@ export class JobFeed {
   async #start(what: string, run: () => Promise<JobStart>): Promise<void> {
     if (this.starting) return;
     this.starting = true;
-    this.startError = null;
+    this.startErrors = {};
     try {
       const start = await run();
       // The server's 409 text is written for API clients (it names the DELETE to send); say it in the panel's words.
       if (start.attached) start.message = `${what} did not start: a ${start.job.kind} job was already running, so this shows that job instead.`;
       this.#follow(start);
     } catch (err) {
-      this.startError = err instanceof ApiError ? (err.serverMessage ?? err.message) : String(err);
+      this.startErrors = err instanceof ApiError ? generateServerErrors(err.serverMessage ?? err.message, err.field) : { general: String(err) };
     } finally {
       this.starting = false;
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../api';
-import { emptyLaunchFields, launchableClients, parseFhirContext, standaloneFacts, validateLaunch, type LaunchFields } from './launchForm';
+import { emptyLaunchFields, launchableClients, launchServerErrors, parseFhirContext, standaloneFacts, validateLaunch, type LaunchFields } from './launchForm';
 
 const app: Client = {
   client_id: 'app1',
@@ -110,5 +110,35 @@ describe('standaloneFacts', () => {
 describe('launchableClients', () => {
   it('leaves out backend services and sorts by name', () => {
     expect(launchableClients([backend, { ...app, client_name: 'Zed' }, { ...app, client_name: 'Alpha' }]).map((c) => c.client_name)).toEqual(['Alpha', 'Zed']);
+  });
+});
+
+describe('launchServerErrors', () => {
+  const refused = 'invalid input\ninvalid launch\nunknown patient "zz"';
+
+  it.each([
+    ['client_id', 'clientId'],
+    ['patient', 'patient'],
+    ['encounter', 'encounter'],
+    ['launch_uri', 'launchUri'],
+    ['fhir_context', 'fhirContext'],
+    ['smart_style_url', 'smartStyleUrl'],
+    ['intent', 'general'],
+    ['need_patient_banner', 'general'],
+    ['tenant', 'general'],
+    ['auto_approve', 'general'],
+  ] as const)('field %s → %s', (field, slot) => {
+    expect(launchServerErrors(refused, field, { client_id: 'app1' })).toEqual({ [slot]: 'unknown patient "zz"' });
+  });
+
+  it('puts a refused user next to the picker that chose them', () => {
+    expect(launchServerErrors('invalid input\nno Practitioner/x', 'user', { client_id: 'app1', user: 'Practitioner/x' })).toEqual({ practitioner: 'no Practitioner/x' });
+    expect(launchServerErrors('invalid input\nno Patient/x', 'user', { client_id: 'app1', user: 'Patient/x' })).toEqual({ patientUser: 'no Patient/x' });
+    expect(launchServerErrors('invalid input\nno user', 'user', { client_id: 'app1' })).toEqual({ general: 'no user' });
+  });
+
+  it('shows a refusal without a field of this request under the form, as before', () => {
+    expect(launchServerErrors(refused, undefined, { client_id: 'app1' })).toEqual({ general: 'unknown patient "zz"' });
+    expect(launchServerErrors(refused, 'valet_patient', { client_id: 'app1' })).toEqual({ general: 'unknown patient "zz"' });
   });
 });

@@ -1,6 +1,6 @@
 // The Launch view's rules: the EHR-launch form → POST /api/launches body, and the facts a developer
 // needs to start a standalone launch from their own app (SMART App Launch 2.2 §Standalone launch).
-import type { Client, LaunchInput, SmartConfiguration } from '../api';
+import { cleanServerMessage, isFieldOf, LAUNCH_INPUT_FIELDS, type ApiField, type Client, type LaunchInput, type LaunchInputField, type SmartConfiguration } from '../api';
 import { parseUserRef } from '../people/people';
 
 /** Default scopes of the SMART conformance checklist (shared/reference/smart-app-launch.md 2.5). */
@@ -130,6 +130,33 @@ export function validateLaunch(f: LaunchFields, client: Client | undefined): Lau
   if (fhirContext?.length) input.fhir_context = fhirContext;
   if (f.autoApprove) input.auto_approve = true;
   return { ok: true, input };
+}
+
+/** Where a refusal of each member of the launch body shows, but `user`: see launchServerErrors. */
+const LAUNCH_FIELD_SLOTS: Record<Exclude<LaunchInputField, 'user'>, LaunchField | 'general'> = {
+  client_id: 'clientId',
+  patient: 'patient',
+  encounter: 'encounter',
+  launch_uri: 'launchUri',
+  fhir_context: 'fhirContext',
+  intent: 'general',
+  need_patient_banner: 'general',
+  smart_style_url: 'smartStyleUrl',
+  tenant: 'general',
+  auto_approve: 'general',
+};
+
+/**
+ * Where the server's refusal of a launch shows: next to the input its `field` names (a refused `user`
+ * next to the picker that chose it, as the body's reference says), else under the form.
+ */
+export function launchServerErrors(message: string, field: ApiField | undefined, input: LaunchInput): LaunchErrors {
+  const m = cleanServerMessage(message);
+  if (!isFieldOf(LAUNCH_INPUT_FIELDS, field)) return { general: m };
+  if (field !== 'user') return { [LAUNCH_FIELD_SLOTS[field]]: m };
+  if (input.user?.startsWith('Practitioner/')) return { practitioner: m };
+  if (input.user?.startsWith('Patient/')) return { patientUser: m };
+  return { general: m };
 }
 
 /** What an app needs to start a standalone launch (or, for a backend service, to ask for a token). */
