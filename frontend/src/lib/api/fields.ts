@@ -1,6 +1,6 @@
 // The request members a control-API refusal can name in its `field` (server/wire.Error), by their JSON
-// names: the bodies of POST/PUT /api/clients, POST /api/launches, POST /api/generate and PUT
-// …/password. A form maps the names it sends to its own inputs, so the refusal shows next to the input
+// names: the bodies of POST/PUT /api/clients, POST /api/launches, POST /api/generate, PUT
+// …/password and PUT /api/retention. A form maps the names it sends to its own inputs, so the refusal shows next to the input
 // that caused it without the panel reading the message's words (STYLE.md practice 16).
 
 export const CLIENT_INPUT_FIELDS = [
@@ -47,10 +47,19 @@ export type GenerateRequestField = (typeof GENERATE_REQUEST_FIELDS)[number];
 export const PASSWORD_INPUT_FIELDS = ['password'] as const;
 export type PasswordInputField = (typeof PASSWORD_INPUT_FIELDS)[number];
 
-/** Any member a refusal can name. */
-export type ApiField = ClientInputField | LaunchInputField | GenerateRequestField | PasswordInputField;
+export const RETENTION_FIELDS = ['events_days', 'events_max', 'audit_days'] as const;
+export type RetentionField = (typeof RETENTION_FIELDS)[number];
 
-const ALL: ReadonlySet<string> = new Set([...CLIENT_INPUT_FIELDS, ...LAUNCH_INPUT_FIELDS, ...GENERATE_REQUEST_FIELDS, ...PASSWORD_INPUT_FIELDS]);
+/** Any member a refusal can name. */
+export type ApiField = ClientInputField | LaunchInputField | GenerateRequestField | PasswordInputField | RetentionField;
+
+const ALL: ReadonlySet<string> = new Set([
+  ...CLIENT_INPUT_FIELDS,
+  ...LAUNCH_INPUT_FIELDS,
+  ...GENERATE_REQUEST_FIELDS,
+  ...PASSWORD_INPUT_FIELDS,
+  ...RETENTION_FIELDS,
+]);
 
 /** Whether a refusal's `field` is a member the panel knows (a newer server may name others). */
 export const isApiField = (name: unknown): name is ApiField => typeof name === 'string' && ALL.has(name);

@@ -14,3 +14,4 @@ export * from './discovery';
 export * from './events';
 export * from './keys';
 export * from './users';
+export * from './storage';

@@ -13,6 +13,8 @@ const sample: Status = {
   fhir_base_url: 'http://127.0.0.1:8765/fhir',
   smart_configuration_url: 'http://127.0.0.1:8765/fhir/.well-known/smart-configuration',
   data_file: '/root/.local/share/valet/valet.db',
+  database_bytes: 4_218_880,
+  events: 37,
   resource_counts: { Patient: 25, Observation: 900 },
   resource_total: 925,
 };

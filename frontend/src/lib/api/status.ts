@@ -10,6 +10,10 @@ export interface Status {
   fhir_base_url: string;
   smart_configuration_url: string;
   data_file: string;
+  /** The database file and its write-ahead log, in bytes. */
+  database_bytes: number;
+  /** Flow events stored. */
+  events: number;
   resource_counts: Record<string, number>;
   resource_total: number;
 }
