@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatClock, formatCount, formatUptime, liveUptime, sortCounts } from './format';
+import { formatAgo, formatBytes, formatClock, formatCount, formatTimeOfDay, formatUptime, liveUptime, sortCounts } from './format';
 
 describe('formatUptime', () => {
   it.each([
@@ -72,5 +72,36 @@ describe('flow times', () => {
     expect(formatAgo('2026-11-26T11:55:00Z', now)).toBe('5 min ago');
     expect(formatAgo('2026-11-26T09:00:00Z', now)).toBe('3 h ago');
     expect(formatAgo('2026-11-20T09:00:00Z', now)).toMatch(/^2026-11-2\d$/);
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [512, '512 B'],
+    [999, '999 B'],
+    [1000, '1.0 kB'],
+    [40_960, '41.0 kB'],
+    [99_940, '99.9 kB'],
+    [99_960, '100 kB'],
+    [999_400, '999 kB'],
+    [999_960, '1.0 MB'],
+    [4_218_880, '4.2 MB'],
+    [412_000_000, '412 MB'],
+    [1_300_000_000, '1.3 GB'],
+  ])('formats %s bytes as %s', (n, want) => {
+    expect(formatBytes(n)).toBe(want);
+  });
+
+  it('shows a dash for values that are not a size', () => {
+    expect(formatBytes(-1)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatTimeOfDay', () => {
+  it('gives the local time to the second', () => {
+    expect(formatTimeOfDay(new Date(2026, 10, 27, 9, 5, 7, 942).getTime())).toBe('09:05:07');
+    expect(formatTimeOfDay(Number.NaN)).toBe('—');
   });
 });

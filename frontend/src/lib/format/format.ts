@@ -43,12 +43,38 @@ export function formatCount(n: number): string {
   return numberFormat.format(n);
 }
 
+/**
+ * A size in decimal units, as `valet compact` prints them: "512 B", "40.9 kB", "4.2 MB", "412 MB", "1.3 GB"
+ * (one decimal below 100 of a unit).
+ */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  // Up a unit whenever the value would round to 1000 or more of this one.
+  while (v >= 999.5 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  if (i === 0) return `${Math.round(v)} B`;
+  return `${v < 99.95 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
 /** Wall-clock time with milliseconds ("23:50:48.449"): the steps of one flow are milliseconds apart. */
 export function formatClock(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** The local time of day to the second ("00:10:03"), of a browser time in ms. */
+export function formatTimeOfDay(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return '—';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", or the date for anything older than a day. */
