@@ -12,7 +12,6 @@ const sameRetention = (a: Retention | null, b: Retention) => !!a && a.events_day
 
 export class StorageState {
   current = $state.raw<Storage | null>(null);
-  loading = $state(true);
   error = $state<string | null>(null);
 
   /** The retention the server keeps, for the form to start from: replaced only when its values change
@@ -39,7 +38,6 @@ export class StorageState {
       onData: (s) => this.#received(s),
       onError: (err) => {
         this.error = message(err);
-        this.loading = false;
       },
     });
     return () => this.#poller?.stop();
@@ -49,12 +47,10 @@ export class StorageState {
     this.current = s;
     if (!sameRetention(this.saved, s.retention)) this.saved = s.retention;
     this.error = null;
-    this.loading = false;
   }
 
   /** Loads now (the Retry button, and after a change). */
   refresh(): void {
-    this.loading = true;
     this.#poller?.refresh();
   }
 
