@@ -88,3 +88,12 @@ export function formatAgo(iso: string, nowMs: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return new Date(t).toLocaleDateString('en-CA');
 }
+
+/** A whole number typed into a field (optionally signed), or null for anything else. */
+export function wholeNumber(v: number | string | null | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  const s = String(v).trim();
+  if (!/^[+-]?\d+$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}

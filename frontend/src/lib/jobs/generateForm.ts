@@ -1,6 +1,7 @@
 // The Generate form's fields and their validation. The server validates too (its 400 message is shown
 // as is, next to the field it names); checking here first gives the answer before any request.
 import { GENERATE_REQUEST_FIELDS, isFieldOf, type ApiField, type GenerateRequest, type GenerateRequestField } from '../api';
+import { wholeNumber } from '../format/format';
 
 export const PATIENTS_MAX = 100_000;
 export const YEARS_MAX = 100;
@@ -22,16 +23,8 @@ export type GenerateErrors = FieldErrors & { general?: string };
 export type Validation = { ok: true; request: GenerateRequest } | { ok: false; errors: FieldErrors };
 
 /** An integer from an input's value, or null when it is empty or not a whole number. */
-function integer(v: number | string | null | undefined): number | null {
-  if (v === null || v === undefined) return null;
-  const s = String(v).trim();
-  if (!/^[+-]?\d+$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
 function inRange(v: GenerateFields['patients'], what: string, min: number, max: number): [number, undefined] | [null, string] {
-  const n = integer(v);
+  const n = wholeNumber(v);
   const range = `${what} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
   if (n === null) return [null, `${range}.`];
   if (n < min || n > max) return [null, `${range} (got ${n.toLocaleString('en-US')}).`];
@@ -42,7 +35,7 @@ export function validateGenerate(f: GenerateFields): Validation {
   const errors: FieldErrors = {};
   const [patients, pErr] = inRange(f.patients, 'Patients', 1, PATIENTS_MAX);
   const [years, yErr] = inRange(f.years, 'Years of history', 1, YEARS_MAX);
-  const seed = integer(f.seed);
+  const seed = wholeNumber(f.seed);
   if (pErr) errors.patients = pErr;
   if (yErr) errors.years = yErr;
   // Seeds go to Go as an int64; beyond 2^53 JSON numbers would silently lose digits in the browser.

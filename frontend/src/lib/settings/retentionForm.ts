@@ -3,6 +3,7 @@
 // server's own refusal shows: next to the input of the member its `field` names, while that input still
 // holds the value the server refused.
 import { isFieldOf, RETENTION_FIELDS, type ApiField, type Retention, type RetentionField } from '../api';
+import { wholeNumber } from '../format/format';
 
 /** The largest value the server takes for each member. */
 export const RETENTION_MAX: Record<RetentionField, number> = { events_days: 36_500, events_max: 100_000_000, audit_days: 36_500 };
@@ -17,14 +18,6 @@ export const retentionFields = (r: Retention): RetentionFields => ({ events_days
 export type RetentionErrors = Partial<Record<RetentionField | 'general', string>>;
 
 /** An integer from an input's value, or null when it is empty or not a whole number. */
-function wholeNumber(v: number | string | null | undefined): number | null {
-  if (v === null || v === undefined) return null;
-  const s = String(v).trim();
-  if (!/^[+-]?\d+$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
-}
-
 export type RetentionValidation = { ok: true; retention: Retention } | { ok: false; errors: RetentionErrors };
 
 export function validateRetention(f: RetentionFields): RetentionValidation {
