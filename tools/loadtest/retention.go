@@ -14,9 +14,9 @@ import (
 
 // retentionRun is the retention load run (-retention-ops): authorization-code flows, each followed by a
 // refresh, at c=16 against a fresh `valet serve` until ops token operations are done, with the server's
-// own retention pruning meanwhile (its defaults, or --keep-events keep when keep > 0). It samples
-// /api/status every second and reports the token operations per second, the most events the database
-// held at any sample, and the database's size and events at the end.
+// own retention pruning meanwhile (its defaults, or --keep-events keep when keep > 0), and FHIR reads at
+// c=4 alongside. It samples /api/status every second and reports the token operations and reads per
+// second, the most events the database held at any sample, and the database's size and events at the end.
 func retentionRun(ctx context.Context, valet string, ops, keep int) error {
 	flags := []string{"--empty"}
 	if keep > 0 {
@@ -79,11 +79,39 @@ func retentionRun(ctx context.Context, valet string, ops, keep int) error {
 		}
 		return nil
 	}
+	// FHIR reads at c=4 alongside, for as long as the token operations run.
+	bearer, err := token(c, base)
+	if err != nil {
+		return err
+	}
+	var reads atomic.Int64
+	var readErr error
+	var readers sync.WaitGroup
+	for range 4 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := do(c, "GET", base+"/fhir/Patient/lt-user", bearer, nil); err != nil {
+					readErr = err
+					return
+				}
+				reads.Add(1)
+			}
+		})
+	}
 	start := time.Now()
 	rate, err := repeat(ctx, iterate, 16, 24*time.Hour, ops/2)
 	elapsed := time.Since(start)
 	close(done)
 	sampler.Wait()
+	readers.Wait()
+	if err == nil {
+		err = readErr
+	}
 	if err != nil {
 		return fmt.Errorf("retention run: %w", err)
 	}
@@ -100,7 +128,7 @@ func retentionRun(ctx context.Context, valet string, ops, keep int) error {
 	if fi, err := os.Stat(st.DataFile); err == nil {
 		file = fi.Size()
 	}
-	fmt.Printf("%s: %d token operations (flow + refresh, c=16) in %.0f s: %.0f ops/s; most events at a sample %d; at the end %d events, database %.1f MB (file %.1f MB, the rest its write-ahead log)\n",
-		bound, ops, elapsed.Seconds(), 2*rate, maxEvents.Load(), st.Events, float64(st.DatabaseBytes)/1e6, float64(file)/1e6)
+	fmt.Printf("%s: %d token operations (flow + refresh, c=16) in %.0f s: %.0f ops/s, with %.0f FHIR reads/s (c=4) alongside; most events at a sample %d; at the end %d events, database %.1f MB (file %.1f MB, the rest its write-ahead log)\n",
+		bound, ops, elapsed.Seconds(), 2*rate, float64(reads.Load())/elapsed.Seconds(), maxEvents.Load(), st.Events, float64(st.DatabaseBytes)/1e6, float64(file)/1e6)
 	return nil
 }
