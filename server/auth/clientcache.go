@@ -17,7 +17,7 @@ type clientCache struct {
 	m  map[string]store.Client
 	// scopes holds clients' allowed scopes parsed, by their text: every authorization request checks
 	// the requested scopes against them, and most clients share a few scope strings (the default one has
-	// ten scopes, ~1 KB and a few µs to parse). Keyed by the text, an updated client finds its own.
+	// ten scopes). Keyed by the text, an updated client finds its own.
 	scopes map[string]scope.Set
 }
 

@@ -3,8 +3,8 @@
 // token they signed has expired.
 //
 // Two algorithms are kept: RS256 for id_tokens (SMART and OIDC require it) and ES256 for access tokens,
-// which are signed on every token response and verified by the FHIR server, where ES256 signs ~17× faster
-// than RS256 (docs/auth.md, Performance).
+// which are signed on every token response and verified by the FHIR server, where ES256 signs far faster
+// than RS256 (docs/performance.md, "Authorization server").
 package keys
 
 import (

@@ -3,7 +3,7 @@ package spec
 import "strconv"
 
 // Valid reports whether the lexical form s (a JSON string's value, or a JSON number as written) is a
-// valid value of p. The common types are checked by hand — a regular expression costs ~10× more, and the
+// valid value of p. The common types are checked by hand — a regular expression costs far more, and the
 // bulk ingest path checks every primitive of every resource — and the hand-written checks are tested
 // against the schema's patterns (TestPrimitivesMatchSchema, FuzzPrimitives). Dates must also exist
 // (2023-02-30 is not a date: "Dates SHALL be valid dates").
