@@ -107,27 +107,34 @@ func (p *Pruner) Last() Pass {
 	return p.last
 }
 
-// Run makes passes until ctx ends: one at start, then every Every or when nudged.
+// Run makes passes until ctx ends: a whole pass at start and every Every, and a pass over the flow events
+// alone whenever many were written (EventsWritten) or the settings changed.
 func (p *Pruner) Run(ctx context.Context) {
 	p.init()
 	t := time.NewTicker(Every)
 	defer t.Stop()
+	kinds := store.PruneKinds
 	for {
-		if pass := p.Pass(ctx); pass.Error != "" && ctx.Err() == nil {
+		if pass := p.pass(ctx, kinds); pass.Error != "" && ctx.Err() == nil {
 			slog.Warn("retention pass", "err", pass.Error)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			kinds = store.PruneKinds
 		case <-p.nudge:
+			kinds = []store.PruneKind{store.PruneEvents}
 		}
 	}
 }
 
 // Pass removes everything the retention lets go, kind by kind, each in transactions of at most Batch
 // rows, and then gives the free pages back to the file system.
-func (p *Pruner) Pass(ctx context.Context) Pass {
+func (p *Pruner) Pass(ctx context.Context) Pass { return p.pass(ctx, store.PruneKinds) }
+
+// pass is Pass over the given kinds.
+func (p *Pruner) pass(ctx context.Context, kinds []store.PruneKind) Pass {
 	now := time.Now
 	if p.Now != nil {
 		now = p.Now
@@ -136,7 +143,7 @@ func (p *Pruner) Pass(ctx context.Context) Pass {
 	p.mu.Lock()
 	p.sinceEvents = 0
 	p.mu.Unlock()
-	err := p.pass(ctx, &pass)
+	err := p.prune(ctx, kinds, &pass)
 	if err != nil {
 		pass.Error = err.Error()
 	}
@@ -147,12 +154,12 @@ func (p *Pruner) Pass(ctx context.Context) Pass {
 	return pass
 }
 
-func (p *Pruner) pass(ctx context.Context, pass *Pass) error {
+func (p *Pruner) prune(ctx context.Context, kinds []store.PruneKind, pass *Pass) error {
 	policy, err := p.policy(ctx)
 	if err != nil {
 		return err
 	}
-	for _, kind := range store.PruneKinds {
+	for _, kind := range kinds {
 		for {
 			n, err := p.Store.Prune(ctx, policy, kind, Batch)
 			if err != nil {

@@ -153,22 +153,29 @@ func (tx *Tx) execCount(ctx context.Context, q string, args ...any) (int, error)
 func (tx *Tx) pruneEvents(ctx context.Context, r Retention, now time.Time, batch int) (int, error) {
 	var cut int64 // events with id <= cut may go
 	if r.EventsMax > 0 {
-		err := tx.tx.QueryRowContext(ctx, `SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?`, r.EventsMax).Scan(&cut)
-		if err != nil && !isNoRows(err) {
+		// Ids are unique and only grow, so the newest EventsMax events all have ids above the newest id
+		// less EventsMax: an index lookup, where counting back through the kept events would read them all.
+		var newest int64
+		if err := tx.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&newest); err != nil {
 			return 0, err
 		}
+		cut = newest - int64(r.EventsMax)
 	}
 	if r.EventsFor > 0 {
-		// Ids grow with time, so the newest event older than the bound is the age cut.
-		var byAge int64
-		err := tx.tx.QueryRowContext(ctx, `SELECT id FROM events WHERE at < ? ORDER BY id DESC LIMIT 1`,
-			Micros(now.Add(-r.EventsFor))).Scan(&byAge)
-		if err != nil && !isNoRows(err) {
+		// Ids grow with time, so the oldest event within the bound ends the run of old ones; reading from
+		// the oldest, only the events about to go are read.
+		var firstKept int64
+		err := tx.tx.QueryRowContext(ctx, `SELECT id FROM events WHERE at >= ? ORDER BY id LIMIT 1`,
+			Micros(now.Add(-r.EventsFor))).Scan(&firstKept)
+		if isNoRows(err) {
+			err = tx.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM events`).Scan(&firstKept)
+		}
+		if err != nil {
 			return 0, err
 		}
-		cut = max(cut, byAge)
+		cut = max(cut, firstKept-1)
 	}
-	if cut == 0 {
+	if cut <= 0 {
 		return 0, nil
 	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT id, flow_id FROM events WHERE id <= ?1
