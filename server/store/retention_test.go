@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -399,5 +400,27 @@ func TestMappedReadsWhileTheFileShrinks(t *testing.T) {
 	wg.Wait()
 	if reads == 0 || bad != 0 || reclaimed == 0 {
 		t.Errorf("%d mapped reads, %d failed or cut short, %d pages given back", reads, bad, reclaimed)
+	}
+}
+
+// A flow's events are found through events_flow, not by reading the table.
+func TestFlowEventsAreDeletedThroughTheirIndex(t *testing.T) {
+	db, _ := openRetention(t)
+	rows, err := db.w.Query(`EXPLAIN QUERY PLAN `+delFlowEvents, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "; "
+	}
+	if !strings.Contains(plan, "USING INDEX events_flow") && !strings.Contains(plan, "USING COVERING INDEX events_flow") {
+		t.Errorf("plan of a flow's deletion: %s, want it through events_flow", plan)
 	}
 }
