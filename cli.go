@@ -64,6 +64,15 @@ func (c *command) usagef(format string, args ...any) error {
 }
 
 // unexpected refuses an argument the command does not take.
+// parseNone is parse for a command that takes no arguments: any is refused.
+func (c *command) parseNone(args []string, stdout io.Writer) error {
+	rest, err := c.parse(args, stdout)
+	if err == nil && len(rest) > 0 {
+		err = c.unexpected(rest[0])
+	}
+	return err
+}
+
 func (c *command) unexpected(arg string) error {
 	return c.usagef("unexpected argument %q: run '%s' for its usage", arg, c.helpCmd())
 }

@@ -16,12 +16,8 @@ func cmdCompact(args []string, stdout, stderr io.Writer) error {
 		"Rewrite valet.db without its free space, with Valet stopped; it also lets an older database shrink from then on.")
 	var data string
 	dataFlag(c.fs, &data)
-	rest, err := c.parse(args, stdout)
-	if err != nil {
+	if err := c.parseNone(args, stdout); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return c.unexpected(rest[0])
 	}
 	path, err := databasePath(data)
 	if err != nil {

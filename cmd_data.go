@@ -71,12 +71,8 @@ func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	c.fs.BoolVar(&req.Personas, "personas", false, "also add the edge-case personas (newborn, centenarian, deceased, …)")
 	c.fs.IntVar(&req.Years, "years", synth.DefaultYears, fmt.Sprintf("give each patient `Y` years of history, 1 to %d", population.MaxYears))
 	dataFlag(c.fs, &data)
-	rest, err := c.parse(args, stdout)
-	if err != nil {
+	if err := c.parseNone(args, stdout); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return c.unexpected(rest[0])
 	}
 	if err := req.Validate(); err != nil {
 		return usagef("generate: %v", err)
@@ -187,12 +183,8 @@ func cmdReset(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var yes bool
 	dataFlag(c.fs, &data)
 	c.fs.BoolVar(&yes, "yes", false, "reset without asking for confirmation")
-	rest, err := c.parse(args, stdout)
-	if err != nil {
+	if err := c.parseNone(args, stdout); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return c.unexpected(rest[0])
 	}
 	if !yes {
 		if !isTerminal(stdin) {

@@ -97,12 +97,8 @@ func cmdHelp(args []string, stdout, stderr io.Writer) error {
 
 func cmdVersion(args []string, stdout, _ io.Writer) error {
 	c := newCommand("version", "valet version", "Print the version of this Valet binary.")
-	rest, err := c.parse(args, stdout)
-	if err != nil {
+	if err := c.parseNone(args, stdout); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return c.unexpected(rest[0])
 	}
 	fmt.Fprintf(stdout, "valet %s\n", version)
 	return nil
