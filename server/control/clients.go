@@ -50,7 +50,9 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 	a.mountUsers(mux)
 }
 
-func (a *AuthAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
+// fail answers an error of the layer below: bad input (wire.FieldError) 400 with its field, a missing
+// record 404, anything else 500 with an error id.
+func fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *wire.FieldError
 	switch {
 	case errors.As(err, &fe):
@@ -65,7 +67,7 @@ func (a *AuthAPI) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (a *AuthAPI) listClients(w http.ResponseWriter, r *http.Request) {
 	cs, err := a.Clients.ListClients(r.Context())
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	out := make([]wire.Client, len(cs))
@@ -78,7 +80,7 @@ func (a *AuthAPI) listClients(w http.ResponseWriter, r *http.Request) {
 func (a *AuthAPI) getClient(w http.ResponseWriter, r *http.Request) {
 	c, err := a.Clients.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.ClientView(c))
@@ -100,7 +102,7 @@ func (a *AuthAPI) createClient(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := a.Auth.CreateClient(r.Context(), in)
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
@@ -113,7 +115,7 @@ func (a *AuthAPI) updateClient(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := a.Auth.UpdateClient(r.Context(), r.PathValue("id"), in)
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -121,7 +123,7 @@ func (a *AuthAPI) updateClient(w http.ResponseWriter, r *http.Request) {
 
 func (a *AuthAPI) deleteClient(w http.ResponseWriter, r *http.Request) {
 	if err := a.Auth.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -50,7 +50,7 @@ func (a *AuthAPI) listEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	evs, err := a.Events.List(r.Context(), f)
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, evs)

@@ -8,7 +8,7 @@ func (a *AuthAPI) listKeys(w http.ResponseWriter, r *http.Request) {
 
 func (a *AuthAPI) rotateKeys(w http.ResponseWriter, r *http.Request) {
 	if err := a.Auth.RotateKeys(r.Context()); err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.Keys())

@@ -13,7 +13,7 @@ func (a *AuthAPI) createLaunch(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := a.Auth.CreateLaunch(r.Context(), in)
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, out)
@@ -22,7 +22,7 @@ func (a *AuthAPI) createLaunch(w http.ResponseWriter, r *http.Request) {
 func (a *AuthAPI) listLaunches(w http.ResponseWriter, r *http.Request) {
 	ls, err := a.Launches.ListLaunches(r.Context(), 100)
 	if err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, ls)

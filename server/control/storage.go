@@ -2,7 +2,6 @@ package control
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -78,12 +77,8 @@ func (a *API) putRetention(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &in) {
 		return
 	}
-	var fe *wire.FieldError
-	if err := a.Storage.SetRetention(r.Context(), in); errors.As(err, &fe) {
-		writeJSON(w, http.StatusBadRequest, wire.Error{Error: fe.Message, Field: fe.Field})
-		return
-	} else if err != nil {
-		internalError(w, r, err)
+	if err := a.Storage.SetRetention(r.Context(), in); err != nil {
+		fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, in)

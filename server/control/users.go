@@ -20,7 +20,7 @@ func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.Auth.SetUserPassword(r.Context(), r.PathValue("type")+"/"+r.PathValue("id"), in); err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -28,7 +28,7 @@ func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
 
 func (a *AuthAPI) deletePassword(w http.ResponseWriter, r *http.Request) {
 	if err := a.Auth.DeleteUserPassword(r.Context(), r.PathValue("type")+"/"+r.PathValue("id")); err != nil {
-		a.fail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
