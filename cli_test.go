@@ -89,12 +89,13 @@ func TestCommandHelp(t *testing.T) {
 		flags []string // each must be listed
 		defs  []string // defaults that must be shown
 	}{
-		{"serve", []string{"--addr", "--data", "--base-url", "--empty"}, []string{"127.0.0.1:8765"}},
+		{"serve", []string{"--addr", "--data", "--base-url", "--empty", "--tls"}, []string{"127.0.0.1:8765"}},
 		{"generate", []string{"--patients", "--seed", "--personas", "--years", "--data"}, []string{"100", "42", "10"}},
 		{"import", []string{"--data"}, nil},
 		{"export", []string{"--data", "--types"}, nil},
 		{"reset", []string{"--data", "--yes"}, nil},
 		{"keys", []string{"--data"}, nil},
+		{"ca", []string{"--data", "--pem"}, nil},
 		{"version", nil, nil},
 	} {
 		for _, args := range [][]string{{c.cmd, "--help"}, {c.cmd, "-h"}, {"help", c.cmd}, {c.cmd, "--data", "x", "-help"}} {
@@ -141,7 +142,7 @@ func TestHelpOverview(t *testing.T) {
 		}
 	}
 	flagLine := regexp.MustCompile(`(?m)^\s+(--[a-z-]+)`)
-	for _, cmd := range []string{"serve", "generate", "import", "export", "reset", "keys", "version"} {
+	for _, cmd := range []string{"serve", "generate", "import", "export", "reset", "keys", "ca", "version"} {
 		if !strings.Contains(overview, "valet "+cmd) {
 			t.Errorf("overview does not list valet %s", cmd)
 		}

@@ -76,6 +76,8 @@ func commandFunc(name string) func(args []string, stdout, stderr io.Writer) erro
 		return func(args []string, stdout, _ io.Writer) error { return cmdKeys(args, stdout) }
 	case "compact":
 		return cmdCompact
+	case "ca":
+		return cmdCA
 	case "version":
 		return cmdVersion
 	}
@@ -127,6 +129,7 @@ Usage:
   valet keys rotate     add new token signing keys (old ones stay published until their tokens expire)
   valet keys list       list the published token signing keys
   valet compact         rewrite valet.db without its free space (with Valet stopped)
+  valet ca              show the local CA of 'serve --tls' and how to trust it (--pem: its certificate)
   valet version         print the version
   valet help [COMMAND]  print this help, or a command's usage and flags
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/valet-sandbox/valet/frontend"
 	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/localca"
 	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/retention"
 	"github.com/valet-sandbox/valet/server/store"
@@ -32,6 +33,7 @@ type serveFlags struct {
 	empty               bool
 	allowedHosts        []string
 	retention           retention.Override
+	tls                 optionalBool
 }
 
 // newServeCommand is `valet serve`, or plain `valet` (name "valet"), which takes the same flags into f.
@@ -44,6 +46,8 @@ func newServeCommand(name string, f *serveFlags) *command {
 	c.fs.StringVar(&f.addr, "addr", defaultAddr, "listen on `HOST:PORT`, a loopback address; port 0 picks a free port")
 	dataFlag(c.fs, &f.data)
 	c.fs.StringVar(&f.baseURL, "base-url", "", "the origin apps see, as `URL`, when Valet is behind a proxy or TLS (default http://ADDR)")
+	c.fs.Var(&f.tls, "tls", "serve HTTPS only, with a certificate from Valet's local CA (made on first use; 'valet ca' says how to trust it); "+
+		"without the flag, the control panel's Settings › HTTPS switch decides (off unless set)")
 	c.fs.BoolVar(&f.empty, "empty", false, "do not load the default population into a new sandbox")
 	c.fs.Func("allowed-host", "also answer requests for host `NAME` (repeatable); IP addresses, localhost and the --base-url host "+
 		"are always answered, other names are refused against DNS rebinding", func(v string) error {
@@ -102,6 +106,9 @@ type sandbox struct {
 	ln         net.Listener
 	srv        *server.Server
 	panelBuilt bool // whether this binary embeds the control panel (frontend.Built); tests set either
+	// With TLS: the local CA and the issuer that keeps the server certificate fresh; nil without.
+	ca     *localca.CA
+	issuer *localca.Issuer
 }
 
 // openSandbox validates the flags, opens the data directory and database, and binds the port. Every
@@ -121,6 +128,14 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	useTLS, err := wantTLS(ctx, f, db)
+	if err == nil && useTLS && base != nil && base.Scheme != "https" {
+		err = usagef("--base-url %q is http, but Valet serves https (--tls or the Settings switch): give https://%s, or --tls=false", f.baseURL, base.Host)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", addr.String())
 	if err != nil {
 		db.Close()
@@ -129,18 +144,27 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 		}
 		return nil, usagef("cannot listen on %s: %v (choose another --addr)", addr, err)
 	}
+	sb := &sandbox{db: db, ln: ln, panelBuilt: frontend.Built()}
 	baseURL := "http://" + ln.Addr().String()
+	if useTLS {
+		baseURL = "https://" + ln.Addr().String()
+		if sb.ln, sb.issuer, sb.ca, err = startTLS(db, ln, base, f.allowedHosts); err != nil {
+			ln.Close()
+			db.Close()
+			return nil, err
+		}
+	}
 	if base != nil {
 		baseURL = strings.TrimRight(base.String(), "/")
 	}
-	srv, err := server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler(), AllowedHosts: f.allowedHosts,
-		Retention: f.retention})
+	sb.srv, err = server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler(), AllowedHosts: f.allowedHosts,
+		Retention: f.retention, TLS: useTLS})
 	if err != nil {
 		ln.Close()
 		db.Close()
 		return nil, err
 	}
-	return &sandbox{db: db, ln: ln, srv: srv, panelBuilt: frontend.Built()}, nil
+	return sb, nil
 }
 
 // databasePath is valet.db in dir, or in the user data directory when dir is "".
@@ -213,6 +237,9 @@ func ensureWritableDir(dir string) error {
 
 // serve runs sb until ctx ends, then shuts down cleanly: in-flight requests finish, the database closes.
 func (sb *sandbox) serve(ctx context.Context) error {
+	if sb.issuer != nil {
+		go sb.issuer.Maintain(ctx, renewCheck)
+	}
 	err := sb.srv.Serve(ctx, sb.ln, 10*time.Second)
 	_ = sb.srv.Close() // flush queued flow events before the store closes
 	if cerr := sb.db.Close(); err == nil {
@@ -228,6 +255,7 @@ func (sb *sandbox) printBanner(stdout, stderr io.Writer) {
 	fmt.Fprintf(stdout, "  Control panel:  %s/\n", strings.TrimSuffix(sb.srv.FHIRBase(), "/fhir"))
 	fmt.Fprintf(stdout, "  FHIR base:      %s\n", sb.srv.FHIRBase())
 	fmt.Fprintf(stdout, "  Data file:      %s\n", sb.db.Path())
+	printTLSBanner(stdout, sb.ca)
 	if !sb.panelBuilt {
 		fmt.Fprint(stderr, panelNotBuiltNote)
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	AllowedHosts []string
 	// Retention holds the retention settings given as flags; they are stored when the server starts.
 	Retention retention.Override
+	// TLS says this run serves https itself with the local CA (--tls, or the stored switch); BaseURL is
+	// then https already. It only tells the control panel; a TLS proxy in front needs no setting.
+	TLS bool
 }
 
 // Server is the composed sandbox.
@@ -86,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
-			Population: s.Population(), Patients: s.directory(), Storage: s.storage()},
+			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings()},
 		s.authAPI(),
 	} {
 		part.Mount(api)

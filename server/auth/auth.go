@@ -118,6 +118,10 @@ func (s *Server) FHIRBase() string { return s.fhirBase }
 
 func (s *Server) url(path string) string { return s.base + path }
 
+// secureCookies says whether cookies are sent over https only: when the sandbox is served over https
+// (--tls, or a TLS proxy), a cookie that a plain-http request could carry would undo what TLS protects.
+func (s *Server) secureCookies() bool { return strings.HasPrefix(s.base, "https://") }
+
 // Mount registers every authorization endpoint.
 func (s *Server) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /fhir/.well-known/smart-configuration", cors(http.HandlerFunc(s.smartConfiguration)))

@@ -200,7 +200,7 @@ func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authR
 		binding := randomToken(16)
 		ar.Binding = hash(binding)
 		http.SetCookie(w, &http.Cookie{Name: bindingCookie(ar.ID), Value: binding, Path: "/auth/", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
+			Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(AuthRequestLifetime.Seconds())})
 	}
 	if err := s.store.PutAuthRequest(r.Context(), ar.AuthRequest, s.now().Add(AuthRequestLifetime)); err != nil {
 		s.internalErrorPage(w, r, fmt.Errorf("save the authorization request: %w", err))

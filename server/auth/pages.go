@@ -314,7 +314,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.internalErrorPage(w, r, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
 	ar.User, ar.SessionHash, ar.AuthTime = who, hash(sid), s.now()
 	s.record(events.Event{Kind: "login", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "signed in as " + who.String()})
 	s.advance(w, r, ar, client)

@@ -39,6 +39,8 @@ type API struct {
 	Stopping <-chan struct{}
 	// Storage reports the database's size and holds the retention settings; nil leaves /api/storage out.
 	Storage Storage
+	// TLS is the HTTPS switch of Settings; nil leaves /api/tls out.
+	TLS TLSSettings
 }
 
 // Mount registers the control endpoints.
@@ -49,6 +51,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	a.mountPopulation(mux)
 	a.mountPatients(mux)
 	a.mountStorage(mux)
+	a.mountTLS(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 

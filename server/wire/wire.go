@@ -133,3 +133,24 @@ type Prune struct {
 	Removed map[string]int `json:"removed"`
 	Error   string         `json:"error,omitempty"`
 }
+
+// TLS is the body of GET and the answer of PUT /api/tls: whether this run serves https with the local CA,
+// the stored switch that decides the next start (a --tls flag overrides it), and the CA users trust.
+type TLS struct {
+	Serving   bool   `json:"serving"`
+	NextStart bool   `json:"next_start"`
+	CA        *TLSCA `json:"ca,omitempty"` // nil until the CA is made (first --tls, or the switch turned on)
+}
+
+// TLSCA is the local CA as `valet ca` shows it.
+type TLSCA struct {
+	Name     string    `json:"name"`
+	Path     string    `json:"path"`   // the certificate file to trust
+	SHA256   string    `json:"sha256"` // fingerprint, colon hex
+	NotAfter time.Time `json:"not_after"`
+}
+
+// TLSInput is the body of PUT /api/tls.
+type TLSInput struct {
+	NextStart *bool `json:"next_start"`
+}
