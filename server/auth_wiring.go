@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"os"
 
 	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/control"
@@ -33,5 +34,9 @@ func (s *Server) Verifier() *auth.Verifier { return s.auth.Verifier() }
 // Close flushes queued flow events. Call it before closing the store.
 func (s *Server) Close() error {
 	s.events.Close()
+	s.bulk.Close()
+	if s.tmpExports != "" {
+		_ = os.RemoveAll(s.tmpExports)
+	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/auth"
+	"github.com/valet-sandbox/valet/server/bulk"
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/directory"
 	"github.com/valet-sandbox/valet/server/events"
@@ -60,6 +61,9 @@ type Server struct {
 	fhir    *fhir.Service
 	jobs    *control.Jobs
 	pruner  *retention.Pruner
+	bulk    *bulk.Exporter
+	// tmpExports is the export directory of an in-memory sandbox, removed on Close.
+	tmpExports string
 	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
 	// http.Server.Shutdown waits for every connection to go idle and a stream never does.
 	stopping chan struct{}
@@ -87,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	if err := s.newPruner(); err != nil {
 		return nil, err
 	}
+	if err := s.newExporter(); err != nil {
+		return nil, err
+	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
 			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings()},
@@ -97,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/api/", control.FirstPartyOnly(cfg.BaseURL, api))
 	s.auth.Mount(mux)
 	s.fhir.Mount(mux)
+	s.bulk.Mount(mux)
 	if cfg.UI != nil {
 		mux.Handle("/", cfg.UI)
 	}
@@ -151,7 +159,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	pruneCtx, stopPruning := context.WithCancel(context.Background())
 	pruned := make(chan struct{})
 	go func() { s.pruner.Run(pruneCtx); close(pruned) }()
-	defer func() { stopPruning(); <-pruned }() // before the store closes
+	swept := make(chan struct{})
+	go func() { s.bulk.Run(pruneCtx); close(swept) }()
+	defer func() { stopPruning(); <-pruned; <-swept }() // before the store closes
 	select {
 	case err := <-errc:
 		return err
@@ -163,6 +173,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		return err
 	}
 	s.jobs.Wait()      // a running generation or import stops at its next transaction boundary
+	s.bulk.Close()     // running exports stop; the next start marks them failed
 	_ = s.fhir.Close() // flush the queued AuditEvents
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

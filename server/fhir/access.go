@@ -141,3 +141,18 @@ func (p permit) visibleTx(ctx context.Context, tx *store.Tx, rid int64) (bool, e
 	}
 	return tx.Matches(ctx, rid, *p.restrict)
 }
+
+// Authenticate verifies a request's bearer token as every FHIR interaction does, for the Bulk Data
+// endpoints (server/bulk), which take the same tokens.
+func (s *Service) Authenticate(r *http.Request) (*token.Access, *Outcome) { return s.authenticate(r) }
+
+// Permit is what acc allows of typ for the interactions p, as the FHIR API enforces it: nil for every
+// resource of the type, a condition the resources must satisfy, or an Outcome (403) when it allows none.
+// The Bulk Data export (server/bulk) writes exactly what a search with the same token would return.
+func (s *Service) Permit(acc *token.Access, typ string, p scope.Perms) (*store.Cond, *Outcome) {
+	pm, o := s.authorize(acc, typ, p)
+	if o != nil {
+		return nil, o
+	}
+	return pm.restrict, nil
+}

@@ -53,7 +53,11 @@ func (s *Service) CapabilityStatement() []byte {
 			res["supportedProfile"] = []any{"http://hl7.org/fhir/smart-app-launch/StructureDefinition/smart-app-state-basic"}
 		}
 		if t == "Patient" {
-			res["operation"] = []any{object{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}
+			res["operation"] = []any{object{"name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"},
+				object{"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"}}
+		}
+		if t == "Group" { // Bulk Data export (server/bulk)
+			res["operation"] = []any{object{"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"}}
 		}
 		resources = append(resources, res)
 	}
@@ -64,7 +68,8 @@ func (s *Service) CapabilityStatement() []byte {
 		"date":         "2026-01-01",
 		"kind":         "instance",
 		"instantiates": []any{"http://hl7.org/fhir/us/core/CapabilityStatement/us-core-server",
-			"http://hl7.org/fhir/smart-app-launch/CapabilityStatement/smart-app-state-server"},
+			"http://hl7.org/fhir/smart-app-launch/CapabilityStatement/smart-app-state-server",
+			"http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"},
 		"software":       object{"name": "Valet", "version": s.cfg.Version},
 		"implementation": object{"description": "Valet SMART on FHIR sandbox", "url": s.base},
 		"fhirVersion":    "4.0.1",
@@ -87,6 +92,7 @@ func (s *Service) CapabilityStatement() []byte {
 			},
 			"resource":    resources,
 			"interaction": []any{object{"code": "transaction"}, object{"code": "batch"}},
+			"operation":   []any{object{"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export"}},
 		}},
 	}
 	b, _ := json.MarshalIndent(cs, "", "  ")

@@ -94,3 +94,12 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 func informational(diag string) Issue {
 	return Issue{Severity: "warning", Code: "not-supported", Diagnostics: diag}
 }
+
+// WriteOutcome writes o as an OperationOutcome with its status, for the Bulk Data endpoints (server/bulk).
+func WriteOutcome(w http.ResponseWriter, o *Outcome) { writeOutcome(w, o) }
+
+// Internal is the 500 of an unexpected error, its text kept in the log (see internal).
+func Internal(err error) *Outcome { return internal(err) }
+
+// Resource is o as an OperationOutcome resource (compact JSON).
+func (o *Outcome) Resource() []byte { return o.resource() }

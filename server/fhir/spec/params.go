@@ -149,6 +149,12 @@ var params = map[string][]Param{
 		tok("intent", "Intent", "intent"), date("date", "Period", "period"), encounter("encounter")},
 	"CareTeam": {ident(), status(), patientOf("subject"), subjectOf("subject"), tok("category", "Category", "category"),
 		ref("participant", "Member", nil, "participant.member"), encounter("encounter")},
+	// Groups are the cohorts of a Bulk Data export ([base]/Group/[id]/$export, server/bulk).
+	"Group": {ident(), tok("type", "Kind of members (person, ...)", "type"), tok("code", "Kind of group", "code"),
+		tok("actual", "Whether the members are listed (true) or only described", "actual"),
+		tok("characteristic", "A trait the members share", "characteristic.code"),
+		str("name", "Name", "name"), ref("member", "A member", nil, "member.entity"),
+		ref("managing-entity", "Who maintains the group", nil, "managingEntity")},
 	"Goal": {ident(), patientOf("subject"), subjectOf("subject"), tok("lifecycle-status", "Lifecycle status", "lifecycleStatus"),
 		tok("category", "Category", "category"), date("target-date", "Target date", "target.due[x]")},
 	"Coverage": {ident(), status(), patientOf("beneficiary"), ref("beneficiary", "Covered party", nil, "beneficiary"),

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+)
+
+// ExportScan says which resources a Bulk Data export writes (server/bulk).
+type ExportScan struct {
+	// Parts are the resource types exported, each with the condition its resources must satisfy (the
+	// token's permit and the _typeFilter searches); a nil Where exports every resource of the type.
+	Parts []ExportPart
+	// Since, when set, keeps the resources changed after it (_since).
+	Since time.Time
+	// Compartment keeps the resources in some patient's compartment (Patient and Group level); Patients,
+	// when set, narrows that to these patients' compartments.
+	Compartment bool
+	Patients    []string
+}
+
+// ExportPart is one exported type.
+type ExportPart struct {
+	Type  string
+	Where *Cond
+}
+
+// ExportRow is one exported resource, valid only during the callback: JSON is the stored bytes, not
+// a copy.
+type ExportRow struct {
+	RowID int64
+	Type  string
+	JSON  []byte
+}
+
+// smallCohort is how many patients drive an export from the compartment index instead of a scan of the
+// whole table in row order: a few patients' rows are found faster by their index, while a cohort of
+// thousands reads most of the table anyway and a scan in row order reads it sequentially.
+const smallCohort = 200
+
+// ScanExport calls fn with every resource q selects, in row order, from one read snapshot (so the
+// export is consistent with its transactionTime however long it runs), and stops at fn's first error.
+// progress gets the fraction of the table's row range passed, every few thousand rows. It streams: one
+// row at a time, so memory does not grow with the database.
+func (db *DB) ScanExport(ctx context.Context, q ExportScan, fn func(ExportRow) error, progress func(float64)) error {
+	if len(q.Parts) == 0 {
+		return nil
+	}
+	tx, err := db.r.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT min(rid), max(rid) FROM resources`).Scan(&lo, &hi); err != nil {
+		return err
+	}
+	if !hi.Valid {
+		return nil
+	}
+	b := &sqlBuf{}
+	b.WriteString("SELECT r.rid, r.type, r.json FROM resources r WHERE r.deleted = 0")
+	if q.Compartment && len(q.Patients) > 0 && len(q.Patients) <= smallCohort {
+		ids, _ := json.Marshal(q.Patients)
+		b.w(" AND r.rid IN (SELECT c.rid FROM compartment c WHERE c.patient IN (SELECT value FROM json_each(?)))", string(ids))
+	} else if q.Compartment {
+		b.WriteString(" AND EXISTS (SELECT 1 FROM compartment c WHERE c.rid = r.rid")
+		if len(q.Patients) > 0 {
+			ids, _ := json.Marshal(q.Patients)
+			b.w(" AND c.patient IN (SELECT value FROM json_each(?))", string(ids))
+		}
+		b.WriteString(")")
+	}
+	if !q.Since.IsZero() {
+		b.w(" AND r.last_updated > ?", Micros(q.Since))
+	}
+	// The types without a condition in one IN list, each of the others with its condition.
+	var plain []string
+	var cond []ExportPart
+	for _, p := range q.Parts {
+		if p.Where == nil {
+			plain = append(plain, p.Type)
+		} else {
+			cond = append(cond, p)
+		}
+	}
+	b.WriteString(" AND (")
+	if len(plain) > 0 {
+		b.WriteString("r.type IN ")
+		placeholders(b, plain)
+	}
+	for i, p := range cond {
+		if i > 0 || len(plain) > 0 {
+			b.WriteString(" OR ")
+		}
+		b.w("(r.type = ? AND ", p.Type)
+		p.Where.pred(b, "r")
+		b.WriteString(")")
+	}
+	b.WriteString(") ORDER BY r.rid")
+	rows, err := tx.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	span := float64(hi.Int64-lo.Int64) + 1
+	types := map[string]string{} // one string per type name, not one per row
+	var row ExportRow
+	var typ, body sql.RawBytes
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&row.RowID, &typ, &body); err != nil {
+			return err
+		}
+		t, ok := types[string(typ)]
+		if !ok {
+			t = string(typ)
+			types[t] = t
+		}
+		row.Type, row.JSON = t, body
+		if err := fn(row); err != nil {
+			return err
+		}
+		if n++; n%4096 == 0 && progress != nil {
+			progress(float64(row.RowID-lo.Int64+1) / span)
+		}
+	}
+	return rows.Err()
+}
