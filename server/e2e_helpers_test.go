@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -71,4 +72,17 @@ func launch(t *testing.T, base, clientID, secret, patient, user string, scopes .
 		t.Fatal(err)
 	}
 	return tok, cfg.Client(ctx, tok)
+}
+
+// getFHIR sends GET base/fhir/path with h and returns the status and the decoded JSON body.
+func getFHIR(t *testing.T, h *http.Client, base, path string) (int, map[string]any) {
+	t.Helper()
+	resp, err := h.Get(base + "/fhir/" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	return resp.StatusCode, m
 }

@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,10 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	jose "github.com/go-jose/go-jose/v4"
-	"golang.org/x/oauth2"
 
 	"github.com/valet-sandbox/valet/server/fhir"
 	"github.com/valet-sandbox/valet/server/store"
@@ -44,17 +38,7 @@ func TestFHIRWithRealTokens(t *testing.T) {
 		t.Fatalf("token: patient %v scope %v", tok.Extra("patient"), tok.Extra("scope"))
 	}
 
-	get := func(h *http.Client, path string) (int, map[string]any) {
-		t.Helper()
-		resp, err := h.Get(base + "/fhir/" + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
+	get := func(h *http.Client, path string) (int, map[string]any) { t.Helper(); return getFHIR(t, h, base, path) }
 	for path, want := range map[string]int{"Patient/p1": 200, "Patient/p2": 404, "Encounter/e1": 200, "Encounter/e2": 404,
 		"Observation/lab1": 200, "Observation/vital1": 404, "Observation/lab2": 404, "Practitioner/dr1": 403} {
 		if got, m := get(app, path); got != want {
@@ -87,31 +71,7 @@ func TestFHIRWithRealTokens(t *testing.T) {
 	}
 
 	// A backend-services client (private_key_jwt, RS384) with system/*.rs reads everything.
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "RS384", Use: "sig"}}})
-	var bc struct {
-		ID string `json:"client_id"`
-	}
-	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "bulk", "grant_types": []string{"client_credentials"},
-		"token_endpoint_auth_method": "private_key_jwt", "jwks": json.RawMessage(jwks), "scope": "system/*.rs"}, 201, &bc)
-	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS384, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
-	claims, _ := json.Marshal(map[string]any{"iss": bc.ID, "sub": bc.ID, "aud": base + "/auth/token", "exp": time.Now().Add(4 * time.Minute).Unix(), "jti": "e2e-1"})
-	jws, _ := signer.Sign(claims)
-	assertion, _ := jws.CompactSerialize()
-	resp, err := http.PostForm(base+"/auth/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.rs"},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bt struct {
-		AccessToken string `json:"access_token"`
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&bt)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || bt.AccessToken == "" {
-		t.Fatalf("backend token: %d", resp.StatusCode)
-	}
-	backend := oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: bt.AccessToken, TokenType: "Bearer"}))
+	backend := registerBackend(t, base, "system/*.rs").client(t, "system/*.rs")
 	if got := ids(t, get, backend, "Observation"); strings.Join(got, ",") != "lab1,lab2,lab3,vital1" {
 		t.Errorf("backend Observations: %v", got)
 	}

@@ -25,7 +25,7 @@ func conforming(p *Profile) map[string]any {
 		case ruleHasCoding:
 			addCoding(res, r.path, r.coding)
 		case ruleSome, ruleEvery:
-			c := Coding{}
+			var c Coding
 			if len(r.vs.Codes) > 0 {
 				c = r.vs.Codes[0]
 			} else {
