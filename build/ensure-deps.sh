@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages `make test` needs beyond Go and Node: Chromium for the browser tests,
+# Installs the Debian/Ubuntu packages `make test` needs beyond Go and Node: Chromium for the browser tests
+# (and NSS certutil, with which the HTTPS test has Chromium trust Valet's local CA),
 # GTK/WebKit headers for the desktop build, Xvfb and ImageMagick for the desktop smoke test. As root it
 # installs them; with passwordless sudo it uses sudo; otherwise it prints the command to run.
 set -euo pipefail
-packages=(chromium libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth imagemagick curl pkg-config gcc)
+packages=(chromium libnss3-tools libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth imagemagick curl pkg-config gcc)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

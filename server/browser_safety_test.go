@@ -58,7 +58,7 @@ func TestForeignHostIsRefused(t *testing.T) {
 			t.Errorf("GET %s with Host evil.example carries CORS headers", p)
 		}
 	}
-	code, _, _ := call(t, "POST", base+"/api/clients", `{"client_name":"x","redirect_uris":["http://a.example/cb"]}`,
+	code, _, _ := call(t, "POST", base+"/api/clients", `{"client_name":"x","redirect_uris":["https://a.example/cb"]}`,
 		map[string]string{"Host": "evil.example" + port, "Content-Type": "application/json"})
 	if code != http.StatusMisdirectedRequest {
 		t.Errorf("POST /api/clients with Host evil.example: %d, want 421", code)
@@ -120,7 +120,7 @@ func countClients(t *testing.T, base string) int {
 
 func TestControlAPIAnswersOnlyThePanelAndPrograms(t *testing.T) {
 	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
-	evilClient := `{"client_id":"evil","client_name":"evil","redirect_uris":["http://evil.example/cb"],"token_endpoint_auth_method":"none",` +
+	evilClient := `{"client_id":"evil","client_name":"evil","redirect_uris":["https://evil.example/cb"],"token_endpoint_auth_method":"none",` +
 		`"valet_user":"Practitioner/dr1","valet_patient":"p1","valet_auto_approve":true}`
 	before := countClients(t, base)
 	cases := []struct {
@@ -168,7 +168,7 @@ func TestControlAPIAnswersOnlyThePanelAndPrograms(t *testing.T) {
 		{"Content-Type": "application/json", "Origin": base, "Sec-Fetch-Site": "same-origin"},
 		{"Content-Type": "application/json; charset=utf-8"},
 	} {
-		body := `{"client_name":"ok","redirect_uris":["http://a.example/cb"],"token_endpoint_auth_method":"none","valet_user":"Practitioner/dr1"}`
+		body := `{"client_name":"ok","redirect_uris":["https://a.example/cb"],"token_endpoint_auth_method":"none","valet_user":"Practitioner/dr1"}`
 		if code, _, raw := call(t, "POST", base+"/api/clients", body, h); code != 201 {
 			t.Errorf("POST /api/clients %v: %d %s", h, code, raw)
 		}
@@ -238,10 +238,10 @@ func mustRequest(t *testing.T, u string) *http.Request {
 func TestSandboxFieldsNameRecordsThatExist(t *testing.T) {
 	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
 	for _, tc := range []struct{ path, body, field string }{
-		{"/api/clients", `{"client_name":"x","redirect_uris":["http://a.example/cb"],"valet_user":"Practitioner/nobody"}`, "valet_user"},
-		{"/api/clients", `{"client_name":"x","redirect_uris":["http://a.example/cb"],"valet_user":"Patient/nobody"}`, "valet_user"},
-		{"/api/clients", `{"client_name":"x","redirect_uris":["http://a.example/cb"],"valet_patient":"nobody"}`, "valet_patient"},
-		{"/auth/register", `{"client_name":"x","redirect_uris":["http://a.example/cb"],"valet_patient":"nobody"}`, "valet_patient"},
+		{"/api/clients", `{"client_name":"x","redirect_uris":["https://a.example/cb"],"valet_user":"Practitioner/nobody"}`, "valet_user"},
+		{"/api/clients", `{"client_name":"x","redirect_uris":["https://a.example/cb"],"valet_user":"Patient/nobody"}`, "valet_user"},
+		{"/api/clients", `{"client_name":"x","redirect_uris":["https://a.example/cb"],"valet_patient":"nobody"}`, "valet_patient"},
+		{"/auth/register", `{"client_name":"x","redirect_uris":["https://a.example/cb"],"valet_patient":"nobody"}`, "valet_patient"},
 	} {
 		code, _, raw := call(t, "POST", base+tc.path, tc.body, map[string]string{"Content-Type": "application/json"})
 		if code != 400 || !strings.Contains(raw, tc.field) || !strings.Contains(raw, "not in the FHIR store") {
@@ -253,7 +253,7 @@ func TestSandboxFieldsNameRecordsThatExist(t *testing.T) {
 	}
 	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{e2eRedirect},
 		"launch_uri": "http://a.example/launch", "valet_user": "Practitioner/dr1", "valet_patient": "p1"}, 201, &c)
-	code, _, raw := call(t, "PUT", base+"/api/clients/"+c.ID, `{"client_name":"x","redirect_uris":["http://a.example/cb"],"valet_patient":"gone"}`,
+	code, _, raw := call(t, "PUT", base+"/api/clients/"+c.ID, `{"client_name":"x","redirect_uris":["https://a.example/cb"],"valet_patient":"gone"}`,
 		map[string]string{"Content-Type": "application/json"})
 	if code != 400 || !strings.Contains(raw, "valet_patient") {
 		t.Errorf("PUT with an unknown patient: %d %s", code, raw)

@@ -15,7 +15,7 @@ import (
 )
 
 const (
-	e2eRedirect = "http://app.example/cb"
+	e2eRedirect = "https://app.example/cb"
 	labCategory = "http://terminology.hl7.org/CodeSystem/observation-category|laboratory"
 )
 

@@ -21,7 +21,7 @@ func TestDatabaseTextNeverReachesAClient(t *testing.T) {
 		{"GET", "/api/patients/p1", "", ""},
 		{"GET", "/api/events", "", ""},
 		{"POST", "/auth/token", form.Encode(), "application/x-www-form-urlencoded"},
-		{"POST", "/auth/register", `{"client_name":"x","redirect_uris":["http://a.example/cb"]}`, "application/json"},
+		{"POST", "/auth/register", `{"client_name":"x","redirect_uris":["https://a.example/cb"]}`, "application/json"},
 	} {
 		h := map[string]string{}
 		if tc.ctype != "" {

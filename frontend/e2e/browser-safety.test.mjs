@@ -3,17 +3,12 @@
 // client that skips consent and to drive the control API, the official SMART JS client (fhirclient, its
 // browser bundle, default options) through a launch and a refresh, and discovery fetched by an app after
 // the control panel had it in the browser's cache.
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, api, useSandbox, waitForIdle } from './harness.mjs';
+import { ARTIFACTS, api, startAppServer, useSandbox, waitForIdle } from './harness.mjs';
 
 const OVERALL_TIMEOUT_MS = 120_000;
-const require = createRequire(import.meta.url);
-const FHIR_CLIENT_JS = join(dirname(require.resolve('fhirclient/package.json')), 'build', 'fhir-client.js');
 
 let server;
 let context;
@@ -22,19 +17,9 @@ let appPort;
 
 useSandbox(OVERALL_TIMEOUT_MS, async (s, c) => {
   [server, context] = [s, c];
-  appServer = createServer((req, res) => {
-    if (req.url === '/fhir-client.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript' });
-      res.end(readFileSync(FHIR_CLIENT_JS));
-      return;
-    }
-    // Every other path is one page that loads the SMART JS client: the app's launch and callback pages,
-    // and the attacker's page (which needs no script of its own: the test runs its script in it).
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end('<!doctype html><title>page</title><script src="/fhir-client.js"></script><p>another web page</p>');
-  });
-  await new Promise((r) => appServer.listen(0, '127.0.0.1', r));
-  appPort = appServer.address().port;
+  // The app's launch and callback pages, and the attacker's page (which needs no script of its own: the
+  // test runs its script in it).
+  ({ server: appServer, port: appPort } = await startAppServer());
 }, { browserArgs: ['--host-resolver-rules=MAP evil.example 127.0.0.1'] });
 
 after(() => appServer?.close());
@@ -103,7 +88,8 @@ test('a cross-site page cannot drive the control API nor register a client that 
     const shortcut = await fetch(`${valet}/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...client, client_id: undefined }) });
     out.shortcut = { status: shortcut.status, body: await shortcut.json() };
     const plain = await fetch(`${valet}/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ client_name: 'evil plain', redirect_uris: [`${location.origin}/cb`], token_endpoint_auth_method: 'none' }) });
+      // An http redirect URI must be on loopback (RFC 8252 §8.3): the page's own origin would be refused for that.
+      body: JSON.stringify({ client_name: 'evil plain', redirect_uris: [`http://127.0.0.1:${location.port}/cb`], token_endpoint_auth_method: 'none' }) });
     out.plain = { status: plain.status, body: await plain.json() };
     return out;
   }, { valet, user: `Practitioner/${practitioners[0].id}`, patient: patients[0].id });
@@ -122,7 +108,7 @@ test('a cross-site page cannot drive the control API nor register a client that 
 
   // The plain client's authorization request stops at Valet's sign-in page: the user decides, not the page.
   const authorize = new URL(`${valet}/auth/authorize`);
-  for (const [k, v] of Object.entries({ response_type: 'code', client_id: result.plain.body.client_id, redirect_uri: `http://evil.example:${appPort}/cb`,
+  for (const [k, v] of Object.entries({ response_type: 'code', client_id: result.plain.body.client_id, redirect_uri: `http://127.0.0.1:${appPort}/cb`,
     scope: 'launch/patient patient/*.rs', state: 'st', aud: `${valet}/fhir`, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })) {
     authorize.searchParams.set(k, v);
   }

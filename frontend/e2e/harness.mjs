@@ -2,7 +2,9 @@
 // data directory, launch headless Chromium, and clean both up. Not a test file itself (node --test
 // only runs *.test.mjs).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before } from 'node:test';
@@ -14,6 +16,7 @@ export const VALET_BIN = process.env.VALET_BIN || resolve(here, '..', '..', 'bin
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = join(here, 'artifacts');
 const STARTUP_TIMEOUT_MS = 20_000;
+const FHIR_CLIENT_JS = join(dirname(createRequire(import.meta.url).resolve('fhirclient/package.json')), 'build', 'fhir-client.js');
 
 const tempDirs = [];
 
@@ -23,9 +26,10 @@ export function tempDir(prefix) {
   return dir;
 }
 
-/** Starts `valet serve` on a free port and resolves once it has printed its URLs. */
-export function startServer() {
-  const proc = spawn(VALET_BIN, ['serve', '--addr', '127.0.0.1:0', '--data', tempDir('valet-e2e-data-')], {
+/** Starts `valet serve` on a free port and resolves once it has printed its URLs; `args` are more flags
+ *  (`--tls`), `dataDir` the data directory (a new temporary one by default). */
+export function startServer({ args = [], dataDir = tempDir('valet-e2e-data-') } = {}) {
+  const proc = spawn(VALET_BIN, ['serve', '--addr', '127.0.0.1:0', '--data', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -64,16 +68,38 @@ export async function stopServer(proc) {
   clearTimeout(timer);
 }
 
-/** Launches headless Chromium; `extraArgs` add command-line switches (e.g. --host-resolver-rules). */
-export async function launchBrowser(extraArgs = []) {
+/** Launches headless Chromium; `extraArgs` add command-line switches (e.g. --host-resolver-rules), `env`
+ *  replaces its environment (a HOME whose NSS store trusts a CA). */
+export async function launchBrowser(extraArgs = [], env = undefined) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launchPersistentContext(tempDir('valet-e2e-chromium-'), {
     executablePath: CHROMIUM,
+    env,
     timeout: 30_000,
     headless: true,
     viewport: { width: 1280, height: 860 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
+}
+
+/**
+ * Starts a stand-in SMART app on a free loopback port: every path is one page that loads the official
+ * SMART JS client (fhirclient's browser bundle, at /fhir-client.js) — the app's launch and callback pages,
+ * or any other page a test drives with its own script. Resolves to { server, port, url }.
+ */
+export async function startAppServer() {
+  const server = createServer((req, res) => {
+    if (req.url === '/fhir-client.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      res.end(readFileSync(FHIR_CLIENT_JS));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><title>page</title><script src="/fhir-client.js"></script><p>another web page</p>');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
 export function removeTempDirs() {

@@ -61,6 +61,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.refusePage(w, flow, client.ID, "The redirect_uri "+quote(redirectURI)+" is not registered for this app (redirect URIs must match exactly).")
 		return
 	}
+	if err := checkRedirectURI(redirectURI, client.HTTPRedirects); err != nil {
+		// A client stored before the rule existed: refused here as registration would refuse it now.
+		s.refusePage(w, flow, client.ID, "This app's "+err.Description+". Edit the app in Valet (Apps).")
+		return
+	}
 	if len(q["state"]) > 1 || len(q["scope"]) > 1 || len(q["code_challenge"]) > 1 {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, q.Get("state"), errInvalidRequest("parameters must not repeat"))
 		return

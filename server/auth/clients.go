@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/valet-sandbox/valet/server/ref"
 	"github.com/valet-sandbox/valet/server/wire"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ func sandboxField(in wire.ClientInput) string {
 		{"any_secret_method", in.AnySecretMethod},
 		{"valet_app_state_codes", len(in.AppStateCodes) > 0},
 		{"valet_app_state_global", in.AppStateGlobal},
+		{"valet_http_redirects", in.HTTPRedirects},
 	} {
 		if f.set {
 			return f.name
@@ -52,7 +54,8 @@ func sandboxField(in wire.ClientInput) string {
 func toClient(in wire.ClientInput) (store.Client, *Error) {
 	c := store.Client{ID: in.ClientID, Name: in.Name, RedirectURIs: in.RedirectURIs, LaunchURI: in.LaunchURI, Scope: in.Scope,
 		JWKS: in.JWKS, JWKSURI: in.JWKSURI, AccessTokenLifetime: in.AccessTokenLifetime, RefreshTokenLifetime: in.RefreshTokenLifetime,
-		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, Patient: in.Patient, AutoApprove: in.AutoApprove}
+		NoRefreshRotation: in.NoRefreshRotation, AnySecretMethod: in.AnySecretMethod, Patient: in.Patient, AutoApprove: in.AutoApprove,
+		HTTPRedirects: in.HTTPRedirects}
 	codes, oerr := stateCodes(in.AppStateCodes)
 	if oerr != nil {
 		return c, oerr
@@ -134,10 +137,13 @@ func toClient(in wire.ClientInput) (store.Client, *Error) {
 			return c, errRedirectURI("at least one redirect_uri is required").about("redirect_uris")
 		}
 		for _, u := range c.RedirectURIs {
-			if err := checkRedirectURI(u); err != nil {
+			if err := checkRedirectURI(u, c.HTTPRedirects); err != nil {
 				return c, err
 			}
 		}
+	}
+	if c.HTTPRedirects && c.Type == store.ClientBackendService {
+		return c, errClientMetadata("valet_http_redirects is for clients with redirect URIs; backend services have none").about("valet_http_redirects")
 	}
 	if c.LaunchURI != "" && !isHTTPURL(c.LaunchURI) {
 		return c, errClientMetadata("launch_uri must be an absolute http(s) URL").about("launch_uri")
@@ -173,8 +179,14 @@ func toClient(in wire.ClientInput) (store.Client, *Error) {
 	return c, nil
 }
 
-// checkRedirectURI applies RFC 6749 §3.1.2: absolute, no fragment. Redirect URIs are matched exactly.
-func checkRedirectURI(u string) *Error {
+// checkRedirectURI applies RFC 6749 §3.1.2 (absolute, no fragment; matched exactly at authorize) and the
+// rule real EHRs follow with RFC 8252 §7.3 and §8.3 and SMART App Launch: a redirect URI that is http
+// must name a loopback host (127.0.0.1 or another 127/8 address, [::1], localhost), where the code never
+// crosses a network; anywhere else it must be https, unless the client has the visible valet_http_redirects
+// leniency. A native app's private-use scheme (RFC 8252 §7.1, com.example.app:/cb) is accepted; schemes
+// that run or embed content in the browser are not. Registration and authorize both ask this, so a client
+// stored before the rule cannot slip past it.
+func checkRedirectURI(u string, allowHTTP bool) *Error {
 	p, err := url.Parse(u)
 	if err != nil || !p.IsAbs() || ((p.Scheme == "http" || p.Scheme == "https") && p.Host == "") {
 		return errRedirectURI("redirect_uri %q is not an absolute URL", u).about("redirect_uris")
@@ -182,7 +194,25 @@ func checkRedirectURI(u string) *Error {
 	if p.Fragment != "" || strings.Contains(u, "#") {
 		return errRedirectURI("redirect_uri %q must not contain a fragment", u).about("redirect_uris")
 	}
+	switch strings.ToLower(p.Scheme) {
+	case "http":
+		if !allowHTTP && !isLoopbackHost(p.Hostname()) {
+			return errRedirectURI("redirect_uri %q must be https: http is accepted only on loopback hosts (127.0.0.1, [::1], "+
+				"localhost), as real EHRs do (RFC 8252 §8.3); or set the valet_http_redirects leniency on the app", u).about("redirect_uris")
+		}
+	case "javascript", "data", "vbscript", "file", "blob", "about":
+		return errRedirectURI("redirect_uri %q: the %s scheme is not a place to send an authorization code", u, p.Scheme).about("redirect_uris")
+	}
 	return nil
+}
+
+// isLoopbackHost is a host name that cannot leave this machine: localhost or a loopback IP address.
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func isHTTPURL(u string) bool {

@@ -33,7 +33,7 @@ type codeRig struct {
 	client store.Client
 }
 
-const rigRedirect = "http://app.example/cb"
+const rigRedirect = "https://app.example/cb"
 
 func newCodeRig(t *testing.T, maxCodes int) *codeRig {
 	ctx := context.Background()

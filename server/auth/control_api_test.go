@@ -36,7 +36,7 @@ func TestControlAPIClients(t *testing.T) {
 	}
 	// PUT replaces the metadata; a symmetric client keeps its secret.
 	var up map[string]any
-	if code := s.api("PUT", "/api/clients/"+a.ID, map[string]any{"client_name": "A2", "redirect_uris": []string{redirect, "http://app.example/cb2"},
+	if code := s.api("PUT", "/api/clients/"+a.ID, map[string]any{"client_name": "A2", "redirect_uris": []string{redirect, "https://app.example/cb2"},
 		"token_endpoint_auth_method": "client_secret_basic", "access_token_lifetime": 600}, &up); code != 200 || up["client_name"] != "A2" || up["client_secret"] != nil {
 		t.Fatalf("PUT: %d %v", code, up)
 	}

@@ -150,7 +150,7 @@ func (s *sandbox) register(meta map[string]any) client {
 	return c
 }
 
-const redirect = "http://app.example/cb"
+const redirect = "https://app.example/cb"
 
 func (s *sandbox) oauth(c client, scopes ...string) *oauth2.Config {
 	return &oauth2.Config{ClientID: c.ID, ClientSecret: c.Secret, RedirectURL: redirect, Scopes: scopes,

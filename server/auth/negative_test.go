@@ -81,7 +81,7 @@ func TestNegatives(t *testing.T) {
 	})
 	t.Run("unregistered redirect_uri and unknown client → error page, never a redirect", func(t *testing.T) {
 		bad := *cfg
-		bad.RedirectURL = "http://evil.example/cb"
+		bad.RedirectURL = "https://evil.example/cb"
 		resp, _ := browser().Get(bad.AuthCodeURL("x", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()), oauth2.SetAuthURLParam("aud", s.fhir)))
 		if resp.StatusCode != 400 || resp.Header.Get("Location") != "" {
 			t.Errorf("unregistered redirect: %d %s", resp.StatusCode, resp.Header.Get("Location"))
@@ -122,7 +122,7 @@ func TestNegatives(t *testing.T) {
 	})
 	t.Run("redirect_uri mismatch at token", func(t *testing.T) {
 		cd, v := code("r")
-		if st, m := exchange(url.Values{"code": {cd}, "code_verifier": {v}, "redirect_uri": {"http://app.example/other"}}); st != 400 || m["error"] != "invalid_grant" {
+		if st, m := exchange(url.Values{"code": {cd}, "code_verifier": {v}, "redirect_uri": {"https://app.example/other"}}); st != 400 || m["error"] != "invalid_grant" {
 			t.Errorf("%d %v", st, m)
 		}
 	})

@@ -49,8 +49,11 @@ type Client struct {
 	// AppStateGlobal lets the app keep global state (Basic without a subject) for a signed-in
 	// practitioner. Off by default: SMART App Launch 2.2 §App State leaves global state to apps the EHR
 	// trusts with it, so it is an explicit, visible grant.
-	AppStateGlobal bool      `json:"valet_app_state_global,omitempty"`
-	CreatedAt      time.Time `json:"created_at"`
+	AppStateGlobal bool `json:"valet_app_state_global,omitempty"`
+	// HTTPRedirects accepts http redirect URIs on hosts that are not loopback (leniency: real EHRs,
+	// following RFC 8252 §8.3, accept http only for 127.0.0.1, [::1] and localhost).
+	HTTPRedirects bool      `json:"valet_http_redirects,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Clients stores registered apps.

@@ -35,6 +35,7 @@ type ClientInput struct {
 	AutoApprove             bool            `json:"valet_auto_approve"`
 	AppStateCodes           []string        `json:"valet_app_state_codes"`
 	AppStateGlobal          bool            `json:"valet_app_state_global"`
+	HTTPRedirects           bool            `json:"valet_http_redirects"`
 }
 
 // Client is a stored client as the control API and registration answer it: with its grant types and,

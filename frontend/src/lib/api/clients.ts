@@ -26,6 +26,8 @@ export interface Client {
   valet_user?: string;
   valet_patient?: string;
   valet_auto_approve?: boolean;
+  /** Leniency: http redirect URIs accepted on hosts that are not loopback (strict EHRs refuse them). */
+  valet_http_redirects?: boolean;
   created_at: string;
   grant_types: string[];
   /** Only in the answer to the POST (or a PUT that made the client symmetric): shown once. */
@@ -52,6 +54,7 @@ export interface ClientInput {
   valet_user: string;
   valet_patient: string;
   valet_auto_approve: boolean;
+  valet_http_redirects: boolean;
 }
 
 export async function listClients(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<Client[]> {

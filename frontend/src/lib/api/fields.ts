@@ -23,6 +23,7 @@ export const CLIENT_INPUT_FIELDS = [
   'valet_auto_approve',
   'valet_app_state_codes',
   'valet_app_state_global',
+  'valet_http_redirects',
 ] as const;
 export type ClientInputField = (typeof CLIENT_INPUT_FIELDS)[number];
 

@@ -15,3 +15,4 @@ export * from './events';
 export * from './keys';
 export * from './users';
 export * from './storage';
+export * from './tls';

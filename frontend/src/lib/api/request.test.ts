@@ -64,6 +64,7 @@ describe('refusals', () => {
     refresh_token_lifetime: 0,
     no_refresh_rotation: false,
     any_secret_method: false,
+    valet_http_redirects: false,
     valet_user: '',
     valet_patient: '',
     valet_auto_approve: false,

@@ -25,8 +25,20 @@ describe('validateApp: request bodies per client type', () => {
         valet_user: 'Practitioner/dr-1',
         valet_patient: 'p1',
         valet_auto_approve: true,
+        valet_http_redirects: false,
       },
     });
+  });
+
+  it('redirect URIs: http only on loopback unless the leniency is ticked; https and custom schemes always', () => {
+    for (const ok of ['http://127.0.0.1:9/cb', 'http://localhost:3000/cb', 'http://[::1]:8080/cb', 'https://app.example/cb', 'com.example.app:/cb']) {
+      expect(validateApp(fields({ redirectUris: ok })).ok, ok).toBe(true);
+    }
+    for (const bad of ['http://app.example/cb', 'http://192.168.1.5/cb', 'http://localhost.evil.example/cb', 'javascript:alert(1)']) {
+      expect(validateApp(fields({ redirectUris: bad })), bad).toMatchObject({ ok: false, errors: { redirectUris: expect.any(String) } });
+    }
+    expect(validateApp(fields({ redirectUris: 'http://app.example/cb', httpRedirects: true }))).toMatchObject({ ok: true, input: { valet_http_redirects: true } });
+    expect(validateApp(fields({ redirectUris: 'javascript:alert(1)', httpRedirects: true })).ok).toBe(false);
   });
 
   it('confidential-symmetric: the chosen secret method, and the leniency switch only for it', () => {
@@ -67,8 +79,8 @@ describe('validateApp: errors next to the fields', () => {
   it.each<[Partial<AppFields>, keyof AppFields, RegExp]>([
     [{ name: '  ' }, 'name', /name/],
     [{ redirectUris: '' }, 'redirectUris', /At least one redirect URI/],
-    [{ redirectUris: 'http://ok/cb\n/relative' }, 'redirectUris', /“\/relative” is not an absolute URL/],
-    [{ redirectUris: 'http://ok/cb#frag' }, 'redirectUris', /fragment/],
+    [{ redirectUris: 'https://ok/cb\n/relative' }, 'redirectUris', /“\/relative” is not an absolute URL/],
+    [{ redirectUris: 'https://ok/cb#frag' }, 'redirectUris', /fragment/],
     [{ launchUri: 'ftp://x/launch' }, 'launchUri', /http\(s\)/],
     [{ user: 'Organization/1' }, 'user', /Practitioner\/\{id\} or Patient\/\{id\}/],
     [{ accessTokenLifetime: '1.5' }, 'accessTokenLifetime', /whole number/],
@@ -131,6 +143,7 @@ describe('server refusals', () => {
     ['type', 'general'],
     ['token_endpoint_auth_method', 'general'],
     ['valet_app_state_codes', 'general'],
+    ['valet_http_redirects', 'redirectUris'],
   ] as const)('field %s → %s', (field, slot) => {
     expect(serverFieldError('invalid input\ninvalid_client_metadata: not right', field)).toEqual({ field: slot, message: 'not right' });
   });
@@ -153,7 +166,7 @@ describe('editing', () => {
     client_name: 'Chart',
     type: 'confidential-asymmetric',
     token_endpoint_auth_method: 'private_key_jwt',
-    redirect_uris: ['http://a/cb', 'http://b/cb'],
+    redirect_uris: ['https://a/cb', 'https://b/cb'],
     scope: 'openid patient/*.rs',
     jwks: { keys: [jwk] },
     created_at: '2026-11-26T23:00:00Z',
@@ -163,7 +176,7 @@ describe('editing', () => {
 
   it('round-trips a client through the form to the same metadata', () => {
     const f = clientToFields(client);
-    expect(f).toMatchObject({ redirectUris: 'http://a/cb\nhttp://b/cb', keySource: 'jwks', autoApprove: true, accessTokenLifetime: '' });
+    expect(f).toMatchObject({ redirectUris: 'https://a/cb\nhttps://b/cb', keySource: 'jwks', autoApprove: true, accessTokenLifetime: '' });
     expect(validateApp(f, true)).toMatchObject({ ok: true, input: { redirect_uris: client.redirect_uris, jwks: client.jwks, scope: client.scope, valet_auto_approve: true } });
   });
 

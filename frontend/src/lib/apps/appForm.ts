@@ -54,6 +54,8 @@ export interface AppFields {
   accessTokenLifetime: number | string | null | undefined;
   refreshTokenLifetime: number | string | null | undefined;
   noRefreshRotation: boolean;
+  /** Leniency: http redirect URIs on hosts that are not loopback. */
+  httpRedirects: boolean;
   /** Practitioner/{id} or Patient/{id}, signed in without the login page. */
   user: string;
   /** Patient id chosen without the picker. */
@@ -79,6 +81,7 @@ export const emptyAppFields = (): AppFields => ({
   accessTokenLifetime: '',
   refreshTokenLifetime: '',
   noRefreshRotation: false,
+  httpRedirects: false,
   user: '',
   patient: '',
   autoApprove: false,
@@ -102,6 +105,7 @@ export function clientToFields(c: Client): AppFields {
     accessTokenLifetime: c.access_token_lifetime ?? '',
     refreshTokenLifetime: c.refresh_token_lifetime ?? '',
     noRefreshRotation: !!c.no_refresh_rotation,
+    httpRedirects: !!c.valet_http_redirects,
     user: c.valet_user ?? '',
     patient: c.valet_patient ?? '',
     autoApprove: !!c.valet_auto_approve,
@@ -127,11 +131,20 @@ const isHttpURL = (s: string) => {
   return !!u && (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
 };
 
-/** RFC 6749 §3.1.2: absolute, no fragment (custom schemes such as com.example.app:/cb are fine). */
-export function redirectUriError(u: string): string | undefined {
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+const BROWSER_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:'];
+
+/** RFC 6749 §3.1.2: absolute, no fragment; RFC 8252 §8.3 as real EHRs apply it: http only on a loopback
+ *  host unless the app has the leniency (custom schemes such as com.example.app:/cb are fine). The
+ *  server's rule is checkRedirectURI in server/auth/clients.go. */
+export function redirectUriError(u: string, allowHttp = false): string | undefined {
   const p = absoluteURL(u);
   if (!p || ((p.protocol === 'http:' || p.protocol === 'https:') && !p.host)) return `“${u}” is not an absolute URL.`;
   if (u.includes('#')) return `“${u}” must not contain a fragment (#…).`;
+  if (BROWSER_SCHEMES.includes(p.protocol.toLowerCase())) return `“${u}”: ${p.protocol} is not a place to send an authorization code.`;
+  if (p.protocol === 'http:' && !allowHttp && !LOOPBACK_HOST.test(p.hostname)) {
+    return `“${u}” must be https: http is accepted only on 127.0.0.1, [::1] and localhost, as real EHRs do — or tick the leniency below.`;
+  }
   return undefined;
 }
 
@@ -180,7 +193,7 @@ export function validateApp(f: AppFields, editing = false): AppValidation {
   if (info.interactive) {
     if (redirects.length === 0) errors.redirectUris = 'At least one redirect URI: the app receives its code there.';
     else {
-      const bad = redirects.map(redirectUriError).find(Boolean);
+      const bad = redirects.map((u) => redirectUriError(u, f.httpRedirects)).find(Boolean);
       if (bad) errors.redirectUris = bad;
     }
   }
@@ -233,6 +246,7 @@ export function validateApp(f: AppFields, editing = false): AppValidation {
     valet_user: user,
     valet_patient: patient,
     valet_auto_approve: info.interactive && f.autoApprove,
+    valet_http_redirects: info.interactive && f.httpRedirects,
   };
   if (clientId) input.client_id = clientId;
   if (jwks !== undefined) input.jwks = jwks;
@@ -262,6 +276,7 @@ const CLIENT_FIELD_SLOTS: Record<ClientInputField, AppField | 'general'> = {
   valet_auto_approve: 'general',
   valet_app_state_codes: 'general',
   valet_app_state_global: 'general',
+  valet_http_redirects: 'redirectUris',
 };
 
 /**
