@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valet-sandbox/valet/internal/uscore"
 	"github.com/valet-sandbox/valet/server/control"
 	"github.com/valet-sandbox/valet/server/directory"
 	"github.com/valet-sandbox/valet/server/population"
@@ -107,6 +108,14 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 	if err != nil || p == nil || counts["Patient"] != 1 || counts["Encounter"] == 0 || len(vitals) == 0 {
 		t.Errorf("record: counts %v, %d vital observations, %v", counts, len(vitals), err)
 	}
+	profiles, err := dir.ProfileCounts(ctx, first.ID)
+	if err != nil || profiles[uscore.Base+"us-core-patient"] != 1 || profiles[uscore.Base+"us-core-encounter"] != counts["Encounter"] {
+		t.Errorf("profile counts %v (%v), record counts %v", profiles, err, counts)
+	}
+	docs, reports, err := dir.Notes(ctx, first.ID, 500)
+	if err != nil || len(docs) != counts["DocumentReference"] || len(reports) > counts["DiagnosticReport"] {
+		t.Errorf("notes: %d documents and %d reports (%v), record counts %v", len(docs), len(reports), err, counts)
+	}
 	encounters, err := dir.Encounters(ctx, first.ID, 50)
 	if err != nil || len(encounters) != counts["Encounter"] {
 		t.Errorf("encounters: %d (%v), record counts %d", len(encounters), err, counts["Encounter"])
@@ -116,11 +125,11 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 			t.Errorf("encounters not most recent first at %d", i)
 		}
 	}
-	docs, nDocs, err := dir.FindPractitioners(ctx, "", 50, 0)
-	if err != nil || nDocs == 0 || len(docs) != nDocs {
-		t.Fatalf("practitioners: %d of %d (%v)", len(docs), nDocs, err)
+	pracs, nPracs, err := dir.FindPractitioners(ctx, "", 50, 0)
+	if err != nil || nPracs == 0 || len(pracs) != nPracs {
+		t.Fatalf("practitioners: %d of %d (%v)", len(pracs), nPracs, err)
 	}
-	doc := control.SummarizePractitioner(docs[0])
+	doc := control.SummarizePractitioner(pracs[0])
 	if doc.NPI == "" || doc.Name == "" {
 		t.Errorf("practitioner summary %+v", doc)
 	}

@@ -104,6 +104,52 @@ func TestCapabilityStatementSearchesWork(t *testing.T) {
 	t.Logf("%d declared US Core searches run", searches)
 }
 
+// TestPatientChartListsUSCoreTypes reads a record holding every US Core type through the control API, as
+// the panel's patient chart does: its counts name each type (Medication through the orders that reference
+// it), its profile table each US Core profile claimed, and its notes come most recent first with their
+// text decoded.
+func TestPatientChartListsUSCoreTypes(t *testing.T) {
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seedUSCore(t, db, base) })
+	var rec struct {
+		Counts   map[string]int
+		Profiles []struct {
+			Profile, Type, Title string
+			Count                int
+		}
+	}
+	apiJSON(t, base, "GET", "/api/patients/usc1", nil, 200, &rec)
+	for _, typ := range []string{"CareTeam", "Device", "DocumentReference", "DiagnosticReport", "Goal", "Medication", "MedicationDispense",
+		"MedicationRequest", "QuestionnaireResponse", "RelatedPerson", "ServiceRequest", "Specimen"} {
+		if rec.Counts[typ] != 1 {
+			t.Errorf("counts[%s] = %d, want 1 (%v)", typ, rec.Counts[typ], rec.Counts)
+		}
+	}
+	titles := map[string]int{}
+	for _, p := range rec.Profiles {
+		titles[p.Title] = p.Count
+	}
+	for _, title := range []string{"US Core DocumentReference Profile", "US Core DiagnosticReport Profile for Report and Note Exchange",
+		"US Core Implantable Device Profile", "US Core Patient Profile"} {
+		if titles[title] != 1 {
+			t.Errorf("profile %q counted %d, want 1 (%v)", title, titles[title], rec.Profiles)
+		}
+	}
+	if _, ok := titles["US Core Medication Profile"]; ok {
+		t.Error("the Medication, outside the compartment, is counted by profile")
+	}
+	var notes struct {
+		Notes []struct{ ID, ResourceType, Title, Text string }
+	}
+	apiJSON(t, base, "GET", "/api/patients/usc1/notes", nil, 200, &notes)
+	var got []string
+	for _, n := range notes.Notes {
+		got = append(got, n.ID+": "+n.Text)
+	}
+	if strings.Join(got, "; ") != "usc-ct: No acute findings; usc-note: Progress note" {
+		t.Errorf("notes %v", got)
+	}
+}
+
 // checkInclude runs typ?_include=inc and expects, when a match references a resource of the include's
 // target type, that resource among the included entries.
 func checkInclude(t *testing.T, get func(string) (int, map[string]any), typ, inc string) {

@@ -23,6 +23,11 @@ type Directory interface {
 	// PatientRecord returns the Patient, the number of resources of each type in its compartment, and its
 	// vital-sign Observations. ErrNotFound when there is no such patient.
 	PatientRecord(ctx context.Context, id string) (patient []byte, counts map[string]int, vitals [][]byte, err error)
+	// ProfileCounts counts the patient's record by the profiles its resources claim in meta.profile.
+	ProfileCounts(ctx context.Context, patient string) (map[string]int, error)
+	// Notes returns up to count of the patient's DocumentReferences and of its report-and-note
+	// DiagnosticReports (radiology, cardiology, pathology), each most recent first.
+	Notes(ctx context.Context, patient string, count int) (docs, reports [][]byte, err error)
 	// Encounters returns up to count of the patient's Encounters, most recent first.
 	Encounters(ctx context.Context, patient string, count int) ([][]byte, error)
 	// FindPractitioners pages through Practitioners matching q (a name or identifier such as the NPI).
@@ -62,6 +67,7 @@ func (a *API) mountPatients(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/patients", a.listPatients)
 	mux.HandleFunc("GET /api/patients/{id}", a.patientRecord)
 	mux.HandleFunc("GET /api/patients/{id}/encounters", a.patientEncounters)
+	mux.HandleFunc("GET /api/patients/{id}/notes", a.patientNotes)
 	mux.HandleFunc("GET /api/practitioners", a.listPractitioners)
 }
 
@@ -138,7 +144,13 @@ func (a *API) patientRecord(w http.ResponseWriter, r *http.Request) {
 		internalError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"patient": SummarizePatient(p), "counts": counts, "vitals": VitalSeriesOf(vitals)})
+	profiles, err := a.Patients.ProfileCounts(r.Context(), r.PathValue("id"))
+	if err != nil {
+		internalError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"patient": SummarizePatient(p), "counts": counts,
+		"profiles": ProfileRows(profiles), "vitals": VitalSeriesOf(vitals)})
 }
 
 func intParam(s string, def, lo, hi int) (int, error) {

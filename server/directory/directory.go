@@ -115,6 +115,13 @@ func (d *Directory) PatientRecord(ctx context.Context, id string) ([]byte, map[s
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Medications are outside the Patient compartment; the record's are those its orders and dispenses
+	// reference (MedicationRequest.medicationReference, MedicationDispense.medicationReference).
+	if meds, err := d.referencedMedications(ctx, id); err != nil {
+		return nil, nil, nil, err
+	} else if meds > 0 {
+		counts["Medication"] = meds
+	}
 	vitalSigns, _, err := search.Criterion("Observation", "category", "http://terminology.hl7.org/CodeSystem/observation-category|vital-signs", d.opt())
 	if err != nil {
 		return nil, nil, nil, err
@@ -137,13 +144,54 @@ func (d *Directory) PatientRecord(ctx context.Context, id string) ([]byte, map[s
 	return p.JSON, counts, vitals, nil
 }
 
-// Encounters lists a patient's encounters, most recent first.
-func (d *Directory) Encounters(ctx context.Context, patient string, count int) ([][]byte, error) {
-	page, err := d.store.Search(ctx, store.Query{
-		Types: []string{"Encounter"}, Where: []store.Cond{store.InCompartment(patient)},
-		Sort:  []store.SortKey{{Kind: store.KindDate, Param: "date", Desc: true}, {Param: "_id"}},
-		Limit: count,
-	})
+// referencedMedications counts the Medications the patient's MedicationRequests or MedicationDispenses
+// reference.
+func (d *Directory) referencedMedications(ctx context.Context, patient string) (int, error) {
+	ids := map[string]bool{}
+	for _, has := range []string{"_has:MedicationRequest:medication:patient", "_has:MedicationDispense:medication:patient"} {
+		c, _, err := search.Criterion("Medication", has, "Patient/"+patient, d.opt())
+		if err != nil {
+			return 0, err
+		}
+		page, err := d.store.Search(ctx, store.Query{Types: []string{"Medication"}, Where: []store.Cond{c}, Limit: 1000})
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range page.Resources {
+			ids[r.ID] = true
+		}
+	}
+	return len(ids), nil
+}
+
+// ProfileCounts counts the resources of a patient's record by the profiles they claim (meta.profile).
+func (d *Directory) ProfileCounts(ctx context.Context, patient string) (map[string]int, error) {
+	return d.store.CompartmentProfileCounts(ctx, patient)
+}
+
+// noteCategories are the DiagnosticReport categories of US Core's report-and-note profile (radiology,
+// cardiology, pathology): the reports that carry a narrative (presentedForm) rather than results.
+const noteCategories = "http://loinc.org|LP29684-5,http://loinc.org|LP29708-2,http://loinc.org|LP7839-6"
+
+// Notes returns up to count of a patient's DocumentReferences and up to count of its report-and-note
+// DiagnosticReports, each list most recent first.
+func (d *Directory) Notes(ctx context.Context, patient string, count int) (docs, reports [][]byte, err error) {
+	q := store.Query{Types: []string{"DocumentReference"}, Where: []store.Cond{store.InCompartment(patient)},
+		Sort: []store.SortKey{{Kind: store.KindDate, Param: "date", Desc: true}, {Param: "_id"}}, Limit: count}
+	if docs, err = d.resources(ctx, q); err != nil {
+		return nil, nil, err
+	}
+	c, _, err := search.Criterion("DiagnosticReport", "category", noteCategories, d.opt())
+	if err != nil {
+		return nil, nil, err
+	}
+	q.Types, q.Where = []string{"DiagnosticReport"}, []store.Cond{store.InCompartment(patient), c}
+	reports, err = d.resources(ctx, q)
+	return docs, reports, err
+}
+
+func (d *Directory) resources(ctx context.Context, q store.Query) ([][]byte, error) {
+	page, err := d.store.Search(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +200,15 @@ func (d *Directory) Encounters(ctx context.Context, patient string, count int) (
 		out[i] = r.JSON
 	}
 	return out, nil
+}
+
+// Encounters lists a patient's encounters, most recent first.
+func (d *Directory) Encounters(ctx context.Context, patient string, count int) ([][]byte, error) {
+	return d.resources(ctx, store.Query{
+		Types: []string{"Encounter"}, Where: []store.Cond{store.InCompartment(patient)},
+		Sort:  []store.SortKey{{Kind: store.KindDate, Param: "date", Desc: true}, {Param: "_id"}},
+		Limit: count,
+	})
 }
 
 // SearchPatients pages through Patients matching every given field: each word of name, the birth date

@@ -36,10 +36,39 @@ export interface VitalSeries {
   points: VitalPoint[] | null;
 }
 
+/** How many of the record's resources claim a profile in meta.profile. */
+export interface ProfileCount {
+  /** The profile's canonical URL. */
+  profile: string;
+  /** Resource type and title of a US Core profile; "" for other profiles. */
+  type: string;
+  title: string;
+  count: number;
+}
+
 export interface PatientDetail {
   patient: PatientSummary;
+  /** Resources per type in the patient's compartment, plus the Medications its orders reference. */
   counts: Record<string, number> | null;
+  /** By resource type, then count. */
+  profiles: ProfileCount[] | null;
   vitals: VitalSeries[] | null;
+}
+
+/** A clinical note: a DocumentReference or a radiology, cardiology or pathology DiagnosticReport. */
+export interface ClinicalNote {
+  id: string;
+  resource_type: 'DocumentReference' | 'DiagnosticReport';
+  /** FHIR dateTime; "" when the resource has none. */
+  date: string;
+  /** The kind of note (its type or code). */
+  title: string;
+  status: string;
+  content_type: string;
+  /** The note's inline text, decoded; "" when its content is a URL or not text. */
+  text: string;
+  truncated: boolean;
+  url: string;
 }
 
 export interface PatientQuery {
@@ -58,4 +87,10 @@ export function listPatients(query: PatientQuery, signal?: AbortSignal, fetchFn:
 /** GET /api/patients/{id}; an unknown id throws an ApiError with status 404. */
 export function getPatient(id: string, signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<PatientDetail> {
   return getJSON<PatientDetail>(`/api/patients/${encodeURIComponent(id)}`, fetchFn, signal);
+}
+
+/** GET /api/patients/{id}/notes: the patient's clinical notes, most recent first. */
+export async function getNotes(id: string, signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<ClinicalNote[]> {
+  const r = await getJSON<{ notes: ClinicalNote[] | null }>(`/api/patients/${encodeURIComponent(id)}/notes`, fetchFn, signal);
+  return r.notes ?? [];
 }
