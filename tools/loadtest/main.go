@@ -9,7 +9,7 @@
 // workload for -duration (and at most -max requests), then stops the server with SIGINT. Then it runs
 // authorization-code flows against a second server limited to one core (auth.go). A deadline
 // (-timeout) kills everything if anything hangs. With -retention-ops N it runs only the retention load
-// run (retention.go): N token operations while the server prunes.
+// run (retention.go): N token operations while the server prunes; with -tls only the TLS cost run (tls.go).
 package main
 
 import (
@@ -43,6 +43,7 @@ func main() {
 	timeout := flag.Duration("timeout", 10*time.Minute, "kill everything after this long")
 	retentionOps := flag.Int("retention-ops", 0, "instead of the other runs: this many token operations with retention pruning (retention.go)")
 	keepEvents := flag.Int("keep-events", 0, "with -retention-ops: start valet with --keep-events N (0: its defaults)")
+	tlsCost := flag.Bool("tls", false, "instead of the other runs: the same read and token request over http and over https (tls.go)")
 	flag.Parse()
 	if *valet == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -valet is required")
@@ -50,6 +51,13 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if *tlsCost {
+		if err := tlsRun(ctx, *valet, *duration, *maxReq); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *retentionOps > 0 {
 		if err := retentionRun(ctx, *valet, *retentionOps, *keepEvents); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -67,7 +75,7 @@ func main() {
 	}
 }
 
-var banner = regexp.MustCompile(`Control panel:\s+(http://127\.0\.0\.1:\d+)`)
+var banner = regexp.MustCompile(`Control panel:\s+(https?://127\.0\.0\.1:\d+)`)
 
 func run(ctx context.Context, valet string, patients int, d time.Duration, maxReq int) error {
 	base, stop, err := startValet(ctx, valet, nil)
@@ -154,6 +162,11 @@ func startValet(ctx context.Context, valet string, env []string, flags ...string
 	if err != nil {
 		return "", nil, err
 	}
+	return startValetIn(ctx, valet, data, env, flags...)
+}
+
+// startValetIn is startValet on the data directory data, which stop removes.
+func startValetIn(ctx context.Context, valet, data string, env []string, flags ...string) (base string, stop func(), err error) {
 	cmd := exec.CommandContext(ctx, valet, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, flags...)...)
 	cmd.Env = append(os.Environ(), env...)
 	out, _ := cmd.StdoutPipe()
@@ -232,16 +245,30 @@ func do(c *http.Client, method, u, bearer string, body []byte) error {
 // token registers a backend-services client and gets a system/*.cruds access token for it (SMART Backend
 // Services: client_credentials with a private_key_jwt assertion).
 func token(c *http.Client, base string) (string, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	b, err := registerBackend(c, base)
 	if err != nil {
 		return "", err
+	}
+	return b.token(c, base)
+}
+
+// backend is a registered backend-services client and the key it signs its assertions with.
+type backend struct {
+	id     string
+	signer jose.Signer
+}
+
+func registerBackend(c *http.Client, base string) (backend, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		return backend{}, err
 	}
 	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "lt", Algorithm: "ES384", Use: "sig"}}})
 	reg, _ := json.Marshal(map[string]any{"client_name": "loadtest", "grant_types": []string{"client_credentials"},
 		"jwks": json.RawMessage(jwks), "scope": "system/*.cruds"})
 	resp, err := c.Post(base+"/api/clients", "application/json", bytes.NewReader(reg))
 	if err != nil {
-		return "", err
+		return backend{}, err
 	}
 	var cl struct {
 		ID string `json:"client_id"`
@@ -249,22 +276,24 @@ func token(c *http.Client, base string) (string, error) {
 	_ = json.NewDecoder(resp.Body).Decode(&cl)
 	resp.Body.Close()
 	if resp.StatusCode != 201 {
-		return "", fmt.Errorf("register client: %d", resp.StatusCode)
+		return backend{}, fmt.Errorf("register client: %d", resp.StatusCode)
 	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES384, Key: key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "lt"))
-	if err != nil {
-		return "", err
-	}
+	return backend{id: cl.ID, signer: signer}, err
+}
+
+// token is one client_credentials request with a new signed assertion (each jti is used once).
+func (b backend) token(c *http.Client, base string) (string, error) {
 	aud := base + "/auth/token"
-	claims, _ := json.Marshal(map[string]any{"iss": cl.ID, "sub": cl.ID, "aud": aud,
-		"exp": time.Now().Add(4 * time.Minute).Unix(), "jti": fmt.Sprint(time.Now().UnixNano())})
-	jws, err := signer.Sign(claims)
+	claims, _ := json.Marshal(map[string]any{"iss": b.id, "sub": b.id, "aud": aud,
+		"exp": time.Now().Add(4 * time.Minute).Unix(), "jti": rand.Text()})
+	jws, err := b.signer.Sign(claims)
 	if err != nil {
 		return "", err
 	}
 	assertion, _ := jws.CompactSerialize()
-	resp, err = c.PostForm(aud, url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.cruds"},
+	resp, err := c.PostForm(aud, url.Values{"grant_type": {"client_credentials"}, "scope": {"system/*.cruds"},
 		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion}})
 	if err != nil {
 		return "", err
