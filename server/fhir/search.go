@@ -42,12 +42,7 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 			Diagnostics: "unknown search parameters with Prefer: handling=strict: " + strings.Join(req.Unknown, ", "),
 			Expression:  req.Unknown}}}
 	}
-	sq := store.Query{Types: []string{typ}, Where: append(req.Where, p.conds()...), Sort: req.Sort,
-		After: req.After, Before: req.Before, AfterKey: req.AfterKey, BeforeKey: req.BeforeKey, Limit: req.Count,
-		Count: req.Total == "accurate" || req.Total == "estimate" || req.Summary == "count"}
-	if req.Summary == "count" {
-		sq.Limit = 0
-	}
+	sq := storeQuery(typ, req, p)
 	page, err := s.cfg.Store.Search(r.ctx(), sq)
 	if err != nil {
 		return nil, internal(err)
@@ -76,6 +71,17 @@ func (s *Service) searchType(r *request) (*response, *Outcome) {
 		b.outcome((&Outcome{Issues: warnings}).resource())
 	}
 	return &response{status: http.StatusOK, body: b.bytes()}, nil
+}
+
+// storeQuery is the store's query for the parsed search req of typ within the permit p.
+func storeQuery(typ string, req *search.Request, p permit) store.Query {
+	sq := store.Query{Types: []string{typ}, Where: append(req.Where, p.conds()...), Sort: req.Sort,
+		After: req.After, Before: req.Before, AfterKey: req.AfterKey, BeforeKey: req.BeforeKey, Limit: req.Count,
+		Count: req.Total == "accurate" || req.Total == "estimate" || req.Summary == "count"}
+	if req.Summary == "count" {
+		sq.Limit = 0
+	}
+	return sq
 }
 
 // searchQuery reads a search's parameters: the URL's, and for POST _search the form's as well

@@ -18,7 +18,7 @@ import (
 // takes a load's rows at random places. The lastUpdated indexes of resources and resource_history stay:
 // a load's rows arrive in lastUpdated order and are appended to them, which costs less than building
 // them afterwards on the single writer.
-var valueIndexes = []string{"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient"}
+var valueIndexes = []string{"idx_token_value", "idx_string_value", "idx_ref_target", "compartment_patient", "idx_date_value"}
 
 // BeginBulkLoad drops the value indexes, but those named in keep, until the matching EndBulkLoad (loads
 // may overlap: the first to begin decides what is dropped, the last to end rebuilds it). Their

@@ -15,7 +15,16 @@ type Cond struct {
 	drive func(b *sqlBuf) // nil when the condition cannot start a search
 	rank  int             // how selective drive is; the highest-ranked driver starts the search
 	exact bool            // drive yields exactly the matching rids (so pred need not be checked again)
-	terms int32           // see Terms; 0 for one (an int32 beside exact keeps Cond at 64 bytes)
+	terms int32           // see Terms; 0 for one
+	// stream, when set, writes the conditions on the index-table row x (of table streamTable) that select
+	// the same rids as drive, from an index whose rows for them come in rid order: a search in rid order
+	// walks that index and stops at the page's end instead of first collecting every match (streamed.go).
+	// streamDups says a rid can come more than once (a token code in several systems).
+	stream      func(b *sqlBuf, x string)
+	streamTable string
+	streamDups  bool
+	// updated is a LastUpdated condition's comparison, written so resources_type_updated can serve it.
+	updated func(b *sqlBuf, a string)
 
 	// What a patient-and-token search needs to know (tokenpatient.go): the patient whose compartment
 	// holds every match, whether the condition is exactly that compartment, and the exact token code
@@ -75,11 +84,13 @@ type TokenValue struct {
 
 // Token matches resources with a token parameter value.
 func Token(typ, param string, v TokenValue) Cond {
-	where := func(b *sqlBuf, x string) { tokenWhere(b, x, param, v) }
+	where := func(b *sqlBuf, x string) { tokenWhere(b, x, param, v, "") }
 	c := Cond{pred: func(b *sqlBuf, a string) {
 		x := b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_token " + x + " WHERE " + x + ".rid = " + a + ".rid AND ")
-		where(b, x)
+		// The unary + keeps SQLite on the primary key (rid, param, …): left to itself it looked the rid up
+		// among every row of the code (idx_token_value), all types' rows of status=active.
+		tokenWhere(b, x, param, v, "+")
 		b.w(")")
 	}}
 	if v.Code != "" && !v.Text {
@@ -90,19 +101,26 @@ func Token(typ, param string, v TokenValue) Cond {
 			b.w("SELECT "+x+".rid FROM idx_token "+x+" WHERE "+x+".type = ? AND ", typ)
 			where(b, x)
 		}
+		// idx_token_value is (code, type, param, rid): one code's rows of a type and parameter come in
+		// rid order (migration 0020), whatever their system.
+		c.streamTable, c.streamDups = "idx_token", !v.HasSystem
+		c.stream = func(b *sqlBuf, x string) {
+			b.w(x+".code = ? AND "+x+".type = ? AND ", v.Code, typ)
+			where(b, x)
+		}
 	}
 	return c
 }
 
-// tokenWhere writes the match of v on the idx_token row x.
-func tokenWhere(b *sqlBuf, x, param string, v TokenValue) {
+// tokenWhere writes the match of v on the idx_token row x; plus ("+" or "") goes before the code column.
+func tokenWhere(b *sqlBuf, x, param string, v TokenValue, plus string) {
 	b.w(x+".param = ?", param)
 	switch {
 	case v.Text:
 		b.w(" AND "+x+".text LIKE ? ESCAPE '\\'", likeEscape(v.Code)+"%")
 		return
 	case v.Code != "":
-		b.w(" AND "+x+".code = ?", v.Code)
+		b.w(" AND "+plus+x+".code = ?", v.Code)
 	}
 	if v.HasSystem {
 		b.w(" AND "+x+".system = ?", v.System)
@@ -180,22 +198,48 @@ func dateWhere(b *sqlBuf, lo, hi, prefix string, slo, shi int64) {
 	}
 }
 
+// dateDriveSpan is the widest search range of an eq date condition that drives a search: a day, a month
+// (Patient?birthdate=1987-11-12, Observation?date=2025-06) holds few of a type's dates; a year or an open
+// range (ge, lt, …) holds so many that walking the type's rows in rid order and checking each finds a
+// page sooner than collecting every match first.
+const dateDriveSpan = 31 * 24 * 3600 * 1_000_000
+
 // Date matches a date parameter against the search range [lo, hi] (Unix µs, inclusive) with a prefix
 // (eq ne gt lt ge le sa eb ap).
 func Date(typ, param, prefix string, lo, hi int64) Cond {
-	return Cond{pred: func(b *sqlBuf, a string) {
+	c := Cond{pred: func(b *sqlBuf, a string) {
 		x := b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_date "+x+" WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND ", param)
 		dateWhere(b, x+".lo", x+".hi", prefix, lo, hi)
 		b.w(")")
 	}}
+	if (prefix == "eq" || prefix == "") && hi-lo <= dateDriveSpan {
+		// A stored range within [lo, hi] starts within it: a range of idx_date_value (type, param, lo).
+		// Above a token (a code is shared by a large part of a type), below a reference and level with a
+		// compartment (which the first of them written wins).
+		c.rank, c.exact = 3, true
+		c.drive = func(b *sqlBuf) {
+			x := b.alias()
+			b.w("SELECT "+x+".rid FROM idx_date "+x+" WHERE "+x+".type = ? AND "+x+".param = ? AND "+
+				x+".lo >= ? AND "+x+".lo <= ? AND "+x+".hi <= ?", typ, param, lo, hi, hi)
+		}
+	}
+	return c
 }
 
 // LastUpdated compares meta.lastUpdated (a point in time) with the search range [lo, hi].
+// The page of a search it alone narrows walks the type's rows in rid order, checking each (the unary +
+// keeps SQLite off resources_type_updated, whose rows would all be sorted for each page), unless few rows
+// match: see probeUpdated.
 func LastUpdated(prefix string, lo, hi int64) Cond {
-	return Cond{pred: func(b *sqlBuf, a string) {
+	in := func(b *sqlBuf, a string) {
 		b.w("(")
 		dateWhere(b, a+".last_updated", a+".last_updated", prefix, lo, hi)
+		b.w(")")
+	}
+	return Cond{updated: in, pred: func(b *sqlBuf, a string) {
+		b.w("(")
+		dateWhere(b, "+"+a+".last_updated", "+"+a+".last_updated", prefix, lo, hi)
 		b.w(")")
 	}}
 }
@@ -209,7 +253,7 @@ func Ref(typ, param, targetType, targetID string) Cond {
 		}
 		b.w(" AND "+x+".param = ?", param)
 	}
-	return Cond{
+	c := Cond{
 		rank: 4, exact: true,
 		pred: func(b *sqlBuf, a string) {
 			x := b.alias()
@@ -224,6 +268,16 @@ func Ref(typ, param, targetType, targetID string) Cond {
 			b.w(" AND "+x+".type = ?", typ)
 		},
 	}
+	if targetType != "" {
+		// idx_ref_target is (target_id, target_type, type, param, rid): with all four bound, the rows
+		// come in rid order, each rid once (a Practitioner's Encounters: most of the type).
+		c.streamTable = "idx_ref"
+		c.stream = func(b *sqlBuf, x string) {
+			where(b, x)
+			b.w(" AND "+x+".type = ?", typ)
+		}
+	}
+	return c
 }
 
 // Number compares a number or quantity parameter: prefix as for dates, the stored value a point, the
@@ -329,13 +383,16 @@ func InCompartment(patient string) Cond {
 			x := b.alias()
 			b.w("SELECT "+x+".rid FROM compartment "+x+" WHERE "+x+".patient = ?", patient)
 		},
+		// compartment_patient is (patient, rid).
+		streamTable: "compartment",
+		stream:      func(b *sqlBuf, x string) { b.w(x+".patient = ?", patient) },
 	}
 }
 
 // Chain matches resources whose reference param points at a live resource (of targetType, any when
 // "") that satisfies inner: Observation?patient.name=smith.
 func Chain(typ, param, targetType string, inner Cond) Cond {
-	return Cond{terms: clampTerms(1 + inner.Terms()), pred: func(b *sqlBuf, a string) {
+	c := Cond{terms: clampTerms(1 + inner.Terms()), pred: func(b *sqlBuf, a string) {
 		x, t := b.alias(), b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+t+" ON "+t+".type = "+x+".target_type AND "+
 			t+".id = "+x+".target_id WHERE "+x+".rid = "+a+".rid AND "+x+".param = ? AND "+t+".deleted = 0", param)
@@ -346,6 +403,28 @@ func Chain(typ, param, targetType string, inner Cond) Cond {
 		inner.pred(b, t)
 		b.WriteString(")")
 	}}
+	if inner.drive != nil {
+		// From the targets inner finds to what points at them: a name or an id finds few targets, so
+		// it starts the search ahead of a code (Observation?patient.name=singh&code=8867-4 checked the
+		// chain on each of 55,000 heart rates); other inner conditions may find most of a type, and
+		// start it only when nothing else can. Not exact when inner is not: the chain is checked again.
+		c.rank, c.exact = 1, inner.exact
+		if inner.rank == 1 || inner.rank >= 5 {
+			c.rank = 3
+		}
+		c.drive = func(b *sqlBuf) {
+			x, t := b.alias(), b.alias()
+			b.w("SELECT "+x+".rid FROM resources "+t+" CROSS JOIN idx_ref "+x+" ON "+x+".target_id = "+t+".id AND "+
+				x+".target_type = "+t+".type AND "+x+".type = ? AND "+x+".param = ? WHERE "+t+".deleted = 0", typ, param)
+			if targetType != "" {
+				b.w(" AND "+t+".type = ?", targetType)
+			}
+			b.WriteString(" AND " + t + ".rid IN (")
+			inner.drive(b)
+			b.WriteString(")")
+		}
+	}
+	return c
 }
 
 // Has matches resources that a live srcType resource points at through srcParam, where that resource
@@ -405,6 +484,7 @@ func And(cs ...Cond) Cond {
 	}, terms: sumTerms(cs)}
 	if d := bestDriver(cs); d >= 0 {
 		c.rank, c.drive = cs[d].rank, cs[d].drive
+		c.stream, c.streamTable, c.streamDups = cs[d].stream, cs[d].streamTable, cs[d].streamDups
 	}
 	return c
 }

@@ -139,28 +139,7 @@ func searchSorted(ctx context.Context, db querier, bounded bool, q Query, p Page
 	if cursor != nil && len(cursor.Values) != len(q.Sort) {
 		return p, fmt.Errorf("store: a page key of %d values for %d sort keys", len(cursor.Values), len(q.Sort))
 	}
-	b := &sqlBuf{}
-	b.WriteString("SELECT rid, type, id, version, last_updated, deleted, json")
-	for i := range q.Sort {
-		b.WriteString(", " + sortCol(i))
-	}
-	b.WriteString(" FROM (SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
-	for i, s := range q.Sort {
-		b.WriteString(", ")
-		sortExpr(b, s)
-		b.WriteString(" AS " + sortCol(i))
-	}
-	q.where(b, false)
-	b.WriteString(")")
-	if cursor != nil {
-		b.WriteString(" WHERE ")
-		keysetWhere(b, q.Sort, *cursor, backward)
-	}
-	sortedOrder(b, q.Sort, backward)
-	b.w(" LIMIT ?", q.Limit+1)
-	if cursor == nil && q.Offset > 0 {
-		b.w(" OFFSET ?", q.Offset)
-	}
+	b := q.sortedSQL(cursor, backward)
 	var keys []Key
 	err := db.each(ctx, bounded, b.String(), b.args, func(s rowScanner) error {
 		k := Key{Values: make([]any, len(q.Sort))}
@@ -199,3 +178,30 @@ type withExtra struct {
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra...)...) }
+
+// sortedSQL writes the query of a page of q with _sort, after (or, backward, before) cursor when set.
+func (q *Query) sortedSQL(cursor *Key, backward bool) *sqlBuf {
+	b := &sqlBuf{}
+	b.WriteString("SELECT rid, type, id, version, last_updated, deleted, json")
+	for i := range q.Sort {
+		b.WriteString(", " + sortCol(i))
+	}
+	b.WriteString(" FROM (SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
+	for i, s := range q.Sort {
+		b.WriteString(", ")
+		sortExpr(b, s)
+		b.WriteString(" AS " + sortCol(i))
+	}
+	q.where(b, false)
+	b.WriteString(")")
+	if cursor != nil {
+		b.WriteString(" WHERE ")
+		keysetWhere(b, q.Sort, *cursor, backward)
+	}
+	sortedOrder(b, q.Sort, backward)
+	b.w(" LIMIT ?", q.Limit+1)
+	if cursor == nil && q.Offset > 0 {
+		b.w(" OFFSET ?", q.Offset)
+	}
+	return b
+}

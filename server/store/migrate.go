@@ -52,7 +52,7 @@ func loadMigrations() ([]migration, error) {
 // migrate applies every migration not yet recorded, in number order, each in its own transaction. Numbers
 // are checked as a set, not against the highest one applied: areas of the server own ranges of numbers, so
 // a database may have recorded 0010 before a later release adds 0005.
-func (db *DB) migrate(ctx context.Context) error {
+func (db *DB) migrate(ctx context.Context, upgrading func(migration string)) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
@@ -93,6 +93,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	for _, m := range ms {
 		if applied[m.number] {
 			continue
+		}
+		if tables > 0 && upgrading != nil {
+			upgrading(fmt.Sprintf("%04d_%s", m.number, m.name))
 		}
 		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {

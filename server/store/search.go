@@ -92,10 +92,15 @@ func (q *Query) bounded() bool {
 	return d >= 0 && (q.Where[d].patient != "" || q.Where[d].rank >= 5)
 }
 
-// where writes the FROM/WHERE part of q for the resources row r.
-func (q *Query) where(b *sqlBuf, keyset bool) {
+// where writes the FROM/WHERE part of q for the resources row r, and returns the column the rows come
+// in rid order by (with keyset, the page's query) and whether a rid can come more than once.
+func (q *Query) where(b *sqlBuf, keyset bool) (order string, dups bool) {
+	c, implied, pt := patientToken(q.Types, q.Where)
+	if d := bestDriver(q.Where); keyset && !pt && d >= 0 && q.Where[d].stream != nil {
+		return q.streamed(b, d)
+	}
 	b.WriteString(" FROM resources r WHERE r.deleted = 0")
-	if c, implied, ok := patientToken(q.Types, q.Where); ok {
+	if pt {
 		// It goes first, so it wins a tie with a reference; every condition it does not imply is still
 		// checked.
 		qq := *q
@@ -140,13 +145,19 @@ func (q *Query) where(b *sqlBuf, keyset bool) {
 	if keyset && q.Before > 0 {
 		b.w(" AND r.rid < ?", q.Before)
 	}
+	return "r.rid", false
 }
 
-func (q *Query) orderBy(b *sqlBuf) {
+// orderBy writes the page's order: by the rid column order (of r, or of the index a streamed search
+// walks), grouped by it when a rid can come twice (the group is formed from adjacent rows).
+func (q *Query) orderBy(b *sqlBuf, order string, dups bool) {
+	if dups {
+		b.WriteString(" GROUP BY " + order)
+	}
 	if q.Before > 0 {
-		b.WriteString(" ORDER BY r.rid DESC")
+		b.WriteString(" ORDER BY " + order + " DESC")
 	} else {
-		b.WriteString(" ORDER BY r.rid")
+		b.WriteString(" ORDER BY " + order)
 	}
 }
 
@@ -163,9 +174,7 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 	keyset := len(q.Sort) == 0
 	bounded := q.bounded()
 	if q.Count {
-		b := &sqlBuf{}
-		b.WriteString("SELECT COUNT(*)")
-		q.where(b, false)
+		b := q.countSQL()
 		if err := db.each(ctx, bounded, b.String(), b.args, func(s rowScanner) error { return s.Scan(&p.Total) }); err != nil {
 			return p, err
 		}
@@ -176,12 +185,11 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 	if !keyset {
 		return searchSorted(ctx, db, bounded, q, p)
 	}
-	b := &sqlBuf{}
-	b.WriteString("SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
-	q.where(b, keyset)
-	q.orderBy(b)
-	b.w(" LIMIT ?", q.Limit+1)
-	var err error
+	q, err := probeUpdated(ctx, db, q)
+	if err != nil {
+		return p, err
+	}
+	b := q.pageSQL()
 	if p.Resources, err = resources(ctx, db, bounded, b.String(), b.args); err != nil {
 		return p, err
 	}
@@ -192,6 +200,24 @@ func search(ctx context.Context, db querier, q Query) (Page, error) {
 		slices.Reverse(p.Resources)
 	}
 	return p, nil
+}
+
+// pageSQL writes the query of a page of q without _sort (rows in rid order, keyset on the rid).
+func (q *Query) pageSQL() *sqlBuf {
+	b := &sqlBuf{}
+	b.WriteString("SELECT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json")
+	order, dups := q.where(b, true)
+	q.orderBy(b, order, dups)
+	b.w(" LIMIT ?", q.Limit+1)
+	return b
+}
+
+// countSQL writes the query that counts q's matches (_total).
+func (q *Query) countSQL() *sqlBuf {
+	b := &sqlBuf{}
+	b.WriteString("SELECT COUNT(*)")
+	q.where(b, false)
+	return b
 }
 
 // Matches reports whether the live resource row rid satisfies every condition.
@@ -244,23 +270,37 @@ func (db *DB) Included(ctx context.Context, rids []int64, param, targetType stri
 		return nil, nil
 	}
 	return chunked(len(rids), func(lo, hi int) ([]Resource, error) {
-		b := &sqlBuf{}
-		b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
-			"JOIN resources r ON r.type = i.target_type AND r.id = i.target_id WHERE i.rid IN ")
-		placeholders(b, rids[lo:hi])
-		if param != "*" {
-			b.w(" AND i.param = ?", param)
-		}
-		if targetType != "" {
-			b.w(" AND i.target_type = ?", targetType)
-		}
-		b.WriteString(" AND r.deleted = 0")
-		for _, c := range restrict {
-			b.WriteString(" AND ")
-			c.pred(b, "r")
-		}
+		b := includedSQL(rids[lo:hi], param, targetType, restrict)
 		return resources(ctx, db.hot, true, b.String(), b.args) // bounded by the page's rids
 	})
+}
+
+// includedSQL writes the query of Included for one chunk of rids.
+func includedSQL(rids []int64, param, targetType string, restrict []Cond) *sqlBuf {
+	b := &sqlBuf{}
+	// CROSS JOIN: from the page's reference rows to each target by (type, id). Left to itself SQLite
+	// walked every resource of the target type and looked for references to each (10,000 Patients for
+	// Encounter?…&_include=Encounter:patient).
+	b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
+		"CROSS JOIN resources r ON r.type = i.target_type AND r.id = i.target_id WHERE i.rid IN ")
+	placeholders(b, rids)
+	if param != "*" {
+		b.w(" AND i.param = ?", param)
+	}
+	if targetType != "" {
+		b.w(" AND i.target_type = ?", targetType)
+	}
+	liveWithin(b, restrict)
+	return b
+}
+
+// liveWithin writes the end of an include's WHERE: the resource r is live and satisfies restrict.
+func liveWithin(b *sqlBuf, restrict []Cond) {
+	b.WriteString(" AND r.deleted = 0")
+	for _, c := range restrict {
+		b.WriteString(" AND ")
+		c.pred(b, "r")
+	}
 }
 
 // RevIncluded returns the live srcType resources whose param points at one of targets: _revinclude.
@@ -269,39 +309,40 @@ func (db *DB) RevIncluded(ctx context.Context, targets []Resource, srcType, para
 		return nil, nil
 	}
 	return chunked(len(targets), func(lo, hi int) ([]Resource, error) {
-		// The targets' ids by type, in the order the types come: one IN list per type, on the leading
-		// columns of idx_ref_target.
-		var types []string
-		ids := map[string][]string{}
-		for _, t := range targets[lo:hi] {
-			if _, ok := ids[t.Type]; !ok {
-				types = append(types, t.Type)
-			}
-			ids[t.Type] = append(ids[t.Type], t.ID)
-		}
-		b := &sqlBuf{}
-		b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
-			"JOIN resources r ON r.rid = i.rid WHERE (")
-		for k, typ := range types {
-			if k > 0 {
-				b.WriteString(" OR ")
-			}
-			b.WriteString("(i.target_id IN ")
-			placeholders(b, ids[typ])
-			b.w(" AND i.target_type = ?)", typ)
-		}
-		b.w(") AND i.type = ?", srcType)
-		if param != "*" {
-			b.w(" AND i.param = ?", param)
-		}
-		b.WriteString(" AND r.deleted = 0")
-		for _, c := range restrict {
-			b.WriteString(" AND ")
-			c.pred(b, "r")
-		}
+		b := revIncludedSQL(targets[lo:hi], srcType, param, restrict)
 		// Not bounded: a Practitioner or an Organization can be the target of most of the database.
 		return resources(ctx, db.hot, false, b.String(), b.args)
 	})
+}
+
+// revIncludedSQL writes the query of RevIncluded for one chunk of targets: the targets' ids by type, in
+// the order the types come, one IN list per type, on the leading columns of idx_ref_target.
+func revIncludedSQL(targets []Resource, srcType, param string, restrict []Cond) *sqlBuf {
+	var types []string
+	ids := map[string][]string{}
+	for _, t := range targets {
+		if _, ok := ids[t.Type]; !ok {
+			types = append(types, t.Type)
+		}
+		ids[t.Type] = append(ids[t.Type], t.ID)
+	}
+	b := &sqlBuf{}
+	b.WriteString("SELECT DISTINCT r.rid, r.type, r.id, r.version, r.last_updated, r.deleted, r.json FROM idx_ref i " +
+		"JOIN resources r ON r.rid = i.rid WHERE (")
+	for k, typ := range types {
+		if k > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("(i.target_id IN ")
+		placeholders(b, ids[typ])
+		b.w(" AND i.target_type = ?)", typ)
+	}
+	b.w(") AND i.type = ?", srcType)
+	if param != "*" {
+		b.w(" AND i.param = ?", param)
+	}
+	liveWithin(b, restrict)
+	return b
 }
 
 // HistoryQuery selects versions for the history interactions, newest first.

@@ -61,6 +61,9 @@ type Options struct {
 	ReadConns int
 	// CheckpointEvery is how long commits gather before the background checkpoint; one second when zero.
 	CheckpointEvery time.Duration
+	// Upgrading, when set, is called before each migration applied to an existing database (one with
+	// tables): some build indexes over every row, which takes seconds to a minute on a large sandbox.
+	Upgrading func(migration string)
 }
 
 // Memory is the path that opens a private in-memory database (for tests and throwaway sandboxes).
@@ -124,7 +127,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	db.hot = driverStmts{db: db.r, mapped: db.rm}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, opt.Upgrading); err != nil {
 		db.Close()
 		return nil, describeOpenError(path, err)
 	}

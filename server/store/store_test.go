@@ -285,6 +285,18 @@ func TestMigrationKeepsEarlierAccessTokens(t *testing.T) {
 // qs made look like an older database (a migration's tables dropped and its number forgotten).
 func reopenAfter(t *testing.T, db *store.DB, path string, qs ...string) *store.DB {
 	t.Helper()
+	execAll(t, db, qs...)
+	db.Close()
+	db, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// execAll runs the statements qs in one transaction.
+func execAll(t *testing.T, db *store.DB, qs ...string) {
+	t.Helper()
 	ctx := context.Background()
 	err := db.Tx(ctx, func(tx *store.Tx) error {
 		for _, q := range qs {
@@ -297,12 +309,6 @@ func reopenAfter(t *testing.T, db *store.DB, path string, qs ...string) *store.D
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	db, err = store.Open(ctx, path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
 }
 
 // TestMigrationKeepsEarlierRefreshTokens: migration 0017 keeps a grant's first refresh token in the grant's
@@ -359,5 +365,52 @@ func TestMigrationKeepsEarlierRefreshTokens(t *testing.T) {
 	}
 	if _, _, err := db.LookupRefreshToken(ctx, first); err != nil {
 		t.Errorf("reuse in an old grant revoked a new one: %v", err)
+	}
+}
+
+// TestUpgradeBuildsSearchIndexes: a database from before migration 0020 (idx_token_value keyed by system
+// before rid, no resources_type, no idx_date_value) gets the search indexes on its next open, and the
+// caller is told first, since on a large sandbox that takes a while.
+func TestUpgradeBuildsSearchIndexes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "valet.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, db, `DROP INDEX idx_token_value`, `DROP INDEX resources_type`, `DROP INDEX idx_date_value`,
+		`CREATE INDEX idx_token_value ON idx_token (code, type, param, system)`,
+		`DELETE FROM schema_migrations WHERE number = 20`)
+	db.Close()
+	var told []string
+	db, err = store.Open(ctx, path, store.Options{Upgrading: func(m string) { told = append(told, m) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if len(told) != 1 || told[0] != "0020_search_scale" {
+		t.Errorf("told %v, want the one migration applied", told)
+	}
+	got := map[string]string{}
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		rows, err := tx.SQL().QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE name IN ('idx_token_value', 'resources_type', 'idx_date_value')`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name, sql string
+			if err := rows.Scan(&name, &sql); err != nil {
+				return err
+			}
+			got[name] = sql
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got["idx_token_value"], "(code, type, param, rid)") || got["resources_type"] == "" || got["idx_date_value"] == "" {
+		t.Errorf("indexes after the upgrade: %v", got)
 	}
 }

@@ -70,7 +70,7 @@ func RefIdentifier(typ, param string, targets []string, v TokenValue) Cond {
 			" JOIN idx_token "+i+" ON "+i+".rid = "+t+".rid WHERE "+x+".param = ? AND "+i+".type IN ", param)
 		placeholders(b, targets)
 		b.WriteString(" AND ")
-		tokenWhere(b, i, "identifier", v)
+		tokenWhere(b, i, "identifier", v, "")
 	}
 	resolved := Cond{
 		terms: clampTerms(1 + len(targets)),
