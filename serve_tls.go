@@ -52,13 +52,19 @@ func wantTLS(ctx context.Context, f serveFlags, db *store.DB) (bool, error) {
 }
 
 // startTLS loads (or makes, on first use) the data directory's CA, makes sure a server certificate for the
-// loopback names, the --base-url host and the --allowed-host names is ready, and wraps ln in TLS with it.
+// loopback names, the address ln listens on, the --base-url host and the --allowed-host names is ready,
+// and wraps ln in TLS with it.
 func startTLS(db *store.DB, ln net.Listener, base *url.URL, allowed []string) (net.Listener, *localca.Issuer, *localca.CA, error) {
 	ca, err := localca.Open(filepath.Dir(db.Path()), time.Now())
 	if err != nil {
 		return nil, nil, nil, usagef("cannot set up the local CA for --tls: %v", err)
 	}
 	hosts := append([]string{}, allowed...)
+	// The default base URL names the listening address (--addr 192.168.1.5:8765); every interface
+	// (0.0.0.0) has no one address to name, and then --base-url does.
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() {
+		hosts = append(hosts, tcp.IP.String())
+	}
 	if base != nil {
 		hosts = append(hosts, base.Hostname())
 	}

@@ -109,12 +109,34 @@ func TestTLSSandboxAnswersOnlyClientsThatTrustItsCA(t *testing.T) {
 		t.Errorf("/api/status fhir_base_url %v", status["fhir_base_url"])
 	}
 
+	// The cookies of the sign-in pages are Secure: a plain-http request must never carry them.
+	reg, _ := json.Marshal(map[string]any{"client_name": "pages", "redirect_uris": []string{"https://app.example/cb"}, "token_endpoint_auth_method": "none"})
+	resp, err := client.Post(base+"/api/clients", "application/json", strings.NewReader(string(reg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app struct {
+		ID string `json:"client_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&app)
+	resp.Body.Close()
+	authorize := base + "/auth/authorize?" + url.Values{"response_type": {"code"}, "client_id": {app.ID}, "redirect_uri": {"https://app.example/cb"},
+		"scope": {"openid fhirUser"}, "state": {"s"}, "aud": {base + "/fhir"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"},
+		"code_challenge_method": {"S256"}}.Encode()
+	if resp, err = client.Get(authorize); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if cookies := resp.Cookies(); resp.StatusCode != 200 || len(cookies) == 0 || !cookies[0].Secure {
+		t.Errorf("sign-in page over https: %d, cookies %v; want a Secure cookie", resp.StatusCode, cookies)
+	}
+
 	var unknown x509.UnknownAuthorityError
 	if _, err := trusting(t, "").Get(base + "/fhir/metadata"); !errors.As(err, &unknown) {
 		t.Errorf("a client that trusts nothing: %v, want an unknown authority error", err)
 	}
 	// Plain http on the same port gets no sandbox, only Go's "this is an HTTPS server" 400.
-	resp, err := http.Get(strings.Replace(base, "https://", "http://", 1) + "/fhir/metadata")
+	resp, err = http.Get(strings.Replace(base, "https://", "http://", 1) + "/fhir/metadata")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +164,18 @@ func TestTLSFlagAndStoredSwitch(t *testing.T) {
 	}
 	if off := startTLSSandbox(t, serveFlags{data: data, tls: optionalBool{set: true}}); !strings.HasPrefix(off.srv.FHIRBase(), "http://") {
 		t.Errorf("--tls=false over the switch: %s, want http", off.srv.FHIRBase())
+	}
+
+	// The address it listens on is in the certificate: it is the default base URL's host.
+	if other, err := openSandbox(context.Background(), serveFlags{addr: "127.0.0.2:0", data: t.TempDir(), empty: true, tls: optionalBool{set: true, value: true}}); err != nil {
+		t.Logf("cannot listen on 127.0.0.2 here (%v): the listening address is not checked", err)
+	} else {
+		if err := other.issuer.Leaf().VerifyHostname("127.0.0.2"); err != nil || !strings.HasPrefix(other.srv.FHIRBase(), "https://127.0.0.2:") {
+			t.Errorf("--addr 127.0.0.2: base %s, certificate: %v", other.srv.FHIRBase(), err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		other.serve(ctx)
 	}
 
 	f, err := parseServeFlags("serve", []string{"--tls", "--base-url", "http://valet.lan:8765", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, io.Discard)
