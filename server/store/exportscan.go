@@ -59,6 +59,42 @@ func (db *DB) ScanExport(ctx context.Context, q ExportScan, fn func(ExportRow) e
 	if !hi.Valid {
 		return nil
 	}
+	query, args := exportSQL(q)
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	span := float64(hi.Int64-lo.Int64) + 1
+	types := map[string]string{} // one string per type name, not one per row
+	var row ExportRow
+	var typ, body sql.RawBytes
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&row.RowID, &typ, &body); err != nil {
+			return err
+		}
+		t, ok := types[string(typ)]
+		if !ok {
+			t = string(typ)
+			types[t] = t
+		}
+		row.Type, row.JSON = t, body
+		if err := fn(row); err != nil {
+			return err
+		}
+		if n++; n%4096 == 0 && progress != nil {
+			progress(float64(row.RowID-lo.Int64+1) / span)
+		}
+	}
+	return rows.Err()
+}
+
+// exportSQL is ScanExport's query. It reads resources in row order, with no sort: from the table itself
+// (the unary + keeps SQLite off the type index, which would read the rows out of order and sort them all,
+// blobs included, in a temporary b-tree), or for a small cohort from the compartment index, whose rids
+// SQLite visits in order.
+func exportSQL(q ExportScan) (string, []any) {
 	b := &sqlBuf{}
 	b.WriteString("SELECT r.rid, r.type, r.json FROM resources r WHERE r.deleted = 0")
 	if q.Compartment && len(q.Patients) > 0 && len(q.Patients) <= smallCohort {
@@ -87,44 +123,17 @@ func (db *DB) ScanExport(ctx context.Context, q ExportScan, fn func(ExportRow) e
 	}
 	b.WriteString(" AND (")
 	if len(plain) > 0 {
-		b.WriteString("r.type IN ")
+		b.WriteString("+r.type IN ")
 		placeholders(b, plain)
 	}
 	for i, p := range cond {
 		if i > 0 || len(plain) > 0 {
 			b.WriteString(" OR ")
 		}
-		b.w("(r.type = ? AND ", p.Type)
+		b.w("(+r.type = ? AND ", p.Type)
 		p.Where.pred(b, "r")
 		b.WriteString(")")
 	}
 	b.WriteString(") ORDER BY r.rid")
-	rows, err := tx.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	span := float64(hi.Int64-lo.Int64) + 1
-	types := map[string]string{} // one string per type name, not one per row
-	var row ExportRow
-	var typ, body sql.RawBytes
-	n := 0
-	for rows.Next() {
-		if err := rows.Scan(&row.RowID, &typ, &body); err != nil {
-			return err
-		}
-		t, ok := types[string(typ)]
-		if !ok {
-			t = string(typ)
-			types[t] = t
-		}
-		row.Type, row.JSON = t, body
-		if err := fn(row); err != nil {
-			return err
-		}
-		if n++; n%4096 == 0 && progress != nil {
-			progress(float64(row.RowID-lo.Int64+1) / span)
-		}
-	}
-	return rows.Err()
+	return b.String(), b.args
 }
