@@ -439,3 +439,81 @@ func equalMaps(a, b map[string]string) bool {
 }
 
 func urlq(s string) string { return url.QueryEscape(s) }
+
+// TestBulkExportsInControlAPI: the panel lists exports with their files, downloads them without a token
+// (it is the sandbox's own UI), deletes them, and lists the Groups with their member counts.
+func TestBulkExportsInControlAPI(t *testing.T) {
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
+	c := registerBackend(t, base, "system/*.rs system/Group.c").client(t, "system/*.rs", "system/Group.c")
+	m, status := exportNow(t, c, "GET", base+"/fhir/$export?_type=Patient", "")
+	job := status[strings.LastIndex(status, "/")+1:]
+	var list struct {
+		Exports []struct {
+			ID, Status string
+			Progress   float64
+			Exported   int
+			Files      []struct {
+				Type, Download string
+				Count          int
+			}
+		}
+	}
+	apiJSON(t, base, "GET", "/api/exports", nil, 200, &list)
+	if len(list.Exports) != 1 || list.Exports[0].ID != job || list.Exports[0].Status != "complete" || list.Exports[0].Progress != 1 ||
+		list.Exports[0].Exported != 2 || len(list.Exports[0].Files) != 1 || list.Exports[0].Files[0].Count != 2 {
+		t.Fatalf("GET /api/exports: %+v", list)
+	}
+	resp, err := http.Get(base + list.Exports[0].Files[0].Download)
+	if err != nil {
+		t.Fatal(err)
+	}
+	panel, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp, err = c.Get(m.Output[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(panel) == 0 || !bytes.Equal(panel, api) {
+		t.Errorf("the panel's download differs from the file: %q vs %q", panel, api)
+	}
+	req, _ := http.NewRequest("DELETE", base+"/api/exports/"+job, nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("DELETE /api/exports: %v %v", err, resp.StatusCode)
+	}
+	if got := getStatus(t, c, status); got != 404 {
+		t.Errorf("status after the panel deleted it: %d", got)
+	}
+	if resp, _ := http.Get(base + list.Exports[0].Files[0].Download); resp.StatusCode != 404 {
+		t.Errorf("download after delete: %d", resp.StatusCode)
+	}
+
+	req, _ = http.NewRequest("POST", base+"/fhir/Group", strings.NewReader(`{"resourceType":"Group","type":"person","actual":true,"name":"Cohort",`+
+		`"member":[{"entity":{"reference":"Patient/p1"}},{"entity":{"reference":"Patient/p2"},"inactive":true}]}`))
+	req.Header.Set("Content-Type", "application/fhir+json")
+	if resp, err := c.Do(req); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("create Group: %v %v", err, resp.StatusCode)
+	}
+	var groups struct {
+		Groups []struct {
+			Name           string
+			Members, Total int
+		}
+	}
+	apiJSON(t, base, "GET", "/api/groups", nil, 200, &groups)
+	if len(groups.Groups) != 1 || groups.Groups[0].Name != "Cohort" || groups.Groups[0].Members != 1 || groups.Groups[0].Total != 2 {
+		t.Errorf("GET /api/groups: %+v", groups)
+	}
+	// Group is searchable by member.
+	resp, err = c.Get(base + "/fhir/Group?member=Patient/p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bundle struct{ Entry []any }
+	json.NewDecoder(resp.Body).Decode(&bundle)
+	resp.Body.Close()
+	if len(bundle.Entry) != 1 {
+		t.Errorf("Group?member=Patient/p1: %d entries", len(bundle.Entry))
+	}
+}

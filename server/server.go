@@ -96,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
-			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings()},
+			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings(), Exports: s.bulk},
 		s.authAPI(),
 	} {
 		part.Mount(api)

@@ -29,6 +29,7 @@ type Store interface {
 	ReadResource(ctx context.Context, typ, id string) (store.Resource, error)
 	CountByType(ctx context.Context) (map[string]int, error)
 	Matches(ctx context.Context, rid int64, where ...store.Cond) (bool, error)
+	Search(ctx context.Context, q store.Query) (store.Page, error)
 	ScanExport(ctx context.Context, q store.ExportScan, fn func(store.ExportRow) error, progress func(float64)) error
 	CreateExport(ctx context.Context, j store.ExportJob) error
 	FinishExport(ctx context.Context, j store.ExportJob) error

@@ -41,6 +41,8 @@ type API struct {
 	Storage Storage
 	// TLS is the HTTPS switch of Settings; nil leaves /api/tls out.
 	TLS TLSSettings
+	// Exports are the Bulk Data exports and Groups; nil leaves /api/exports and /api/groups out.
+	Exports Exports
 }
 
 // Mount registers the control endpoints.
@@ -52,6 +54,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	a.mountPatients(mux)
 	a.mountStorage(mux)
 	a.mountTLS(mux)
+	a.mountExports(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 

@@ -155,3 +155,36 @@ type TLSCA struct {
 type TLSInput struct {
 	NextStart *bool `json:"next_start"`
 }
+
+// Export is one Bulk Data export job as the control panel shows it (GET /api/exports).
+type Export struct {
+	ID       string     `json:"id"`
+	ClientID string     `json:"client_id"`
+	Request  string     `json:"request"`
+	Status   string     `json:"status"` // running, complete, failed
+	Created  time.Time  `json:"created"`
+	Finished *time.Time `json:"finished,omitempty"`
+	Expires  *time.Time `json:"expires,omitempty"`
+	// Progress (0..1) and Exported count the resources written so far while it runs, all of them after.
+	Progress float64      `json:"progress"`
+	Exported int64        `json:"exported"`
+	Files    []ExportFile `json:"files"`
+	Error    string       `json:"error,omitempty"`
+}
+
+// ExportFile is one file of a complete export, with the control API URL that downloads it.
+type ExportFile struct {
+	Type     string `json:"type"`
+	Count    int    `json:"count"`
+	Download string `json:"download"`
+	Error    bool   `json:"error"` // the OperationOutcome file of warnings, not data
+}
+
+// Group is one FHIR Group (a cohort a Bulk Data export can be of) in GET /api/groups.
+type Group struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Members int    `json:"members"` // active members that are Patients
+	Total   int    `json:"total"`   // all members
+}
