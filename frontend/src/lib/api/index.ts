@@ -16,3 +16,4 @@ export * from './keys';
 export * from './users';
 export * from './storage';
 export * from './tls';
+export * from './exports';
