@@ -102,7 +102,11 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await page.getByRole('button', { name: 'Register app' }).first().click();
   await form.getByText('Confidential · secret').click();
   await form.getByLabel('Name').fill('E2E Server App');
-  await form.getByLabel('Redirect URIs').fill('http://127.0.0.1:9/server-callback');
+  // http beyond loopback is refused (as real EHRs do) until the app gets the visible leniency.
+  await form.getByLabel('Redirect URIs').fill('http://app.lan:9/server-callback');
+  await form.getByRole('button', { name: 'Register app' }).click();
+  await form.getByText('must be https: http is accepted only on 127.0.0.1, [::1] and localhost').waitFor();
+  await form.getByRole('checkbox', { name: /Accept http on any host/ }).check();
   // The server's refusal shows next to the field it names: this client_id is taken.
   await form.getByLabel(/^Client ID/).fill(clientId);
   await form.getByRole('button', { name: 'Register app' }).click();
@@ -119,6 +123,9 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header would land mid-page in a full-page shot
   await page.screenshot({ path: join(ARTIFACTS, 'apps.png'), fullPage: true });
   await secretCard.getByRole('button', { name: 'I have stored it' }).click();
+  const serverCard = page.getByRole('article', { name: 'E2E Server App' });
+  await serverCard.getByTestId('http-redirects').getByText('Leniency: http on any host').waitFor();
+  assert.equal((await api(server, '/api/clients')).find((c) => c.client_name === 'E2E Server App').valet_http_redirects, true);
 
   // ---- Launch: from the app's card, pick the patient by MRN, create the launch.
   await card.getByRole('link', { name: 'Launch…' }).click();
