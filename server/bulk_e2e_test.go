@@ -264,7 +264,7 @@ func TestBulkExport(t *testing.T) {
 		{"Patient level, POST patient", "POST", "/fhir/Patient/$export",
 			`{"resourceType":"Parameters","parameter":[{"name":"patient","valueReference":{"reference":"Patient/p2"}},{"name":"_type","valueString":"Patient,Observation"}]}`, nil,
 			map[string]string{"Observation": "lab2", "Patient": "p2"}},
-		{"unsupported parameter, lenient", "GET", "/fhir/$export?_type=Patient&_elements=id", "", []string{"handling=lenient"},
+		{"unsupported parameter, lenient", "GET", "/fhir/$export?_type=Patient&includeAssociatedData=LatestProvenanceResources", "", []string{"handling=lenient"},
 			map[string]string{"Patient": "p1,p2"}},
 	}
 	for _, tc := range cases {
@@ -272,6 +272,31 @@ func TestBulkExport(t *testing.T) {
 		if got := exported(t, c, m); !equalMaps(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
+	}
+
+	// _elements keeps the elements named (and id, meta), tags the resource SUBSETTED, and "Type.name"
+	// applies to that type only.
+	m, _ = exportNow(t, c, "GET", base+"/fhir/$export?_type=Patient,Encounter&_elements=name,Encounter.status", "")
+	for _, o := range m.Output {
+		resp, err := c.Get(o.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			var r map[string]json.RawMessage
+			_ = json.Unmarshal(sc.Bytes(), &r)
+			want := map[string]bool{"resourceType": true, "id": true, "meta": true, "name": o.Type == "Patient", "status": o.Type == "Encounter"}
+			for k := range r {
+				if !want[k] {
+					t.Errorf("_elements: %s kept %s: %s", o.Type, k, sc.Bytes())
+				}
+			}
+			if !bytes.Contains(r["meta"], []byte("SUBSETTED")) {
+				t.Errorf("_elements: %s not tagged SUBSETTED: %s", o.Type, r["meta"])
+			}
+		}
+		resp.Body.Close()
 	}
 
 	// Group level: a Group created through the FHIR API, with p1 an active member and p2 an inactive one.
@@ -350,7 +375,8 @@ func TestBulkExportErrors(t *testing.T) {
 		{"bad _since", "GET", "/fhir/$export?_since=yesterday", "", false, 400, "_since"},
 		{"_since without a zone", "GET", "/fhir/$export?_since=2025-01-01T00:00:00", "", false, 400, "_since"},
 		{"unknown _outputFormat", "GET", "/fhir/$export?_outputFormat=text/csv", "", false, 400, "_outputFormat"},
-		{"unsupported parameter", "GET", "/fhir/$export?_elements=id", "", false, 400, "handling=lenient"},
+		{"unsupported parameter", "GET", "/fhir/$export?includeAssociatedData=LatestProvenanceResources", "", false, 400, "handling=lenient"},
+		{"bad _elements", "GET", "/fhir/$export?_elements=Bogus.name", "", false, 400, "_elements"},
 		{"patient at system level", "GET", "/fhir/$export?patient=Patient/p1", "", false, 400, "patient"},
 		{"shared type at Patient level", "GET", "/fhir/Patient/$export?_type=Practitioner", "", false, 400, "compartment"},
 		{"unknown _typeFilter parameter", "GET", "/fhir/$export?_type=Observation&_typeFilter=" + urlq("Observation?bogus=1"), "", false, 400, "bogus"},
@@ -515,5 +541,30 @@ func TestBulkExportsInControlAPI(t *testing.T) {
 	resp.Body.Close()
 	if len(bundle.Entry) != 1 {
 		t.Errorf("Group?member=Patient/p1: %d entries", len(bundle.Entry))
+	}
+}
+
+// TestBulkExportByUserApps: an app a practitioner launched exports at Patient level with user/ scopes,
+// a patient's app only that patient's compartment, and neither exports at system level.
+func TestBulkExportByUserApps(t *testing.T) {
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
+	var c struct {
+		ID     string `json:"client_id"`
+		Secret string `json:"client_secret"`
+	}
+	apiJSON(t, base, "POST", "/api/clients", map[string]any{"client_name": "population app", "redirect_uris": []string{e2eRedirect},
+		"launch_uri": "https://app.example/launch"}, 201, &c)
+	_, user := launch(t, base, c.ID, c.Secret, "p1", "Practitioner/dr1", "launch", "openid", "fhirUser", "user/Patient.rs", "user/Observation.rs")
+	if r, b := kickOff(t, user, "GET", base+"/fhir/$export?_type=Patient", ""); r.StatusCode != 403 || !bytes.Contains(b, []byte("system/Patient")) {
+		t.Errorf("system level with user/ scopes: %d %s", r.StatusCode, b)
+	}
+	m, _ := exportNow(t, user, "GET", base+"/fhir/Patient/$export", "")
+	if got, want := exported(t, user, m), map[string]string{"Observation": "lab1,lab2,lab3,vital1", "Patient": "p1,p2"}; !equalMaps(got, want) {
+		t.Errorf("user app, Patient level: %v, want %v", got, want)
+	}
+	_, patient := launch(t, base, c.ID, c.Secret, "p1", "Practitioner/dr1", "launch", "openid", "fhirUser", "patient/Patient.rs", "patient/Observation.rs")
+	m, _ = exportNow(t, patient, "GET", base+"/fhir/Patient/$export", "")
+	if got, want := exported(t, patient, m), map[string]string{"Observation": "lab1,lab3,vital1", "Patient": "p1"}; !equalMaps(got, want) {
+		t.Errorf("patient app, Patient level: %v, want %v", got, want)
 	}
 }

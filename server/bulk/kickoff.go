@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,7 +23,6 @@ const exportPerms = scope.Read | scope.Search
 
 // The parameters of the IG that Valet does not support; without Prefer: handling=lenient they are a 400.
 var unsupportedParams = map[string]string{
-	"_elements":             "returning a subset of each resource's elements",
 	"includeAssociatedData": "associated data (provenance, ...)",
 	"_until":                "an upper bound on lastUpdated",
 	"organizeOutputBy":      "organizing the output by instance",
@@ -34,6 +34,8 @@ type plan struct {
 	job      store.ExportJob
 	scan     store.ExportScan
 	warnings []fhir.Issue
+	// elements are the _elements each type keeps (none: the whole resource).
+	elements map[string][]string
 }
 
 // kickOff answers GET or POST [base]/$export, [base]/Patient/$export and [base]/Group/[id]/$export
@@ -73,7 +75,7 @@ func (e *Exporter) plan(r *http.Request, acc *token.Access) (*plan, *fhir.Outcom
 	groupID := r.PathValue("id")
 	patientLevel := strings.HasPrefix(r.URL.Path, "/fhir/Patient/") || groupID != ""
 	for name := range ps.values {
-		known := name == "_outputFormat" || name == "_since" || name == "_type" || name == "_typeFilter" || name == "patient"
+		known := name == "_outputFormat" || name == "_since" || name == "_type" || name == "_typeFilter" || name == "patient" || name == "_elements"
 		if known {
 			continue
 		}
@@ -105,6 +107,9 @@ func (e *Exporter) plan(r *http.Request, acc *token.Access) (*plan, *fhir.Outcom
 		return nil, invalid("patient", "patient applies to Patient and Group level exports ([base]/Patient/$export, [base]/Group/[id]/$export)")
 	}
 	if o := e.parts(r, acc, ps, patientLevel, pl); o != nil {
+		return nil, o
+	}
+	if o := elements(ps, pl); o != nil {
 		return nil, o
 	}
 	pl.job = store.ExportJob{ID: newID(), ClientID: acc.ClientID, Request: e.origin() + r.URL.RequestURI(), Created: e.cfg.Now()}
@@ -156,6 +161,12 @@ func (e *Exporter) parts(r *http.Request, acc *token.Access, ps *params, patient
 			continue
 		}
 		c, o := e.cfg.FHIR.Permit(acc, t, exportPerms)
+		if o == nil && !patientLevel && len(acc.Scopes.Permits(scope.System, t, exportPerms)) == 0 {
+			// A system-level export is of every record: backend services with system/ scopes (IG 2.0,
+			// Authorization). A user's or a patient's app exports at Patient or Group level.
+			o = &fhir.Outcome{Status: http.StatusForbidden, Issues: []fhir.Issue{{Severity: "error", Code: "forbidden",
+				Diagnostics: fmt.Sprintf("a system-level export needs system/%s.%s; with user/ or patient/ scopes, export at Patient or Group level ([base]/Patient/$export)", t, exportPerms)}}}
+		}
 		if o != nil {
 			if len(requested) == 0 {
 				continue // without _type, the export is of what the token may read
@@ -311,4 +322,38 @@ func (e *Exporter) patientID(ref string) (string, bool) {
 		return "", false
 	}
 	return id, true
+}
+
+// elementName is a top-level element of a resource (_elements names no deeper ones, as in a search).
+var elementName = regexp.MustCompile(`^[a-z][A-Za-z0-9]*$`)
+
+// elements reads _elements (IG 2.0): "name" keeps that element in every exported type, "Type.name" in
+// that type's resources only.
+func elements(ps *params, pl *plan) *fhir.Outcome {
+	var all []string
+	per := map[string][]string{}
+	for _, el := range ps.list("_elements") {
+		typ, name, typed := strings.Cut(el, ".")
+		if !typed {
+			typ, name = "", el
+		}
+		if typed && !spec.IsResourceType(typ) || !elementName.MatchString(name) {
+			return invalid("_elements", "_elements %q is not an element (name) or a type's element (Type.name)", el)
+		}
+		if typed {
+			per[typ] = append(per[typ], name)
+		} else {
+			all = append(all, name)
+		}
+	}
+	if len(all) == 0 && len(per) == 0 {
+		return nil
+	}
+	pl.elements = map[string][]string{}
+	for _, p := range pl.scan.Parts {
+		if els := append(append([]string{}, all...), per[p.Type]...); len(els) > 0 {
+			pl.elements[p.Type] = els
+		}
+	}
+	return nil
 }

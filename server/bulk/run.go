@@ -119,7 +119,11 @@ func (e *Exporter) write(ctx context.Context, a *active, p *plan) (files, error)
 	}
 	err = e.cfg.Store.ScanExport(ctx, p.scan, func(row store.ExportRow) error {
 		a.exported.Add(1)
-		return w.Write(synth.Resource{Type: row.Type, JSON: row.JSON})
+		body := row.JSON
+		if els := p.elements[row.Type]; els != nil {
+			body = fhir.Subset(body, els)
+		}
+		return w.Write(synth.Resource{Type: row.Type, JSON: body})
 	}, func(f float64) { a.progress.Store(uint64(f * 1000)) })
 	if cerr := w.Close(); err == nil {
 		err = cerr

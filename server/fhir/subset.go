@@ -77,3 +77,7 @@ func summarizeObject(m object, t *spec.Type) {
 		}
 	}
 }
+
+// Subset is the resource with only the top-level elements named (and id and meta), tagged SUBSETTED:
+// _elements of a Bulk Data export (server/bulk), as of a search.
+func Subset(body []byte, elements []string) []byte { return subset(body, "", elements) }
