@@ -70,6 +70,7 @@ func cmdGenerate(args []string, stdout, stderr io.Writer) error {
 	c.fs.Int64Var(&req.Seed, "seed", 42, "generate from `SEED`: the same seed gives the same patients")
 	c.fs.BoolVar(&req.Personas, "personas", false, "also add the edge-case personas (newborn, centenarian, deceased, …)")
 	c.fs.IntVar(&req.Years, "years", synth.DefaultYears, fmt.Sprintf("give each patient `Y` years of history, 1 to %d", population.MaxYears))
+	c.fs.StringVar(&req.AsOf, "as-of", "", "end the records before `DATE` (YYYY-MM-DD), the data's \"now\" (default "+synth.DefaultReference.Format(population.AsOfLayout)+")")
 	dataFlag(c.fs, &data)
 	if err := c.parseNone(args, stdout); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,6 +96,37 @@ func TestGenerateExportImportRoundTrip(t *testing.T) {
 	}
 }
 
+// TestGenerateAsOf: --as-of moves the data's "now": every encounter of a one-year record lies in the
+// year before it.
+func TestGenerateAsOf(t *testing.T) {
+	src, out := t.TempDir(), filepath.Join(t.TempDir(), "export")
+	if _, stderr, code := runValet(t, "generate", "--data", src, "--patients", "4", "--seed", "5", "--years", "1", "--as-of", "2024-03-15"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, stderr, code := runValet(t, "export", "--data", src, out); code != 0 {
+		t.Fatal(stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "Encounter.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for _, line := range lines {
+		var e struct {
+			Period struct{ Start, End string }
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Period.Start < "2023-03-15" || e.Period.End >= "2024-03-15" {
+			t.Errorf("encounter %s..%s outside the year before 2024-03-15", e.Period.Start, e.Period.End)
+		}
+	}
+	if len(lines) < 4*3 {
+		t.Errorf("%d encounters for 4 patients", len(lines))
+	}
+}
+
 // TestImportRefusesABadFileWhole: a file with one invalid resource is reported with its line and stores nothing,
 // while the good file beside it is stored.
 func TestImportRefusesABadFileWhole(t *testing.T) {
@@ -159,6 +191,7 @@ func TestDataCommandsBadInput(t *testing.T) {
 		{[]string{"generate", "--patients", "-3"}, "patients must be between 0 and"},
 		{[]string{"generate", "--patients", "0"}, "nothing to generate"},
 		{[]string{"generate", "--years", "500"}, "years must be between"},
+		{[]string{"generate", "--as-of", "2025-13-01"}, "as_of must be a date YYYY-MM-DD"},
 		{[]string{"generate", "--colour", "red"}, "-colour"},
 		{[]string{"import"}, "name the files or directories"},
 		{[]string{"import", "/no/such/file.json"}, "/no/such/file.json"},

@@ -121,7 +121,7 @@ const usageText = `Valet — a SMART on FHIR sandbox on your own machine.
 Usage:
   valet                 open the desktop window (desktop build) or serve headless
   valet serve [flags]   run the sandbox headless: authorization server, FHIR API, control panel
-  valet generate        add synthetic patients: --patients N (100) --seed S (42) --personas --years Y (10)
+  valet generate        add synthetic patients: --patients N (100) --seed S (42) --personas --years Y (10) --as-of DATE
   valet import PATH...  load FHIR Bundles (transaction, batch, collection) and NDJSON files; each file is
                         stored whole or not at all
   valet export DIR      write every resource as NDJSON, one <Type>.ndjson per type (--types T1,T2 to limit)

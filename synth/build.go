@@ -5,11 +5,12 @@ import (
 )
 
 // randomPatient builds the record of random patient i.
-func (g *generator) randomPatient(i int) []Resource {
+func (g *generator) randomPatient(i int) built {
 	r := g.newRecord(patientKey(g.tag, i))
 	p := r.newPerson()
 	p.portal = i < portalUsers
-	return r.build(p)
+	out := r.build(p)
+	return built{out, r.members}
 }
 
 // portalUsers is how many random patients (the first ones) are tagged as portal users.
@@ -19,6 +20,7 @@ const portalUsers = 3
 // that encounters and conditions are allocated together up front because they reference each other.
 func (r *record) build(p *person) []Resource {
 	r.targets = r.targets[:0]
+	r.referred = -1
 	r.patientResource(p)
 	if p.content == contentPatientOnly {
 		return r.out
@@ -31,6 +33,8 @@ func (r *record) build(p *person) []Resource {
 
 	visits := r.planVisits(p)
 	first := visits[0]
+	specialist, referred := r.planReferral(p, visits)
+	r.referred = referred
 	for range p.chronic {
 		r.chronicIDs = append(r.chronicIDs, r.nextID())
 	}
@@ -59,12 +63,21 @@ func (r *record) build(p *person) []Resource {
 			smokingAt = i
 		}
 	}
+	last := len(visits) - 1
 	given := map[string]bool{}
 	fluSeasons := map[int]bool{}
 	for i, v := range visits {
 		r.vitalSigns(p, v)
 		if i == smokingAt {
 			r.smokingStatus(p, v)
+		}
+		if i == last {
+			if years(p.birth, v.start) >= 18 {
+				r.hrsnScreening(p, v)
+			}
+			if years(p.birth, v.start) >= 15 {
+				r.socialHistory(p, v)
+			}
 		}
 		for _, panel := range labs[i] {
 			r.labReport(p, v, panel)
@@ -75,12 +88,23 @@ func (r *record) build(p *person) []Resource {
 				r.medicationRequest(p, m)
 			}
 		}
+		if i == 0 && specialist >= 0 {
+			r.referral(p, v, specialist, referred)
+		}
+		r.encounterNote(p, v, i == 0, meds)
+		if len(v.labs) > 0 {
+			r.labNote(p, v)
+		}
 	}
 	r.allergyResources(p, visits)
 	r.procedures(p, visits)
+	r.implants(p, first)
 	for i, c := range p.chronic {
 		r.carePlan(p, c, r.chronicIDs[i], first)
 	}
+	r.goals(p, first)
+	contact := r.relatedPerson(p)
+	r.careTeams(p, visits, contact, specialist, referred)
 	if p.glucometerDays > 0 {
 		r.homeGlucose(p)
 	}

@@ -166,6 +166,19 @@ func (r *record) procedures(p *person, visits []*visit) {
 		chosen = chosen[:3]
 	}
 	for _, c := range chosen {
+		study, isStudy := studies[c.def.Code]
+		var orderID string
+		if isStudy {
+			cat := srCategoryImaging
+			if !study.Imaging {
+				cat = ccs(SystemSNOMED, "386053000", "Evaluation procedure")
+			}
+			var reasons []Reference
+			if c.reason != "" {
+				reasons = []Reference{{Reference: "Condition/" + c.reason}}
+			}
+			orderID = r.order(p, c.visit, cat, cc(SystemSNOMED, c.def.Code, c.def.Display), reasons, nil)
+		}
 		id := r.nextID()
 		pr := r.g.pool.practitioners[c.visit.prac]
 		start := c.visit.start.Add(5 * time.Minute)
@@ -182,7 +195,13 @@ func (r *record) procedures(p *person, visits []*visit) {
 		if c.reason != "" {
 			proc.ReasonReference = []Reference{{Reference: "Condition/" + c.reason}}
 		}
+		if isStudy {
+			proc.BasedOn = []Reference{{Reference: "ServiceRequest/" + orderID}}
+		}
 		r.add("Procedure", id, proc)
+		if isStudy {
+			r.studyReport(p, c.visit, study, orderID, c.visit.start)
+		}
 	}
 }
 

@@ -165,7 +165,7 @@ var vitalCatalog = []VitalDef{
 	{loincHeartRate, "Heart rate", "/min", usCore + "us-core-heart-rate", 0, 0},
 	{loincRespRate, "Respiratory rate", "/min", usCore + "us-core-respiratory-rate", 0, 0},
 	{loincTemperature, "Body temperature", "Cel", usCore + "us-core-body-temperature", 0, 0},
-	{loincSpO2, "Oxygen saturation in Arterial blood by Pulse oximetry", "%", usCore + "us-core-pulse-oximetry", 0, 0},
+	{loincSpO2, "Oxygen saturation in Arterial blood by Pulse oximetry", "%", ProfilePulseOximetry, 0, 0},
 	{loincSpO2Art, "Oxygen saturation in Arterial blood", "%", "", 0, 0},
 	{loincHeight, "Body height", "cm", usCore + "us-core-body-height", 0, 0},
 	{loincWeight, "Body weight", "kg", usCore + "us-core-body-weight", 0, 0},

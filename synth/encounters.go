@@ -14,6 +14,10 @@ type visit struct {
 	acute      *ConditionDef
 	acuteID    string
 	wellness   bool
+	// consult marks the follow-up the patient was referred to a specialist for (see planReferral).
+	consult bool
+	// vitals and labs are the measurements taken at the visit, one line each, for its notes.
+	vitals, labs []string
 }
 
 // planVisits lays 3–8 encounters over the record window, the first a check-up (or the birth admission for a
@@ -193,11 +197,21 @@ func (r *record) encounterResource(p *person, v *visit) {
 		// the newborn examination is the reason for the birth stay in the child's own record
 		e.ReasonCode = []CodeableConcept{cc(SystemSNOMED, encWellChild.Type.Code, encWellChild.Type.Display)}
 	case v.kind == encFollowUp && len(r.chronicIDs) > 0:
-		c := p.chronic[0]
+		i := followUpOf(r, v)
+		c := p.chronic[i]
 		e.ReasonCode = []CodeableConcept{cc(SystemSNOMED, c.Code, c.Display)}
-		e.ReasonReference = []Reference{{Reference: "Condition/" + r.chronicIDs[0]}}
+		e.ReasonReference = []Reference{{Reference: "Condition/" + r.chronicIDs[i]}}
 	default:
 		e.ReasonCode = []CodeableConcept{cc(checkUpReason.System, checkUpReason.Code, checkUpReason.Display)}
 	}
 	r.add("Encounter", v.id, e)
+}
+
+// followUpOf is the index in person.chronic of the condition a follow-up visit is for: the referred
+// condition at the specialist's consultation, else the first chronic condition.
+func followUpOf(r *record, v *visit) int {
+	if v.consult && r.referred >= 0 {
+		return r.referred
+	}
+	return 0
 }

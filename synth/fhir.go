@@ -49,6 +49,22 @@ const (
 	SystemMedReqCategory    = tho + "medicationrequest-category"
 	SystemCarePlanCategory  = "http://hl7.org/fhir/us/core/CodeSystem/careplan-category"
 	SystemLocationPhysType  = tho + "location-physical-type"
+	SystemV2RelatedType     = tho + "v2-0131"
+	SystemRoleCode          = tho + "v3-RoleCode"
+	SystemNullFlavor        = tho + "v3-NullFlavor"
+	SystemDataAbsent        = tho + "data-absent-reason"
+	SystemGoalAchievement   = tho + "goal-achievement"
+	SystemV2SpecimenType    = tho + "v2-0487"
+	SystemDocCategory       = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
+	SystemUSCoreCategory    = "http://hl7.org/fhir/us/core/CodeSystem/us-core-category"
+	SystemSDOHCategory      = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+	SystemFormatCode        = "http://ihe.net/fhir/ihe.formatcode.fhir/CodeSystem/formatcode"
+	SystemOccupation        = tho + "PHOccupationCDCCensus2010"
+	SystemIndustry          = tho + "PHIndustryCDCCensus2010"
+	SystemSpecimenID        = "https://valet.dev/fhir/sid/specimen"
+	SystemAccession         = "https://valet.dev/fhir/sid/accession"
+	SystemOrder             = "https://valet.dev/fhir/sid/order"
+	SystemDocument          = "https://valet.dev/fhir/sid/document"
 
 	usCore = "http://hl7.org/fhir/us/core/StructureDefinition/"
 )
@@ -74,6 +90,24 @@ const (
 	ProfileCarePlan            = usCore + "us-core-careplan"
 	ProfileProvenance          = usCore + "us-core-provenance"
 	ProfileVitalSigns          = usCore + "us-core-vital-signs"
+	ProfilePulseOximetry       = usCore + "us-core-pulse-oximetry"
+
+	ProfileDocumentReference    = usCore + "us-core-documentreference"
+	ProfileDiagnosticReportNote = usCore + "us-core-diagnosticreport-note"
+	ProfileGoal                 = usCore + "us-core-goal"
+	ProfileCareTeam             = usCore + "us-core-careteam"
+	ProfileImplantableDevice    = usCore + "us-core-implantable-device"
+	ProfileServiceRequest       = usCore + "us-core-servicerequest"
+	ProfileSpecimen             = usCore + "us-core-specimen"
+	ProfileRelatedPerson        = usCore + "us-core-relatedperson"
+	ProfileQuestionnaireResp    = usCore + "us-core-questionnaireresponse"
+	ProfileMedication           = usCore + "us-core-medication"
+	ProfileMedicationDispense   = usCore + "us-core-medicationdispense"
+	ProfileScreeningAssessment  = usCore + "us-core-observation-screening-assessment"
+	ProfileOccupation           = usCore + "us-core-observation-occupation"
+	ProfileSexualOrientation    = usCore + "us-core-observation-sexual-orientation"
+	ProfilePregnancyStatus      = usCore + "us-core-observation-pregnancystatus"
+	ProfilePregnancyIntent      = usCore + "us-core-observation-pregnancyintent"
 
 	extRace           = usCore + "us-core-race"
 	extEthnicity      = usCore + "us-core-ethnicity"
@@ -172,16 +206,31 @@ type Period struct {
 }
 
 type Quantity struct {
-	Value  Dec    `json:"value"`
-	Unit   string `json:"unit,omitempty"`
-	System string `json:"system,omitempty"`
-	Code   string `json:"code,omitempty"`
+	Value      Dec    `json:"value"`
+	Comparator string `json:"comparator,omitempty"`
+	Unit       string `json:"unit,omitempty"`
+	System     string `json:"system,omitempty"`
+	Code       string `json:"code,omitempty"`
 }
 
 type Meta struct {
 	Profile  []string `json:"profile,omitempty"`
 	Security []Coding `json:"security,omitempty"`
 	Tag      []Coding `json:"tag,omitempty"`
+}
+
+// Attachment is inline content (data, base64) or a URL.
+type Attachment struct {
+	ContentType string `json:"contentType,omitempty"`
+	Language    string `json:"language,omitempty"`
+	Data        string `json:"data,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Creation    string `json:"creation,omitempty"`
+}
+
+type Range struct {
+	Low  *Quantity `json:"low,omitempty"`
+	High *Quantity `json:"high,omitempty"`
 }
 
 type Narrative struct {

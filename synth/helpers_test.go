@@ -88,3 +88,14 @@ func hasCode(m map[string]any, code string, path ...string) bool {
 }
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+
+// records drops the shared pool (first batch) and the population's Groups (last batch): one batch per
+// patient record remains.
+func records(t testing.TB, pop []generated) []generated {
+	t.Helper()
+	last := pop[len(pop)-1]
+	if len(last.batch) == 0 || last.batch[0].Type != "Group" {
+		t.Fatalf("the last batch is not the population's Groups")
+	}
+	return pop[1 : len(pop)-1]
+}

@@ -93,6 +93,11 @@ func (r *record) labReport(p *person, v *visit, panelKey string) {
 	labels := securityLabels(sensitiveFor(p, panelKey))
 	org := r.g.pool.providers[r.g.pool.locations[v.loc].Org]
 	issued := v.start.Add(3 * time.Hour)
+	orderID := r.labOrder(p, v, panel, labels)
+	specimenID := r.specimen(p, v, panel, orderID, labels)
+	basedOn := []Reference{{Reference: "ServiceRequest/" + orderID}}
+	spec := &Reference{Reference: "Specimen/" + specimenID}
+	v.labs = append(v.labs, panel.Display+":")
 	results := make([]Reference, 0, len(panel.Analytes))
 	for _, key := range panel.Analytes {
 		a := analyteByKey[key]
@@ -101,13 +106,17 @@ func (r *record) labReport(p *person, v *visit, panelKey string) {
 		obs.ID = id
 		obs.Encounter = &Reference{Reference: "Encounter/" + v.id}
 		obs.Performer = []Reference{{Reference: "Organization/" + org.ID, Display: org.Name}}
+		obs.BasedOn = basedOn
+		obs.Specimen = spec
 		obs.Meta.Security = labels
+		v.labs = append(v.labs, "- "+a.Display+": "+obs.ValueQuantity.Value.String()+" "+a.Unit+" ("+obs.Interpretation[0].Coding[0].Display+")")
 		r.add("Observation", id, obs)
 		results = append(results, Reference{Reference: "Observation/" + id})
 	}
 	id := r.nextID()
 	dr := diagnosticReport{
 		header:            hdr("DiagnosticReport", id, ProfileDiagnosticReportLab),
+		BasedOn:           basedOn,
 		Status:            "final",
 		Category:          []CodeableConcept{ccs(SystemV2DiagService, "LAB", "Laboratory")},
 		Code:              cc(SystemLOINC, panel.Code, panel.Display),
@@ -116,6 +125,7 @@ func (r *record) labReport(p *person, v *visit, panelKey string) {
 		EffectiveDateTime: fhirDateTime(v.start),
 		Issued:            fhirInstant(issued),
 		Performer:         []Reference{{Reference: "Organization/" + org.ID, Display: org.Name}},
+		Specimen:          []Reference{*spec},
 		Result:            results,
 	}
 	dr.Meta.Security = labels

@@ -81,17 +81,16 @@ func (r *record) medicationRequest(p *person, m *medPlan) {
 	f := false
 	unit := m.def.DoseUnit
 	mr := medicationRequest{
-		header:                    hdr("MedicationRequest", id, ProfileMedicationRequest),
-		Status:                    status,
-		Intent:                    "order",
-		Category:                  []CodeableConcept{ccs(SystemMedReqCategory, "community", "Community")},
-		ReportedBoolean:           &f,
-		MedicationCodeableConcept: cc(SystemRxNorm, m.def.Code, m.def.Display),
-		Subject:                   &Reference{Reference: "Patient/" + p.key},
-		Encounter:                 &Reference{Reference: "Encounter/" + v.id},
-		AuthoredOn:                fhirDateTime(v.start.Add(time.Duration(v.kind.Minutes-5) * time.Minute)),
-		Requester:                 &Reference{Reference: "Practitioner/" + r.g.pool.practitioners[v.prac].ID, Display: r.g.pool.practitioners[v.prac].Name},
-		ReasonReference:           []Reference{{Reference: "Condition/" + m.condID, Display: m.cond.Display}},
+		header:          hdr("MedicationRequest", id, ProfileMedicationRequest),
+		Status:          status,
+		Intent:          "order",
+		Category:        []CodeableConcept{ccs(SystemMedReqCategory, "community", "Community")},
+		ReportedBoolean: &f,
+		Subject:         &Reference{Reference: "Patient/" + p.key},
+		Encounter:       &Reference{Reference: "Encounter/" + v.id},
+		AuthoredOn:      fhirDateTime(v.start.Add(time.Duration(v.kind.Minutes-5) * time.Minute)),
+		Requester:       &Reference{Reference: "Practitioner/" + r.g.pool.practitioners[v.prac].ID, Display: r.g.pool.practitioners[v.prac].Name},
+		ReasonReference: []Reference{{Reference: "Condition/" + m.condID, Display: m.cond.Display}},
 		DosageInstruction: []dosage{{
 			Sequence:        1,
 			Text:            m.def.Text,
@@ -101,8 +100,65 @@ func (r *record) medicationRequest(p *person, m *medPlan) {
 		}},
 		DispenseRequest: &dispenseRequest{ValidityPeriod: validity, NumberOfRepeatsAllowed: repeats},
 	}
+	// Ongoing treatments name a formulary Medication of the shared pool; short courses carry the drug
+	// inline: US Core requires servers to support both forms.
+	if m.chronic {
+		mr.MedicationReference = &Reference{Reference: "Medication/" + medicationID(r.g.tag, m.def.Code), Display: m.def.Display}
+	} else {
+		c := cc(SystemRxNorm, m.def.Code, m.def.Display)
+		mr.MedicationCodeableConcept = &c
+	}
 	mr.Meta.Security = securityLabels(m.cond)
 	r.add("MedicationRequest", id, mr)
+	r.dispense(p, m, &mr, end)
+}
+
+// medicationID is the id of a catalog drug's Medication in the shared pool.
+func medicationID(tag, rxnorm string) string { return tag + "-med-" + rxnorm }
+
+// dispense fills nine prescriptions in ten at the prescribing organization's pharmacy a few hours after
+// they were written (never after the record ends): a first fill of 30 days, or of the whole course.
+func (r *record) dispense(p *person, m *medPlan, mr *medicationRequest, end time.Time) {
+	if !chance(r.rng, 900) {
+		return
+	}
+	v := m.visit
+	handed := v.end.Add(time.Duration(between(r.rng, 1, 30)) * time.Hour)
+	if handed.After(end) {
+		return
+	}
+	days := int64(30)
+	if !m.chronic {
+		days = int64(max(m.def.Days, 1))
+	}
+	perDay := int64(m.def.Frequency)
+	switch m.def.PeriodU {
+	case "h":
+		perDay = int64(m.def.Frequency) * 24 / int64(max(m.def.Period, 1))
+	case "wk":
+		perDay = 1
+	}
+	id := r.nextID()
+	org := r.g.pool.providers[r.g.pool.locations[v.loc].Org]
+	md := medicationDispense{
+		header:                    hdr("MedicationDispense", id, ProfileMedicationDispense),
+		Status:                    "completed",
+		Category:                  ccsPtr(tho+"medicationdispense-category", "community", "Community"),
+		MedicationCodeableConcept: mr.MedicationCodeableConcept,
+		MedicationReference:       mr.MedicationReference,
+		Subject:                   &Reference{Reference: "Patient/" + p.key},
+		Context:                   &Reference{Reference: "Encounter/" + v.id},
+		Performer:                 []dispensePerformer{{Actor: Reference{Reference: "Organization/" + org.ID, Display: org.Name}}},
+		AuthorizingPrescription:   []Reference{{Reference: "MedicationRequest/" + mr.ID}},
+		Type:                      ccsPtr(SystemActCode, "FF", "First Fill"),
+		Quantity:                  &Quantity{Value: Dec{days * max(perDay, 1), 0}, Unit: "dose", System: SystemUCUM, Code: "{dose}"},
+		DaysSupply:                &Quantity{Value: Dec{days, 0}, Unit: "day", System: SystemUCUM, Code: "d"},
+		WhenPrepared:              fhirDateTime(handed.Add(-30 * time.Minute)),
+		WhenHandedOver:            fhirDateTime(handed),
+		DosageInstruction:         mr.DosageInstruction,
+	}
+	md.Meta.Security = mr.Meta.Security
+	r.add("MedicationDispense", id, md)
 }
 
 func unitDisplay(ucum string) string {

@@ -8,7 +8,7 @@ import (
 // ordered runs build(0..n-1) on up to workers goroutines and calls sink with the results in index order.
 // Each record has its own random source seeded from its index, so scheduling never changes the output;
 // the bounded window (2 × workers results in flight) keeps memory flat however large n is.
-func ordered(ctx context.Context, n, workers int, build func(int) []Resource, sink func(int, []Resource) error) error {
+func ordered[T any](ctx context.Context, n, workers int, build func(int) T, sink func(int, T) error) error {
 	if workers < 1 {
 		workers = 1
 	}
@@ -28,7 +28,7 @@ func ordered(ctx context.Context, n, workers int, build func(int) []Resource, si
 	defer cancel()
 	type job struct {
 		i   int
-		out chan []Resource
+		out chan T
 	}
 	jobs := make(chan job)
 	futures := make(chan job, 2*workers)
@@ -46,7 +46,7 @@ func ordered(ctx context.Context, n, workers int, build func(int) []Resource, si
 		defer close(futures)
 		defer close(jobs)
 		for i := 0; i < n; i++ {
-			j := job{i: i, out: make(chan []Resource, 1)}
+			j := job{i: i, out: make(chan T, 1)}
 			select {
 			case futures <- j:
 			case <-ctx.Done():

@@ -212,6 +212,9 @@ func (r *record) patientResource(p *person) {
 	pt.ManagingOrganization = &Reference{Reference: "Organization/" + r.g.pool.providers[pcp.Org].ID, Display: r.g.pool.providers[pcp.Org].Name}
 	pt.Link = p.links
 	r.add("Patient", p.key, pt)
+	if !p.inactive {
+		r.members = append(r.members, member{id: p.key, pediatric: p.death.IsZero() && years(p.birth, r.now()) < 18, diabetic: p.has(condDiabetes)})
+	}
 }
 
 // PersonaTag marks the Patients of an edge-case persona (code "persona-<name>"), so QA can find them by

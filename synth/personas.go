@@ -30,11 +30,12 @@ var personaCatalog = []personaDef{
 	{"restricted-data", "HIV infection and alcoholism recorded with security labels (R, HIV, ETH); a portal user.", buildRestricted},
 }
 
-func (g *generator) persona(i int) []Resource {
+func (g *generator) persona(i int) built {
 	def := personaCatalog[i]
 	r := g.newRecord(g.tag + "-" + def.Name)
 	r.persona = def.Name
-	return def.build(r)
+	out := def.build(r)
+	return built{out, r.members}
 }
 
 // personWith builds a person of a given gender and age, then draws the rest like a random patient.
@@ -69,7 +70,7 @@ func buildNewborn(r *record) []Resource {
 
 func buildCentenarian(r *record) []Resource {
 	p := r.personWith("female", r.ago(101, 40))
-	p.chronic = chronicOf(condHypertension, "osteoarthritis", "osteoporosis", "alzheimers")
+	p.chronic = chronicOf(condHypertension, "osteoarthritis", "osteoporosis", "alzheimers", "atrial-fibrillation")
 	p.smoking = smokingStatuses[0]
 	r.body(p)
 	return r.build(p)

@@ -13,8 +13,8 @@ import (
 // Each persona is present, alone or in the default population, with its defining property.
 func TestPersonasHaveTheirDefiningProperty(t *testing.T) {
 	pop := generate(t, Options{Seed: 4, Personas: true})
-	if len(pop) != 1+len(personaCatalog) {
-		t.Fatalf("%d batches, want pool + %d personas", len(pop), len(personaCatalog))
+	if len(pop) != 2+len(personaCatalog) {
+		t.Fatalf("%d batches, want pool + %d personas + groups", len(pop), len(personaCatalog))
 	}
 	ref := DefaultReference
 	for i, def := range personaCatalog {
@@ -116,7 +116,7 @@ func hasSecurity(m map[string]any, code string) bool {
 
 func TestPortalUsersTagged(t *testing.T) {
 	pop := generate(t, Options{Patients: 5, Seed: 4})
-	for i, g := range pop[1:] {
+	for i, g := range records(t, pop) {
 		tagged := strings.Contains(string(g.batch[0].JSON), `"code":"portal-user"`)
 		if tagged != (i < portalUsers) {
 			t.Errorf("patient %d: portal-user tag %v", i, tagged)
@@ -153,7 +153,7 @@ func TestOnlyPersonasAndProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if batches != 3 || last.Done != 2 || last.Total != 2 || last.Resources == 0 {
+	if batches != 4 || last.Done != 2 || last.Total != 2 || last.Resources == 0 {
 		t.Errorf("batches %d, progress %+v", batches, last)
 	}
 }
@@ -188,7 +188,7 @@ func TestEmitErrorAndCancelStopGeneration(t *testing.T) {
 func TestPersonaPatientsTagged(t *testing.T) {
 	pop := generate(t, Options{Patients: 2, Seed: 4, Personas: true})
 	tagged := map[string]int{}
-	for _, g := range pop[1:] {
+	for _, g := range records(t, pop) {
 		for _, r := range g.batch {
 			if r.Type != "Patient" {
 				continue

@@ -167,6 +167,15 @@ func buildPool(g *generator) *pool {
 			Telecom:      []ContactPoint{{System: "phone", Value: r.phone(), Use: "work"}},
 		})
 	}
+	// Formulary Medications, referenced by the MedicationRequests of ongoing treatments.
+	for _, m := range medicationCatalog {
+		id := medicationID(g.tag, m.Code)
+		r.add("Medication", id, medication{
+			header: hdr("Medication", id, ProfileMedication),
+			Code:   cc(SystemRxNorm, m.Code, m.Display),
+			Status: "active",
+		})
+	}
 	p.resources = r.out
 	return p
 }

@@ -41,6 +41,16 @@ type record struct {
 	persona string
 	// chronicIDs are the Condition ids of person.chronic, in order.
 	chronicIDs []string
+	// referred is the index in person.chronic of the condition referred to a specialist (-1: none).
+	referred int
+	// members lists the record's active Patients for the population's Groups.
+	members []member
+}
+
+// member is one Patient of a record as the population's Groups see it.
+type member struct {
+	id                  string
+	pediatric, diabetic bool
 }
 
 func (g *generator) newRecord(key string) *record {

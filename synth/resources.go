@@ -138,30 +138,38 @@ type condition struct {
 }
 
 type observationComponent struct {
-	Code           CodeableConcept   `json:"code"`
-	ValueQuantity  *Quantity         `json:"valueQuantity,omitempty"`
-	Interpretation []CodeableConcept `json:"interpretation,omitempty"`
+	Code                 CodeableConcept   `json:"code"`
+	ValueQuantity        *Quantity         `json:"valueQuantity,omitempty"`
+	ValueCodeableConcept *CodeableConcept  `json:"valueCodeableConcept,omitempty"`
+	DataAbsentReason     *CodeableConcept  `json:"dataAbsentReason,omitempty"`
+	Interpretation       []CodeableConcept `json:"interpretation,omitempty"`
 }
 
 type observation struct {
 	header
+	BasedOn              []Reference            `json:"basedOn,omitempty"`
 	Status               string                 `json:"status"`
 	Category             []CodeableConcept      `json:"category"`
 	Code                 CodeableConcept        `json:"code"`
 	Subject              *Reference             `json:"subject"`
 	Encounter            *Reference             `json:"encounter,omitempty"`
 	EffectiveDateTime    string                 `json:"effectiveDateTime,omitempty"`
+	EffectivePeriod      *Period                `json:"effectivePeriod,omitempty"`
 	Issued               string                 `json:"issued,omitempty"`
 	Performer            []Reference            `json:"performer,omitempty"`
 	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
 	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
 	Interpretation       []CodeableConcept      `json:"interpretation,omitempty"`
+	Specimen             *Reference             `json:"specimen,omitempty"`
 	ReferenceRange       []ReferenceRange       `json:"referenceRange,omitempty"`
+	HasMember            []Reference            `json:"hasMember,omitempty"`
+	DerivedFrom          []Reference            `json:"derivedFrom,omitempty"`
 	Component            []observationComponent `json:"component,omitempty"`
 }
 
 type diagnosticReport struct {
 	header
+	BasedOn           []Reference       `json:"basedOn,omitempty"`
 	Status            string            `json:"status"`
 	Category          []CodeableConcept `json:"category"`
 	Code              CodeableConcept   `json:"code"`
@@ -170,7 +178,11 @@ type diagnosticReport struct {
 	EffectiveDateTime string            `json:"effectiveDateTime,omitempty"`
 	Issued            string            `json:"issued,omitempty"`
 	Performer         []Reference       `json:"performer,omitempty"`
+	ResultsInterp     []Reference       `json:"resultsInterpreter,omitempty"`
+	Specimen          []Reference       `json:"specimen,omitempty"`
 	Result            []Reference       `json:"result,omitempty"`
+	Conclusion        string            `json:"conclusion,omitempty"`
+	PresentedForm     []Attachment      `json:"presentedForm,omitempty"`
 }
 
 type timingRepeat struct {
@@ -207,7 +219,8 @@ type medicationRequest struct {
 	Intent                    string            `json:"intent"`
 	Category                  []CodeableConcept `json:"category,omitempty"`
 	ReportedBoolean           *bool             `json:"reportedBoolean,omitempty"`
-	MedicationCodeableConcept CodeableConcept   `json:"medicationCodeableConcept"`
+	MedicationCodeableConcept *CodeableConcept  `json:"medicationCodeableConcept,omitempty"`
+	MedicationReference       *Reference        `json:"medicationReference,omitempty"`
 	Subject                   *Reference        `json:"subject"`
 	Encounter                 *Reference        `json:"encounter,omitempty"`
 	AuthoredOn                string            `json:"authoredOn,omitempty"`
@@ -258,8 +271,14 @@ type procedurePerformer struct {
 	Actor Reference `json:"actor"`
 }
 
+type procedureDevice struct {
+	Action      *CodeableConcept `json:"action,omitempty"`
+	Manipulated Reference        `json:"manipulated"`
+}
+
 type procedure struct {
 	header
+	BasedOn         []Reference          `json:"basedOn,omitempty"`
 	Status          string               `json:"status"`
 	Code            CodeableConcept      `json:"code"`
 	Subject         *Reference           `json:"subject"`
@@ -268,6 +287,7 @@ type procedure struct {
 	Performer       []procedurePerformer `json:"performer,omitempty"`
 	Location        *Reference           `json:"location,omitempty"`
 	ReasonReference []Reference          `json:"reasonReference,omitempty"`
+	FocalDevice     []procedureDevice    `json:"focalDevice,omitempty"`
 }
 
 type carePlan struct {

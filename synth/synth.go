@@ -104,9 +104,10 @@ func (o Options) personasWanted() []int {
 }
 
 // Generate builds the population described by opt and hands it to emit: first the shared pool
-// (Organizations, Locations, Practitioners, PractitionerRoles) as one batch, then one batch per patient
-// record in a fixed order (random patients by index, then personas in catalog order), so the caller can
-// store each batch in one transaction. Batches are built in parallel but emitted in order; at most a few
+// (Organizations, Locations, Practitioners, PractitionerRoles, Medications) as one batch, then one batch
+// per patient record in a fixed order (random patients by index, then personas in catalog order), then
+// the population's Groups as a last batch, so the caller can store each batch in one transaction. Only
+// record batches hold a Patient. Batches are built in parallel but emitted in order; at most a few
 // per worker are held at once, so memory stays flat as Patients grows. emit must not keep the slice (it is
 // not reused, but holding every batch defeats the streaming). progress may be nil.
 func Generate(ctx context.Context, opt Options, emit func(batch []Resource) error, progress func(Progress)) error {
@@ -128,20 +129,38 @@ func Generate(ctx context.Context, opt Options, emit func(batch []Resource) erro
 	}
 	report(0)
 
-	build := func(i int) []Resource {
+	build := func(i int) built {
 		if i < opt.Patients {
 			return g.randomPatient(i)
 		}
 		return g.persona(personas[i-opt.Patients])
 	}
-	return ordered(ctx, total, opt.Workers, build, func(i int, batch []Resource) error {
-		if err := emit(batch); err != nil {
+	var members []member
+	err = ordered(ctx, total, opt.Workers, build, func(i int, b built) error {
+		if err := emit(b.batch); err != nil {
 			return err
 		}
-		resources += len(batch)
+		members = append(members, b.members...)
+		resources += len(b.batch)
 		report(i + 1)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	groups := g.groups(members)
+	if err := emit(groups); err != nil {
+		return err
+	}
+	resources += len(groups)
+	report(total)
+	return nil
+}
+
+// built is one record's batch and its Patients as the population's Groups see them.
+type built struct {
+	batch   []Resource
+	members []member
 }
 
 // Personas names every edge-case persona, in the order Generate emits them.

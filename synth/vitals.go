@@ -173,8 +173,18 @@ func (r *record) vitalObservation(p *person, v *visit, code string, extra []Codi
 
 func (r *record) vital(p *person, v *visit, code string, value Dec, extra []Coding) {
 	id, obs := r.vitalObservation(p, v, code, extra)
-	unit := vitalByCode[code].Unit
-	obs.ValueQuantity = &Quantity{Value: value, Unit: unit, System: SystemUCUM, Code: unit}
+	def := vitalByCode[code]
+	obs.ValueQuantity = &Quantity{Value: value, Unit: def.Unit, System: SystemUCUM, Code: def.Unit}
+	if code == loincSpO2 {
+		if value.N < 95 {
+			// on supplemental oxygen: the profile's flow-rate and concentration components
+			obs.Component = []observationComponent{
+				{Code: cc(SystemLOINC, "3151-8", "Inhaled oxygen flow rate"), ValueQuantity: &Quantity{Value: Dec{2, 0}, Unit: "L/min", System: SystemUCUM, Code: "L/min"}},
+				{Code: cc(SystemLOINC, "3150-0", "Inhaled oxygen concentration"), ValueQuantity: &Quantity{Value: Dec{28, 0}, Unit: "%", System: SystemUCUM, Code: "%"}},
+			}
+		}
+	}
+	v.vitals = append(v.vitals, def.Display+": "+value.String()+" "+def.Unit)
 	r.add("Observation", id, obs)
 }
 
@@ -187,6 +197,7 @@ func (r *record) bloodPressure(p *person, v *visit, sys, dia int64) {
 		}
 	}
 	obs.Component = []observationComponent{comp(loincSystolic, sys), comp(loincDiastolic, dia)}
+	v.vitals = append(v.vitals, "Blood pressure: "+Dec{sys, 0}.String()+"/"+Dec{dia, 0}.String()+" mm[Hg]")
 	r.add("Observation", id, obs)
 }
 

@@ -30,7 +30,7 @@ func (a *API) generate(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "body must be JSON like {\"patients\": 100, \"seed\": 42, \"personas\": false, \"years\": 10}: "+err.Error())
+		writeError(w, http.StatusBadRequest, "body must be JSON like {\"patients\": 100, \"seed\": 42, \"personas\": false, \"years\": 10, \"as_of\": \"2025-06-30\"}: "+err.Error())
 		return
 	}
 	if err := req.Validate(); err != nil {

@@ -6,7 +6,10 @@
 // FHIR service or the generator.
 package population
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // GenerateRequest is what a generation asks for: the body of POST /api/generate and the flags of
 // `valet generate`.
@@ -15,6 +18,19 @@ type GenerateRequest struct {
 	Seed     int64 `json:"seed"`
 	Personas bool  `json:"personas"`
 	Years    int   `json:"years"`
+	// AsOf is the data's "now" as YYYY-MM-DD: every record ends before it. Empty means the generator's
+	// fixed default date, so the same request gives the same data on any day.
+	AsOf string `json:"as_of,omitempty"`
+}
+
+// AsOfLayout is how AsOf is written.
+const AsOfLayout = "2006-01-02"
+
+// Reference is AsOf as an instant (midnight UTC), or the zero time when AsOf is empty. Call it on a
+// validated request.
+func (g GenerateRequest) Reference() time.Time {
+	t, _ := time.Parse(AsOfLayout, g.AsOf)
+	return t
 }
 
 // Limits on one generation request: enough for load tests, small enough that a typo does not fill the disk.
@@ -30,6 +46,12 @@ func (g GenerateRequest) Validate() error {
 	}
 	if g.Years < 0 || g.Years > MaxYears {
 		return fmt.Errorf("years must be between 1 and %d, or 0 for the default (got %d)", MaxYears, g.Years)
+	}
+	if g.AsOf != "" {
+		t, err := time.Parse(AsOfLayout, g.AsOf)
+		if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+			return fmt.Errorf("as_of must be a date YYYY-MM-DD between 1900 and 2200, such as 2025-06-30 (got %q)", g.AsOf)
+		}
 	}
 	if g.Patients == 0 && !g.Personas {
 		return fmt.Errorf("nothing to generate: ask for patients (1–%d) or personas", MaxPatients)

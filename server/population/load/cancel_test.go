@@ -51,6 +51,7 @@ func TestCancelledGenerationKeepsWholePatients(t *testing.T) {
 	for _, p := range pats {
 		got, _ := db.CompartmentCounts(context.Background(), p.ID)
 		want, _ := fullDB.CompartmentCounts(context.Background(), p.ID)
+		delete(want, "Group") // the population's Groups come after the last record, which a cancelled run never reaches
 		if !maps.Equal(got, want) {
 			t.Errorf("Patient/%s kept %v, a whole record is %v", p.ID, got, want)
 		}

@@ -45,7 +45,7 @@ func (p *Population) Generate(ctx context.Context, req population.GenerateReques
 	if err := req.Validate(); err != nil {
 		return population.GenerateResult{}, err
 	}
-	return p.generate(ctx, synth.Options{Patients: req.Patients, Seed: req.Seed, Personas: req.Personas, Years: req.Years}, report)
+	return p.generate(ctx, synth.Options{Patients: req.Patients, Seed: req.Seed, Personas: req.Personas, Years: req.Years, Reference: req.Reference()}, report)
 }
 
 func (p *Population) generate(ctx context.Context, opt synth.Options, report func(population.Progress)) (population.GenerateResult, error) {
@@ -82,7 +82,7 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 				patients++
 			}
 		}
-		record := total.Load() > 0 // the first batch, emitted before any progress, is the shared pool
+		record := patients > 0 // the shared pool (first) and the population's Groups (last) hold no Patient
 		return load.Add(batch, func() {
 			for t, n := range byType {
 				res.ByType[t] += n
@@ -122,8 +122,8 @@ func (p *Population) generate(ctx context.Context, opt synth.Options, report fun
 	return res, nil
 }
 
-// resourcesPerPatient is about how many resources the generator writes per patient (86 at 10 years).
-const resourcesPerPatient = 80
+// resourcesPerPatient is about how many resources the generator writes per patient (about 110 at 10 years).
+const resourcesPerPatient = 100
 
 // BeginImport prepares the store for an import of about resources resources (an estimate is enough):
 // when that more than doubles the sandbox, the value indexes an import does not search are built once at
