@@ -108,6 +108,8 @@ const (
 	ProfileSexualOrientation    = usCore + "us-core-observation-sexual-orientation"
 	ProfilePregnancyStatus      = usCore + "us-core-observation-pregnancystatus"
 	ProfilePregnancyIntent      = usCore + "us-core-observation-pregnancyintent"
+	ProfileClinicalResult       = usCore + "us-core-observation-clinical-result"
+	ProfileSimpleObservation    = usCore + "us-core-simple-observation"
 
 	extRace           = usCore + "us-core-race"
 	extEthnicity      = usCore + "us-core-ethnicity"

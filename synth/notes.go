@@ -188,6 +188,7 @@ type studyDef struct {
 	Code     Coding // LOINC report code
 	Text     string // findings and impression
 	Imaging  bool
+	Result   Coding // LOINC code of the impression, a US Core clinical result Observation
 }
 
 var (
@@ -199,13 +200,13 @@ var (
 // studies maps procedure codes (procedureCatalog) to the report they produce.
 var studies = map[string]studyDef{
 	"399208008": {catRadiology, Coding{System: SystemLOINC, Code: "18748-4", Display: "Diagnostic imaging study"},
-		"XR CHEST 2 VIEWS\nFindings: Patchy airspace consolidation in the right lower lobe. No pleural effusion. Heart size normal.\nImpression: Right lower lobe pneumonia.", true},
+		"XR CHEST 2 VIEWS\nFindings: Patchy airspace consolidation in the right lower lobe. No pleural effusion. Heart size normal.\nImpression: Right lower lobe pneumonia.", true, Coding{System: SystemLOINC, Code: "18782-3", Display: "Radiology Study observation (narrative)"}},
 	"71651007": {catRadiology, Coding{System: SystemLOINC, Code: "24606-6", Display: "MG Breast Screening"},
-		"SCREENING MAMMOGRAM, BILATERAL\nFindings: Scattered fibroglandular densities. No suspicious mass, calcification or architectural distortion.\nImpression: BI-RADS 1, negative. Routine screening in one year.", true},
+		"SCREENING MAMMOGRAM, BILATERAL\nFindings: Scattered fibroglandular densities. No suspicious mass, calcification or architectural distortion.\nImpression: BI-RADS 1, negative. Routine screening in one year.", true, Coding{System: SystemLOINC, Code: "18782-3", Display: "Radiology Study observation (narrative)"}},
 	"73761001": {catPathology, Coding{System: SystemLOINC, Code: "11526-1", Display: "Pathology study"},
-		"SURGICAL PATHOLOGY\nSpecimen: Colon, random biopsies (colonoscopy).\nDiagnosis: Colonic mucosa without significant pathologic abnormality. No dysplasia or malignancy identified.", false},
+		"SURGICAL PATHOLOGY\nSpecimen: Colon, random biopsies (colonoscopy).\nDiagnosis: Colonic mucosa without significant pathologic abnormality. No dysplasia or malignancy identified.", false, Coding{System: SystemLOINC, Code: "22637-3", Display: "Pathology report final diagnosis Narrative"}},
 	"29303009": {catCardiology, Coding{System: SystemLOINC, Code: "11524-6", Display: "EKG study"},
-		"12-LEAD ELECTROCARDIOGRAM\nRhythm: Atrial fibrillation with controlled ventricular response, rate 78/min. QRS 92 ms. No acute ST changes.\nImpression: Atrial fibrillation, rate controlled.", false},
+		"12-LEAD ELECTROCARDIOGRAM\nRhythm: Atrial fibrillation with controlled ventricular response, rate 78/min. QRS 92 ms. No acute ST changes.\nImpression: Atrial fibrillation, rate controlled.", false, Coding{System: SystemLOINC, Code: "8601-7", Display: "EKG impression"}},
 }
 
 // studyReport writes the DiagnosticReport note of a study (and, for imaging, the narrative
@@ -214,9 +215,28 @@ func (r *record) studyReport(p *person, v *visit, s studyDef, orderID string, at
 	pr := r.g.pool.practitioners[v.prac]
 	text := s.Text + "\n\nPatient: " + p.names[0].Text + " (MRN " + p.mrn + "), ordered by " + pr.Name + "."
 	issued := at.Add(2 * time.Hour)
-	id := r.nextID()
 	org := r.g.pool.providers[r.g.pool.locations[v.loc].Org]
 	conclusion := s.Text[strings.LastIndex(s.Text, "\n")+1:]
+	// The impression is also a US Core clinical result Observation (category imaging or procedure).
+	resultID := r.nextID()
+	cat := ccs(SystemObsCategory, "procedure", "Procedure")
+	if s.Imaging {
+		cat = ccs(SystemObsCategory, "imaging", "Imaging")
+	}
+	r.add("Observation", resultID, observation{
+		header:            hdr("Observation", resultID, ProfileClinicalResult),
+		BasedOn:           []Reference{{Reference: "ServiceRequest/" + orderID}},
+		Status:            "final",
+		Category:          []CodeableConcept{cat},
+		Code:              cc(s.Result.System, s.Result.Code, s.Result.Display),
+		Subject:           &Reference{Reference: "Patient/" + p.key},
+		Encounter:         &Reference{Reference: "Encounter/" + v.id},
+		EffectiveDateTime: fhirDateTime(at),
+		Issued:            fhirInstant(issued),
+		Performer:         []Reference{{Reference: "Practitioner/" + pr.ID, Display: pr.Name}},
+		ValueString:       conclusion,
+	})
+	id := r.nextID()
 	r.add("DiagnosticReport", id, diagnosticReport{
 		header:            hdr("DiagnosticReport", id, ProfileDiagnosticReportNote),
 		BasedOn:           []Reference{{Reference: "ServiceRequest/" + orderID}},
@@ -229,6 +249,7 @@ func (r *record) studyReport(p *person, v *visit, s studyDef, orderID string, at
 		Issued:            fhirInstant(issued),
 		Performer:         []Reference{{Reference: "Organization/" + org.ID, Display: org.Name}},
 		ResultsInterp:     []Reference{{Reference: "Practitioner/" + pr.ID, Display: pr.Name}},
+		Result:            []Reference{{Reference: "Observation/" + resultID}},
 		Conclusion:        conclusion,
 		PresentedForm: []Attachment{{ContentType: "text/plain", Language: "en-US", Data: base64.StdEncoding.EncodeToString([]byte(text)),
 			Title: s.Code.Display, Creation: fhirDateTime(issued)}},

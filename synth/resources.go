@@ -159,6 +159,7 @@ type observation struct {
 	Performer            []Reference            `json:"performer,omitempty"`
 	ValueQuantity        *Quantity              `json:"valueQuantity,omitempty"`
 	ValueCodeableConcept *CodeableConcept       `json:"valueCodeableConcept,omitempty"`
+	ValueString          string                 `json:"valueString,omitempty"`
 	Interpretation       []CodeableConcept      `json:"interpretation,omitempty"`
 	Specimen             *Reference             `json:"specimen,omitempty"`
 	ReferenceRange       []ReferenceRange       `json:"referenceRange,omitempty"`

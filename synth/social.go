@@ -67,9 +67,15 @@ func (r *record) hrsnScreening(p *person, v *visit) {
 		Source:        self,
 		Item:          []qrItem{{LinkID: "96777-8", Text: "Accountable health communities (AHC) health-related social needs screening (HRSN) tool", Item: items}},
 	})
+	var positive []int
+	var answerIDs []string
 	for i, q := range hrsnQuestions {
 		id := r.nextID()
 		value := CodeableConcept{Coding: []Coding{answers[i]}, Text: answers[i].Display}
+		if _, ok := hrsnFindings[answers[i].Code]; ok {
+			positive = append(positive, i)
+			answerIDs = append(answerIDs, id)
+		}
 		r.add("Observation", id, observation{
 			header:               hdr("Observation", id, ProfileScreeningAssessment),
 			Status:               "final",
@@ -84,6 +90,37 @@ func (r *record) hrsnScreening(p *person, v *visit) {
 			DerivedFrom:          []Reference{{Reference: "QuestionnaireResponse/" + qrID}},
 		})
 	}
+	for k, i := range positive {
+		r.sdohFinding(p, v, hrsnFindings[answers[i].Code], hrsnQuestions[i].Domain, answerIDs[k])
+	}
+}
+
+// hrsnFindings are the problems a screening answer establishes (SNOMED CT findings), recorded as US
+// Core simple Observations derived from the answer's Observation.
+var hrsnFindings = map[string]Coding{
+	"LA31995-6": {System: SystemSNOMED, Code: "32911000", Display: "Homeless (finding)"},
+	"LA6729-3":  {System: SystemSNOMED, Code: "733423003", Display: "Food insecurity (finding)"},
+	"LA28397-0": {System: SystemSNOMED, Code: "733423003", Display: "Food insecurity (finding)"},
+}
+
+// sdohFinding writes the finding a screening answer (the Observation answerID) establishes.
+func (r *record) sdohFinding(p *person, v *visit, finding, domain Coding, answerID string) {
+	id := r.nextID()
+	value := CodeableConcept{Coding: []Coding{finding}, Text: finding.Display}
+	pr := r.g.pool.practitioners[v.prac]
+	r.add("Observation", id, observation{
+		header:               hdr("Observation", id, ProfileSimpleObservation),
+		Status:               "final",
+		Category:             []CodeableConcept{catSDOH, ccs(domain.System, domain.Code, domain.Display)},
+		Code:                 cc(SystemSNOMED, "404684003", "Clinical finding (finding)"),
+		Subject:              &Reference{Reference: "Patient/" + p.key},
+		Encounter:            &Reference{Reference: "Encounter/" + v.id},
+		EffectiveDateTime:    fhirDateTime(v.start),
+		Issued:               fhirInstant(v.start.Add(20 * time.Minute)),
+		Performer:            []Reference{{Reference: "Practitioner/" + pr.ID, Display: pr.Name}},
+		ValueCodeableConcept: &value,
+		DerivedFrom:          []Reference{{Reference: "Observation/" + answerID}},
+	})
 }
 
 // occupationDef is a job (CDC Census 2010 occupation) and the industry it is in.
