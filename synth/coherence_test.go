@@ -145,7 +145,8 @@ func TestCoherenceOver200Patients(t *testing.T) {
 }
 
 var dateKeys = map[string]bool{"effectiveDateTime": true, "issued": true, "onsetDateTime": true, "abatementDateTime": true,
-	"recordedDate": true, "authoredOn": true, "occurrenceDateTime": true, "recorded": true, "created": true}
+	"recordedDate": true, "authoredOn": true, "occurrenceDateTime": true, "recorded": true, "created": true,
+	"date": true, "authored": true, "whenHandedOver": true, "whenPrepared": true, "collectedDateTime": true, "receivedTime": true, "startDate": true}
 
 // checkTimeline: every clinical date lies between birth and death (or the reference date).
 func checkTimeline(t *testing.T, id string, c *chart, ref time.Time) {
