@@ -19,13 +19,13 @@ func (s *Server) newAuth() error {
 	s.keys = kr
 	s.events = events.New(s.cfg.Store, s.cfg.Now)
 	s.auth, err = auth.New(auth.Config{BaseURL: s.cfg.BaseURL, Store: s.cfg.Store, Keys: kr, Events: s.events, Now: s.cfg.Now,
-		Directory: s.directory()})
+		Directory: s.directory(), Simulations: s.sims})
 	return err
 }
 
 func (s *Server) authAPI() *control.AuthAPI {
 	return &control.AuthAPI{Auth: s.auth.Admin(), Clients: s.cfg.Store, Launches: s.cfg.Store, ClientView: auth.ClientView,
-		Keys: func() any { return s.keys.List() }, Events: s.events, Stopping: s.stopping}
+		Keys: func() any { return s.keys.List() }, Events: s.events, Stopping: s.stopping, Simulations: s.sims}
 }
 
 // Verifier checks access tokens; the FHIR server calls it on every request.

@@ -52,6 +52,17 @@ func registerBackend(t *testing.T, base, scopes string) backendClient {
 // authenticating with a signed JWT assertion, and returns an HTTP client that sends it.
 func (b backendClient) client(t *testing.T, scopes ...string) *http.Client {
 	t.Helper()
+	tok, err := b.token(t, scopes...)
+	if err != nil {
+		t.Fatalf("backend token for %v: %v", scopes, err)
+	}
+	// The assertion is single-use (its jti), so the client keeps this token rather than asking again.
+	return oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(tok))
+}
+
+// token asks for an access token with a new client assertion.
+func (b backendClient) token(t *testing.T, scopes ...string) (*oauth2.Token, error) {
+	t.Helper()
 	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS384, Key: b.key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
 	jti := make([]byte, 12)
 	_, _ = rand.Read(jti)
@@ -65,12 +76,7 @@ func (b backendClient) client(t *testing.T, scopes ...string) *http.Client {
 	cfg := clientcredentials.Config{ClientID: b.id, TokenURL: b.base + "/auth/token", Scopes: scopes,
 		EndpointParams: map[string][]string{"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
 			"client_assertion": {assertion}}}
-	tok, err := cfg.Token(context.Background())
-	if err != nil {
-		t.Fatalf("backend token for %v: %v", scopes, err)
-	}
-	// The assertion is single-use (its jti), so the client keeps this token rather than asking again.
-	return oauth2.NewClient(context.Background(), oauth2.StaticTokenSource(tok))
+	return cfg.Token(context.Background())
 }
 
 // kickOff sends a kick-off request as the IG's clients do and returns the response and its body.

@@ -43,21 +43,34 @@ func startSandbox(t *testing.T, prepare func(db *store.DB, base string)) (base s
 // (PKCE with golang.org/x/oauth2) and returns the token and an HTTP client that sends it.
 func launch(t *testing.T, base, clientID, secret, patient, user string, scopes ...string) (*oauth2.Token, *http.Client) {
 	t.Helper()
-	ctx := context.Background()
+	tok, c, _ := launchWith(t, base, map[string]any{"client_id": clientID, "patient": patient, "user": user, "auto_approve": true},
+		secret, scopes...)
+	return tok, c
+}
+
+// launchWith is launch with the whole body of POST /api/launches; it also returns the launch id.
+func launchWith(t *testing.T, base string, body map[string]any, secret string, scopes ...string) (*oauth2.Token, *http.Client, string) {
+	t.Helper()
+	cfg, code, verifier, l := launchCode(t, base, body, secret, scopes...)
+	tok, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, cfg.Client(context.Background(), tok), l
+}
+
+// launchCode creates an EHR launch (the whole body of POST /api/launches) and runs its authorization
+// request (auto-approved) to the code; it returns the client's configuration, the code, the PKCE
+// verifier and the launch id.
+func launchCode(t *testing.T, base string, body map[string]any, secret string, scopes ...string) (*oauth2.Config, string, string, string) {
+	t.Helper()
+	clientID := body["client_id"].(string)
 	var l struct{ Launch string }
-	apiJSON(t, base, "POST", "/api/launches", map[string]any{"client_id": clientID, "patient": patient, "user": user,
-		"auto_approve": true}, 201, &l)
+	apiJSON(t, base, "POST", "/api/launches", body, 201, &l)
 	cfg := &oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: e2eRedirect, Scopes: scopes,
-		Endpoint: oauth2.Endpoint{AuthURL: base + "/auth/authorize", TokenURL: base + "/auth/token"}}
+		Endpoint: oauth2.Endpoint{AuthURL: base + "/auth/authorize", TokenURL: base + "/auth/token", AuthStyle: authStyle(secret)}}
 	verifier := oauth2.GenerateVerifier()
-	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), e2eRedirect) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	resp, err := browser.Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", base+"/fhir"),
+	resp, err := browser().Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", base+"/fhir"),
 		oauth2.SetAuthURLParam("launch", l.Launch)))
 	if err != nil {
 		t.Fatal(err)
@@ -67,11 +80,28 @@ func launch(t *testing.T, base, clientID, secret, patient, user string, scopes .
 	if resp.StatusCode != http.StatusFound || loc.Query().Get("code") == "" {
 		t.Fatalf("authorize: %d %s", resp.StatusCode, loc)
 	}
-	tok, err := cfg.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatal(err)
+	return cfg, loc.Query().Get("code"), verifier, l.Launch
+}
+
+// authStyle is how a client registered with the control API's defaults authenticates: HTTP Basic with a
+// secret (client_secret_basic), client_id in the body without one. Fixed rather than auto-detected, so
+// that x/oauth2 does not retry a refused request the other way.
+func authStyle(secret string) oauth2.AuthStyle {
+	if secret == "" {
+		return oauth2.AuthStyleInParams
 	}
-	return tok, cfg.Client(ctx, tok)
+	return oauth2.AuthStyleInHeader
+}
+
+// browser is a user agent with cookies that stops at the app's redirect URI (the app's side).
+func browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), e2eRedirect) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
 }
 
 // getFHIR sends GET base/fhir/path with h and returns the status and the decoded JSON body.

@@ -23,6 +23,7 @@ import (
 	"github.com/valet-sandbox/valet/server/guard"
 	"github.com/valet-sandbox/valet/server/keys"
 	"github.com/valet-sandbox/valet/server/retention"
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
 )
@@ -62,6 +63,7 @@ type Server struct {
 	jobs    *control.Jobs
 	pruner  *retention.Pruner
 	bulk    *bulk.Exporter
+	sims    *sim.Engine // simulated failures (server/sim)
 	// tmpExports is the export directory of an in-memory sandbox, removed on Close.
 	tmpExports string
 	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
@@ -80,6 +82,9 @@ func New(cfg Config) (*Server, error) {
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{cfg: cfg, started: cfg.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
 	mux, api := http.NewServeMux(), http.NewServeMux()
+	if err := s.newSimulations(); err != nil {
+		return nil, err
+	}
 	if err := s.newAuth(); err != nil {
 		return nil, err
 	}
@@ -87,7 +92,8 @@ func New(cfg Config) (*Server, error) {
 	if verifier == nil {
 		verifier = s.Verifier()
 	}
-	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now})
+	s.fhir = fhir.New(fhir.Config{BaseURL: cfg.BaseURL, Version: cfg.Version, Store: cfg.Store, Verifier: verifier, Now: cfg.Now,
+		Simulations: s.sims, Events: s.events})
 	if err := s.newPruner(); err != nil {
 		return nil, err
 	}

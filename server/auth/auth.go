@@ -21,6 +21,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/keys"
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -49,6 +50,9 @@ type Config struct {
 	// MaxOutstandingCodes caps the authorization codes issued and not yet exchanged or expired (they are
 	// kept in memory); DefaultMaxOutstandingCodes when zero.
 	MaxOutstandingCodes int
+	// Simulations, when set, make the authorization and token endpoints act out simulated failures
+	// (server/sim, simulate.go).
+	Simulations *sim.Engine
 }
 
 // Directory finds people by a search-box text (a name, an identifier, or for patients a birth date).
@@ -89,6 +93,7 @@ type Server struct {
 	clients        clientCache
 	codes          *codeBook // outstanding and recently used authorization codes (codes.go)
 	directory      Directory // nil: the login page scans the store
+	sims           *sim.Engine
 }
 
 // New builds the authorization server.
@@ -104,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{base: base, fhirBase: base + "/fhir", store: cfg.Store, keys: cfg.Keys, events: cfg.Events, now: cfg.Now,
-		directory: cfg.Directory, codes: newCodeBook(cfg.MaxOutstandingCodes)}
+		directory: cfg.Directory, codes: newCodeBook(cfg.MaxOutstandingCodes), sims: cfg.Simulations}
 	s.jwks = &jwksCache{client: cfg.HTTPClient, now: cfg.Now, entries: map[string]*jwksEntry{}}
 	s.verifier = &Verifier{keys: cfg.Keys, store: cfg.Store, fhirBase: s.fhirBase, now: cfg.Now, cache: map[[32]byte]*cached{}}
 	return s, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/scope"
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -66,6 +67,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.refusePage(w, flow, client.ID, "This app's "+err.Description+". Edit the app in Valet (Apps).")
 		return
 	}
+	if s.simulatedRefusalPage(w, r, flow, client, redirectURI) {
+		return
+	}
 	if len(q["state"]) > 1 || len(q["scope"]) > 1 || len(q["code_challenge"]) > 1 {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, q.Get("state"), errInvalidRequest("parameters must not repeat"))
 		return
@@ -74,6 +78,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}}
 	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
+		return
+	}
+	if s.simulatedErrorRedirect(w, r, ar) {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -218,6 +225,10 @@ func (s *Server) saveAndRender(w http.ResponseWriter, r *http.Request, ar *authR
 func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client, granted scope.Set) {
 	ctx := r.Context()
 	s.forgetRequest(w, r, ar)
+	var simulated *sim.Mark
+	if s.sims.Active(sim.Authorize) {
+		granted, simulated = s.simulatedConsent(ctx, ar, granted)
+	}
 	if len(granted) == 0 {
 		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("no scopes were granted"))
 		return
@@ -249,7 +260,8 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 	}
 	to := withQuery(ar.RedirectURI, map[string][]string{"code": {code}, "state": {ar.State}})
 	s.record(events.Event{Kind: "code.issued", FlowID: ar.ID, ClientID: client.ID, LaunchID: ar.launchID(),
-		Decision: "granted " + g.Scope, Response: map[string]any{"redirect": ar.RedirectURI, "code": events.Redact(code), "state": ar.State}})
+		Decision: "granted " + g.Scope, Response: map[string]any{"redirect": ar.RedirectURI, "code": events.Redact(code), "state": ar.State},
+		Simulated: simulated})
 	noStore(w)
 	redirect(w, to)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -65,11 +66,20 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			if e == nil {
 				client, e = s.authenticateClient(r.Context(), req.clientCredentials)
 			}
+			var fired sim.Fired
+			if e == nil && s.sims.Active(sim.Token) {
+				fired, e = s.simulatedToken(r.Context(), req, client, &ev)
+			}
 			if e == nil {
 				ev.ClientID = client.ID
 				var t trace
 				resp, t, e = h(r.Context(), req, client)
 				ev.FlowID, ev.LaunchID = t.flow, t.launch
+			}
+			if e == nil && len(fired.Sims) > 0 {
+				if m := shapeTokenResponse(resp, fired); m != nil {
+					ev.Simulated = m
+				}
 			}
 		}
 	}

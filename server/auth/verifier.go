@@ -133,7 +133,7 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 	if err != nil {
 		return nil, fmt.Errorf("%w: fhirUser %v", token.ErrInvalidToken, err)
 	}
-	return &token.Access{TokenID: c.JTI, ClientID: c.ClientID, Subject: c.Sub, User: user, Patient: c.Patient,
+	return &token.Access{TokenID: c.JTI, GrantID: c.Grant, ClientID: c.ClientID, Subject: c.Sub, User: user, Patient: c.Patient,
 		Encounter: c.Encounter, Scopes: set, StateCodes: codes, StateGlobal: global, IssuedAt: time.Unix(c.Iat, 0), Expiry: time.Unix(c.Exp, 0)}, nil
 }
 

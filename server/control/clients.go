@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/wire"
 )
@@ -30,6 +31,8 @@ type AuthAPI struct {
 	ClientView func(store.Client) wire.Client
 	Keys       func() any // the published signing keys
 	Events     EventSource
+	// Simulations are the simulated failures (/api/simulations).
+	Simulations *sim.Engine
 	// Stopping is closed when the server begins to shut down; event streams end on it.
 	Stopping <-chan struct{}
 }
@@ -48,6 +51,7 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/events", a.listEvents)
 	mux.HandleFunc("GET /api/events/stream", a.streamEvents)
 	a.mountUsers(mux)
+	a.mountSimulations(mux)
 }
 
 // fail answers an error of the layer below: bad input (wire.FieldError) 400 with its field, a missing

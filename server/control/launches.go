@@ -11,10 +11,23 @@ func (a *AuthAPI) createLaunch(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &in) {
 		return
 	}
+	if err := launchSimulations(in.Simulations); err != nil {
+		fail(w, r, err)
+		return
+	}
 	out, err := a.Auth.CreateLaunch(r.Context(), in)
 	if err != nil {
 		fail(w, r, err)
 		return
+	}
+	for _, s := range in.Simulations {
+		s.Launch = out.Launch
+		added, err := a.Simulations.Add(r.Context(), s)
+		if err != nil {
+			fail(w, r, simError(err))
+			return
+		}
+		out.Simulations = append(out.Simulations, added)
 	}
 	writeJSON(w, http.StatusCreated, out)
 }

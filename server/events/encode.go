@@ -37,6 +37,10 @@ func (e *Event) appendJSON(b []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if m := e.Simulated; m != nil {
+		b = appendString(append(b, `,"simulated":{"id":`...), m.ID)
+		b = append(appendString(append(b, `,"kind":`...), m.Kind), '}')
+	}
 	return append(b, '}'), nil
 }
 

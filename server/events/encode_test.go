@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/valet-sandbox/valet/server/sim"
 )
 
 // appendJSON must produce exactly what encoding/json produces for an Event: the stored JSON is read back
@@ -22,6 +24,7 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 		{Kind: "quotes \" and \\ and \b\f\n\r\t\x00\x1f\x7f", Decision: "html <script>&amp;</script>", ClientID: "bad utf-8 \xff\xfe end",
 			FlowID: "js \u2028 \u2029 é 日本 😀", Request: map[string]any{"": "", "ü": "\u2028"}},
 		{At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600)), Kind: "zone"},
+		{Kind: "fhir.simulated", Simulated: &sim.Mark{ID: "a<b", Kind: "fhir.rate_limited"}, Decision: "429"},
 	} {
 		want, err := json.Marshal(e)
 		if err != nil {

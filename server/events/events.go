@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -26,6 +27,8 @@ type Event struct {
 	Request  map[string]any `json:"request,omitempty"`
 	Decision string         `json:"decision,omitempty"`
 	Response map[string]any `json:"response,omitempty"`
+	// Simulated names the simulation (server/sim) that shaped this step, when one did.
+	Simulated *sim.Mark `json:"simulated,omitempty"`
 }
 
 const (

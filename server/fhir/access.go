@@ -34,13 +34,17 @@ func (s *Service) authenticate(r *http.Request) (*token.Access, *Outcome) {
 		return nil, internal(err)
 	}
 	if err != nil {
-		reason := err.Error()
-		o := outcome(http.StatusUnauthorized, "login", "%s", reason)
-		o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `", error="invalid_token", error_description="` +
-			strings.ReplaceAll(reason, `"`, "'") + `"`}}
-		return nil, o
+		return nil, s.invalidToken(err.Error())
 	}
 	return acc, nil
+}
+
+// invalidToken is the 401 of a token that is no good (RFC 6750 §3.1: error="invalid_token").
+func (s *Service) invalidToken(reason string) *Outcome {
+	o := outcome(http.StatusUnauthorized, "login", "%s", reason)
+	o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `", error="invalid_token", error_description="` +
+		strings.ReplaceAll(reason, `"`, "'") + `"`}}
+	return o
 }
 
 // A permit is what an access token allows for one interaction on one type: nothing (an Outcome), all of

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/valet-sandbox/valet/server/cors"
+	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/fhir/spec"
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/token"
 )
@@ -33,6 +35,10 @@ type Config struct {
 	// AuditFlush is how often queued AuditEvents are written (sooner when a full batch waits, and before
 	// any request that reads AuditEvents); a second when zero.
 	AuditFlush time.Duration
+	// Simulations, when set, may answer a request with a simulated failure (server/sim), recorded as a
+	// flow event in Events.
+	Simulations *sim.Engine
+	Events      *events.Log
 }
 
 // Store is what the FHIR API needs from persistence.
@@ -152,6 +158,9 @@ func (s *Service) authed(interaction string, h handler) http.HandlerFunc {
 			return
 		}
 		r.acc = acc
+		if s.cfg.Simulations.Active(sim.FHIR) && s.simulate(w, r) {
+			return
+		}
 		s.serve(w, r, h)
 	}
 }

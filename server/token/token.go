@@ -20,6 +20,7 @@ var ErrInvalidToken = errors.New("invalid token")
 // Access is what a verified access token grants.
 type Access struct {
 	TokenID   string // jti
+	GrantID   string // the grant the token was issued from (valet_grant), "" for tokens from before it
 	ClientID  string
 	Subject   string        // sub
 	User      ref.Reference // the fhirUser: Practitioner/123, Patient/456; zero when no user signed in (backend services)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/sim"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -59,6 +60,8 @@ type LaunchInput struct {
 	SmartStyleURL     string          `json:"smart_style_url"`
 	Tenant            string          `json:"tenant"`
 	AutoApprove       bool            `json:"auto_approve"`
+	// Simulations are set on the new launch (server/sim); client_id and launch are left out.
+	Simulations []sim.Simulation `json:"simulations,omitempty"`
 }
 
 // Launch is what the control API returns: the launch id, the iss, and the app's launch URL.
@@ -66,6 +69,8 @@ type Launch struct {
 	Launch string `json:"launch"`
 	ISS    string `json:"iss"`
 	URL    string `json:"url"`
+	// Simulations are those set with the launch, with their ids.
+	Simulations []sim.Simulation `json:"simulations,omitempty"`
 }
 
 // PasswordInput is the body of PUT /api/users/{type}/{id}/password.
