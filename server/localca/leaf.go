@@ -93,7 +93,7 @@ func (is *Issuer) TLSConfig() *tls.Config {
 // current is the certificate to present: the kept one, or, should it have slipped past its renewal time
 // (a machine that slept through Maintain's checks), a new one issued now.
 func (is *Issuer) current() (*tls.Certificate, error) {
-	if leaf := is.get(); is.fits(leaf) {
+	if leaf := is.get(); is.fresh(leaf.Leaf) {
 		return leaf, nil
 	}
 	if _, err := is.RenewIfDue(); err != nil {
@@ -102,14 +102,21 @@ func (is *Issuer) current() (*tls.Certificate, error) {
 	return is.get(), nil
 }
 
-// fits says whether leaf can be presented as it is: issued by this CA for exactly these names, and with
-// more than renewBefore of validity left.
+// fresh says whether c has more than renewBefore of validity left. It is all a handshake checks: the
+// certificate in hand was issued by this issuer, or loaded only after fits said it belongs.
+func (is *Issuer) fresh(c *x509.Certificate) bool {
+	now := is.now()
+	return !now.Before(c.NotBefore) && now.Add(renewBefore).Before(c.NotAfter)
+}
+
+// fits says whether a stored leaf can be presented as it is: issued by this CA for exactly these names,
+// and fresh.
 func (is *Issuer) fits(leaf *tls.Certificate) bool {
 	if leaf == nil || leaf.Leaf == nil {
 		return false
 	}
 	c := leaf.Leaf
-	if c.CheckSignatureFrom(is.ca.cert) != nil || is.now().Before(c.NotBefore) || is.now().Add(renewBefore).After(c.NotAfter) {
+	if !is.fresh(c) || c.CheckSignatureFrom(is.ca.cert) != nil {
 		return false
 	}
 	names := slices.Clone(c.DNSNames)
@@ -138,11 +145,11 @@ func (is *Issuer) Maintain(ctx context.Context, every time.Duration) {
 	}
 }
 
-// RenewIfDue issues a new certificate when the current one no longer fits; it says whether it did.
+// RenewIfDue issues a new certificate when the current one is no longer fresh; it says whether it did.
 func (is *Issuer) RenewIfDue() (bool, error) {
 	is.renewing.Lock()
 	defer is.renewing.Unlock()
-	if is.fits(is.get()) {
+	if is.fresh(is.get().Leaf) {
 		return false, nil
 	}
 	return true, is.renew()
