@@ -109,7 +109,11 @@ func TestGenerateResetAndDirectory(t *testing.T) {
 		t.Errorf("record: counts %v, %d vital observations, %v", counts, len(vitals), err)
 	}
 	profiles, err := dir.ProfileCounts(ctx, first.ID)
-	if err != nil || profiles[uscore.Base+"us-core-patient"] != 1 || profiles[uscore.Base+"us-core-encounter"] != counts["Encounter"] {
+	byProfile := map[string]int{}
+	for _, p := range profiles {
+		byProfile[p.Type+" "+p.Profile] = p.Count
+	}
+	if err != nil || byProfile["Patient "+uscore.Base+"us-core-patient"] != 1 || byProfile["Encounter "+uscore.Base+"us-core-encounter"] != counts["Encounter"] {
 		t.Errorf("profile counts %v (%v), record counts %v", profiles, err, counts)
 	}
 	docs, reports, err := dir.Notes(ctx, first.ID, 500)

@@ -76,9 +76,14 @@ test('generate patients with live progress, find them, and chart one patient’s
   await page.waitForURL(new RegExp(`#/patients/${patient.id}$`));
   await page.getByRole('heading', { name: patient.name, level: 1 }).waitFor();
 
-  // Resource counts for the patient, as the server reports them.
+  // Resource counts for the patient, as the server reports them, with the US Core profiles under each type.
   const resources = page.getByRole('region', { name: 'Resources' });
   await resources.getByRole('cell', { name: 'Observation', exact: true }).waitFor();
+  const pulseOx = detail.profiles.find((p) => p.profile.endsWith('/us-core-pulse-oximetry'));
+  assert.ok(pulseOx, 'the patient has no pulse oximetry profile count');
+  const line = resources.locator('tr.sub[data-type="Observation"]').filter({ hasText: 'US Core Pulse Oximetry' });
+  assert.equal(await line.locator('td.num').textContent(), String(pulseOx.count));
+  assert.equal(await line.locator('[title]').getAttribute('title'), pulseOx.profile);
 
   // One chart per vital: a path with points (hover titles) for each line; two lines for blood pressure.
   const vitals = page.getByRole('region', { name: 'Vital signs' });

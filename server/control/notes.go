@@ -10,24 +10,25 @@ import (
 	"unicode/utf8"
 
 	"github.com/valet-sandbox/valet/internal/uscore"
+	"github.com/valet-sandbox/valet/server/store"
 )
 
-// ProfileRow is one line of the patient chart's profile table: how many of the record's resources claim
-// a profile. US Core profiles carry their type and title; other profiles only their URL.
+// ProfileRow is one line of the patient chart's profile breakdown: how many of the record's resources of a
+// type claim a profile; US Core profiles carry their title.
 type ProfileRow struct {
-	Profile string `json:"profile"`
 	Type    string `json:"type"`
+	Profile string `json:"profile"`
 	Title   string `json:"title"`
 	Count   int    `json:"count"`
 }
 
 // ProfileRows orders profile counts by resource type, then by count (most first), then by URL.
-func ProfileRows(counts map[string]int) []ProfileRow {
-	out := []ProfileRow{}
-	for url, n := range counts {
-		row := ProfileRow{Profile: url, Count: n}
-		if p, ok := uscore.ByURL(url); ok {
-			row.Type, row.Title = p.Type, p.Title
+func ProfileRows(counts []store.ProfileCount) []ProfileRow {
+	out := make([]ProfileRow, 0, len(counts))
+	for _, c := range counts {
+		row := ProfileRow{Type: c.Type, Profile: c.Profile, Count: c.Count}
+		if p, ok := uscore.ByURL(c.Profile); ok {
+			row.Title = p.Title
 		}
 		out = append(out, row)
 	}

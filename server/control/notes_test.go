@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/valet-sandbox/valet/server/store"
 )
 
 func TestSummarizeNote(t *testing.T) {
@@ -44,17 +46,17 @@ func TestSummarizeNote(t *testing.T) {
 }
 
 func TestProfileRows(t *testing.T) {
-	rows := ProfileRows(map[string]int{
-		"http://hl7.org/fhir/us/core/StructureDefinition/us-core-heart-rate":      3,
-		"http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-lab": 40,
-		"http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient":         1,
-		"http://example.org/StructureDefinition/mine":                             2,
+	rows := ProfileRows([]store.ProfileCount{
+		{Type: "Observation", Profile: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-heart-rate", Count: 3},
+		{Type: "Patient", Profile: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient", Count: 1},
+		{Type: "Observation", Profile: "http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-lab", Count: 40},
+		{Type: "Observation", Profile: "http://example.org/StructureDefinition/mine", Count: 3},
 	})
 	var got []string
 	for _, r := range rows {
 		got = append(got, r.Type+"|"+r.Title)
 	}
-	want := "|,Observation|US Core Laboratory Result Observation Profile,Observation|US Core Heart Rate Profile,Patient|US Core Patient Profile"
+	want := "Observation|US Core Laboratory Result Observation Profile,Observation|,Observation|US Core Heart Rate Profile,Patient|US Core Patient Profile"
 	if strings.Join(got, ",") != want {
 		t.Errorf("rows %v, want %s", got, want)
 	}

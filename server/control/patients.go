@@ -23,8 +23,8 @@ type Directory interface {
 	// PatientRecord returns the Patient, the number of resources of each type in its compartment, and its
 	// vital-sign Observations. ErrNotFound when there is no such patient.
 	PatientRecord(ctx context.Context, id string) (patient []byte, counts map[string]int, vitals [][]byte, err error)
-	// ProfileCounts counts the patient's record by the profiles its resources claim in meta.profile.
-	ProfileCounts(ctx context.Context, patient string) (map[string]int, error)
+	// ProfileCounts counts the patient's record by type and the profiles its resources claim in meta.profile.
+	ProfileCounts(ctx context.Context, patient string) ([]store.ProfileCount, error)
 	// Notes returns up to count of the patient's DocumentReferences and of its report-and-note
 	// DiagnosticReports (radiology, cardiology, pathology), each most recent first.
 	Notes(ctx context.Context, patient string, count int) (docs, reports [][]byte, err error)

@@ -164,8 +164,8 @@ func (d *Directory) referencedMedications(ctx context.Context, patient string) (
 	return len(ids), nil
 }
 
-// ProfileCounts counts the resources of a patient's record by the profiles they claim (meta.profile).
-func (d *Directory) ProfileCounts(ctx context.Context, patient string) (map[string]int, error) {
+// ProfileCounts counts the resources of a patient's record by type and the profiles they claim (meta.profile).
+func (d *Directory) ProfileCounts(ctx context.Context, patient string) ([]store.ProfileCount, error) {
 	return d.store.CompartmentProfileCounts(ctx, patient)
 }
 

@@ -1,11 +1,26 @@
-// Presentation of a record's profiles and clinical notes. Pure, so they are unit-tested.
+// Presentation of what a patient's record holds: the profiles of each type, and the clinical notes. Pure,
+// so they are unit-tested.
 import type { ClinicalNote, ProfileCount } from '../api';
 import { fhirDay } from './display';
 
-/** A US Core profile's title as a chart row says it: "US Core Pulse Oximetry Profile" → "Pulse Oximetry". */
+/** A US Core profile's title as a chart row says it: "US Core Pulse Oximetry Profile" → "US Core Pulse Oximetry". */
 export function profileLabel(p: ProfileCount): string {
   if (!p.title) return p.profile;
-  return p.title.replace(/^US Core /, '').replace(/ Profile$/, '').replace(/ Profile for /, ' for ');
+  return p.title.replace(/ Profile$/, '').replace(/ Profile for /, ' for ');
+}
+
+export interface ProfileLine {
+  label: string;
+  /** The profile's URL, for a hover title. */
+  title: string;
+  count: number;
+}
+
+/** The profile lines under each resource type of the counts table, in the server's order. */
+export function profileBreakdown(profiles: ProfileCount[] | null | undefined): Record<string, ProfileLine[]> {
+  const out: Record<string, ProfileLine[]> = {};
+  for (const p of profiles ?? []) (out[p.type] ??= []).push({ label: profileLabel(p), title: p.profile, count: p.count });
+  return out;
 }
 
 /** What kind of record a note is: a document, or the report it was written as. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClinicalNote } from '../api';
-import { noTextReason, noteKind, noteSummary, profileLabel } from './notes';
+import { noTextReason, noteKind, noteSummary, profileBreakdown, profileLabel } from './record';
 
 const note = (n: Partial<ClinicalNote>): ClinicalNote => ({
   id: 'n', resource_type: 'DocumentReference', date: '', title: '', status: 'current', content_type: '', text: '', truncated: false, url: '', ...n,
@@ -8,11 +8,23 @@ const note = (n: Partial<ClinicalNote>): ClinicalNote => ({
 
 describe('profiles and notes in the chart', () => {
   it('shortens US Core titles and keeps other profiles as URLs', () => {
-    expect(profileLabel({ profile: 'u', type: 'Observation', title: 'US Core Pulse Oximetry Profile', count: 1 })).toBe('Pulse Oximetry');
+    expect(profileLabel({ profile: 'u', type: 'Observation', title: 'US Core Pulse Oximetry Profile', count: 1 })).toBe('US Core Pulse Oximetry');
     expect(profileLabel({ profile: 'u', type: 'DiagnosticReport', title: 'US Core DiagnosticReport Profile for Report and Note Exchange', count: 1 })).toBe(
-      'DiagnosticReport for Report and Note Exchange',
+      'US Core DiagnosticReport for Report and Note Exchange',
     );
     expect(profileLabel({ profile: 'http://example.org/p', type: '', title: '', count: 2 })).toBe('http://example.org/p');
+  });
+
+  it('groups profile lines under their type, keeping the order', () => {
+    const b = profileBreakdown([
+      { profile: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-lab', type: 'Observation', title: 'US Core Laboratory Result Observation Profile', count: 40 },
+      { profile: 'http://example.org/mine', type: 'Observation', title: '', count: 3 },
+      { profile: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient', type: 'Patient', title: 'US Core Patient Profile', count: 1 },
+    ]);
+    expect(Object.keys(b)).toEqual(['Observation', 'Patient']);
+    expect(b.Observation.map((l) => `${l.label} ${l.count}`)).toEqual(['US Core Laboratory Result Observation 40', 'http://example.org/mine 3']);
+    expect(b.Patient[0]).toEqual({ label: 'US Core Patient', title: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient', count: 1 });
+    expect(profileBreakdown(null)).toEqual({});
   });
 
   it('summarizes a note by day, kind and unusual status', () => {
