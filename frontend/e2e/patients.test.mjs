@@ -1,5 +1,6 @@
 // Browser end-to-end test of the Patients view against the real binary: generate patients through the
-// form and watch the job to the end, find them in the list, and open one to see its vital-sign charts.
+// form and watch the job to the end, find them in the list, and open one to see what its record holds (types,
+// US Core profiles, clinical notes) and its vital-sign charts.
 // Holds whether or not a new sandbox starts with the default population: it compares totals.
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -18,13 +19,18 @@ useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
 
 const totalOf = async (page) => Number((await page.getByTestId('patient-total').textContent()).replace(/[^\d]/g, ''));
 
-/** A patient whose record has blood pressure, heart rate, weight and BMI readings, found through the API. */
-async function patientWithVitals(ids) {
+/**
+ * A patient whose record has blood pressure, heart rate, weight and BMI readings and clinical notes with
+ * text, found through the API; its notes come along.
+ */
+async function patientWithVitalsAndNotes(ids) {
   const core = ['8480-6', '8462-4', '8867-4', '29463-7', '39156-5'];
   for (const id of ids) {
     const detail = await api(server, `/api/patients/${encodeURIComponent(id)}`);
     const have = new Set((detail.vitals ?? []).filter((v) => v.points?.length > 1).map((v) => v.code));
-    if (core.every((c) => have.has(c))) return detail;
+    if (!core.every((c) => have.has(c))) continue;
+    const { notes } = await api(server, `/api/patients/${encodeURIComponent(id)}/notes`);
+    if (notes?.some((n) => n.text)) return { ...detail, notes };
   }
   return undefined;
 }
@@ -67,8 +73,8 @@ test('generate patients with live progress, find them, and chart one patient’s
 
   // Find a patient with vital signs, look it up by MRN in the search box, and open it.
   const all = await api(server, `/api/patients?count=200`);
-  const detail = await patientWithVitals(all.patients.map((p) => p.id));
-  assert.ok(detail, 'no patient with blood pressure, heart rate, weight and BMI readings');
+  const detail = await patientWithVitalsAndNotes(all.patients.map((p) => p.id));
+  assert.ok(detail, 'no patient with blood pressure, heart rate, weight and BMI readings and clinical notes');
   const { patient } = detail;
   await list.getByRole('searchbox', { name: 'Search patients' }).fill(patient.mrn);
   await list.locator('tbody tr').filter({ hasText: patient.mrn }).first().waitFor();
@@ -84,6 +90,30 @@ test('generate patients with live progress, find them, and chart one patient’s
   const line = resources.locator('tr.sub[data-type="Observation"]').filter({ hasText: 'US Core Pulse Oximetry' });
   assert.equal(await line.locator('td.num').textContent(), String(pulseOx.count));
   assert.equal(await line.locator('[title]').getAttribute('title'), pulseOx.profile);
+
+  // The record's new US Core types are rows of the counts (those the generator gave this patient).
+  const newTypes = ['DocumentReference', 'CareTeam', 'Goal', 'ServiceRequest', 'Specimen', 'RelatedPerson', 'Device', 'QuestionnaireResponse', 'MedicationDispense', 'Medication'];
+  const present = newTypes.filter((t) => detail.counts[t] > 0);
+  assert.ok(present.includes('DocumentReference') && present.length >= 2, `new types in the record: ${present}`);
+  for (const type of present) {
+    const row = resources.locator('tbody tr:not(.sub)').filter({ has: page.getByRole('cell', { name: type, exact: true }) });
+    assert.equal(await row.locator('td.num').textContent(), String(detail.counts[type]), `${type} count`);
+  }
+
+  // Clinical notes, most recent first; the keyboard opens one and shows its decoded text.
+  const notesCard = page.getByRole('region', { name: 'Clinical notes' });
+  await notesCard.locator('details').first().waitFor();
+  assert.equal(await notesCard.locator('details').count(), detail.notes.length);
+  const withText = detail.notes.findIndex((n) => n.text);
+  const note = notesCard.locator('details').nth(withText);
+  assert.equal(await note.getAttribute('data-note'), `${detail.notes[withText].resource_type}/${detail.notes[withText].id}`);
+  assert.equal(await note.locator('pre').isVisible(), false);
+  await note.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await note.locator('pre').waitFor();
+  assert.equal(await note.locator('pre').textContent(), detail.notes[withText].text);
+  assert.ok(detail.notes[withText].text.length > 40, 'a note with some text');
+  await page.screenshot({ path: join(ARTIFACTS, 'patient-notes.png'), fullPage: true });
 
   // One chart per vital: a path with points (hover titles) for each line; two lines for blood pressure.
   const vitals = page.getByRole('region', { name: 'Vital signs' });
