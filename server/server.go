@@ -37,7 +37,8 @@ type Config struct {
 	Store   *store.DB
 	// UI serves the control panel at "/".
 	UI http.Handler
-	// Now is the sandbox clock; time.Now when nil.
+	// Now is the sandbox clock; the store's (Store.Now: time.Now shifted by the clock offset the control
+	// API sets) when nil, so that every part reads the one clock the store's own expiry checks follow.
 	Now func() time.Time
 	// Verifier checks the access tokens of FHIR requests; nil uses the authorization server's.
 	Verifier token.Verifier
@@ -77,10 +78,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: no store")
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = cfg.Store.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{cfg: cfg, started: cfg.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
+	// started and Info.Now are the computer's clock: uptime does not jump when the sandbox clock moves.
+	s := &Server{cfg: cfg, started: time.Now(), jobs: &control.Jobs{Now: cfg.Now}, stopping: make(chan struct{})}
 	mux, api := http.NewServeMux(), http.NewServeMux()
 	if err := s.newSimulations(); err != nil {
 		return nil, err
@@ -102,7 +104,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	for _, part := range []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
-			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings(), Exports: s.bulk},
+			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings(), Exports: s.bulk,
+			Clock: cfg.Store},
 		s.authAPI(),
 	} {
 		part.Mount(api)
@@ -144,7 +147,7 @@ func (s *Server) info() control.Info {
 	return control.Info{
 		Version:   s.cfg.Version,
 		StartedAt: s.started,
-		Now:       s.cfg.Now(),
+		Now:       time.Now(),
 		BaseURL:   s.cfg.BaseURL,
 		FHIRBase:  s.FHIRBase(),
 		DataFile:  s.cfg.Store.Path(),

@@ -46,6 +46,11 @@ func (a Admin) CreateLaunch(ctx context.Context, in wire.LaunchInput) (wire.Laun
 	return a.s.CreateLaunch(ctx, in)
 }
 
+// Expire makes one credential expire now.
+func (a Admin) Expire(ctx context.Context, in wire.ExpireInput) (wire.Expired, error) {
+	return a.s.Expire(ctx, in)
+}
+
 // SetUserPassword gives a user a password.
 func (a Admin) SetUserPassword(ctx context.Context, ref string, in wire.PasswordInput) error {
 	return a.s.SetUserPassword(ctx, ref, in)

@@ -32,6 +32,7 @@ type Store interface {
 	store.Grants
 	store.Launches
 	store.UserPasswords
+	store.Expiry
 	ListResources(ctx context.Context, typ, after string, limit int) ([]store.Resource, error)
 }
 
@@ -75,6 +76,9 @@ const (
 	CodeLifetime                = 60 * time.Second
 	LaunchLifetime              = time.Hour
 	AuthRequestLifetime         = 30 * time.Minute
+	// SessionLifetime is how long a sign-in lasts: online_access refresh tokens end with it, and a flow
+	// that meets an ended session asks the user to sign in again.
+	SessionLifetime = 12 * time.Hour
 	// MaxAssertionLifetime bounds a client assertion's exp (SMART Backend Services: at most five minutes),
 	// with a small allowance for clock skew.
 	MaxAssertionLifetime = 5 * time.Minute

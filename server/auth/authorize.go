@@ -236,6 +236,9 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, ar *authRequest,
 	g := store.Grant{ID: recordID(s.now()), ClientID: client.ID, Subject: ar.User.String(), FHIRUser: ar.User, Patient: ar.Patient,
 		Encounter: ar.Encounter, Scope: granted.String(), SessionID: ar.SessionHash, LaunchID: ar.launchID(), FlowID: ar.ID,
 		AuthTime: ar.AuthTime, CreatedAt: s.now()}
+	if l := ar.Launch; l != nil {
+		g.AccessTokenLifetime, g.RefreshTokenLifetime = l.AccessTokenLifetime, l.RefreshTokenLifetime
+	}
 	var lc launchContext
 	lc, g.Context = contextOf(ar, s.url("/auth/style.json"))
 	code := randomToken(32)

@@ -165,8 +165,11 @@ func toClient(in wire.ClientInput) (store.Client, *Error) {
 			}
 		}
 	}
-	if c.AccessTokenLifetime < 0 || c.RefreshTokenLifetime < 0 {
-		return c, errClientMetadata("token lifetimes must not be negative").about("access_token_lifetime")
+	if c.AccessTokenLifetime < 0 {
+		return c, errClientMetadata("access_token_lifetime must be at least 1 second (0: the default)").about("access_token_lifetime")
+	}
+	if c.RefreshTokenLifetime < 0 {
+		return c, errClientMetadata("refresh_token_lifetime must be at least 1 second (0: the default)").about("refresh_token_lifetime")
 	}
 	if c.Type == store.ClientBackendService && c.AccessTokenLifetime > int(BackendTokenLifetime.Seconds()) {
 		return c, errClientMetadata("backend service access tokens last at most %d seconds", int(BackendTokenLifetime.Seconds())).about("access_token_lifetime")

@@ -147,3 +147,17 @@ func (b *codeBook) replayed(k codeKey) bool {
 	u, ok := b.used[k]
 	return ok && u.replayed
 }
+
+// expire makes the outstanding codes that match expire now (the control API's expire-now); it says how
+// many did. The code then fails as one past its 60 seconds does.
+func (b *codeBook) expire(now time.Time, match func(k codeKey, ac *authCode) bool) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for k, ac := range b.outstanding {
+		if now.Before(ac.ExpiresAt) && match(k, ac) {
+			ac.ExpiresAt, n = now, n+1
+		}
+	}
+	return n
+}

@@ -72,7 +72,9 @@ func newSandbox(t testing.TB) *sandbox {
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
-	srv, err := server.New(server.Config{BaseURL: base, Store: db, Now: clock.Now})
+	// The server reads the store's clock (server.Config.Now unset): the test clock, moved by the sandbox
+	// clock offset of /api/clock as a user's sandbox is.
+	srv, err := server.New(server.Config{BaseURL: base, Store: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func (s *sandbox) restart() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{BaseURL: s.base, Store: db, Now: s.clock.Now})
+	srv, err := server.New(server.Config{BaseURL: s.base, Store: db})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -66,6 +66,15 @@ func lifetime(seconds int, def time.Duration) time.Duration {
 	return def
 }
 
+// accessLifetime is how long the client's access tokens last (a launch may shorten it: Grant.AccessTokenLifetime).
+func accessLifetime(client store.Client) time.Duration {
+	ttl := lifetime(client.AccessTokenLifetime, DefaultAccessTokenLifetime)
+	if client.Type == store.ClientBackendService {
+		ttl = min(ttl, BackendTokenLifetime)
+	}
+	return ttl
+}
+
 // minted is a token response being built: its grant and refresh token are stored (in one transaction)
 // before its tokens are signed, so that no signature is computed while the single SQLite writer waits,
 // and no token is signed whose grant is not stored.
@@ -80,10 +89,7 @@ type minted struct {
 func (s *Server) prepare(client store.Client, in issued) *minted {
 	now := s.now()
 	g := in.grant
-	ttl := lifetime(client.AccessTokenLifetime, DefaultAccessTokenLifetime)
-	if client.Type == store.ClientBackendService {
-		ttl = min(ttl, BackendTokenLifetime)
-	}
+	ttl := lifetime(g.AccessTokenLifetime, accessLifetime(client))
 	sub := g.Subject
 	if sub == "" {
 		sub = client.ID
@@ -93,7 +99,7 @@ func (s *Server) prepare(client store.Client, in issued) *minted {
 	m.resp = &tokenResponse{TokenType: "Bearer", ExpiresIn: int(ttl.Seconds()), Scope: m.access.Scope, Patient: g.Patient, Encounter: g.Encounter}
 	if in.refresh {
 		online := !in.grantScopes.HasKind(scope.OfflineAccess)
-		rttl := lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
+		rttl := lifetime(g.RefreshTokenLifetime, lifetime(client.RefreshTokenLifetime, DefaultRefreshTokenLifetime))
 		if online {
 			rttl = min(rttl, OnlineRefreshTokenLifetime)
 		}

@@ -310,7 +310,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := randomToken(32)
-	if err := s.store.CreateSession(r.Context(), hash(sid), who.String()); err != nil {
+	if err := s.store.CreateSession(r.Context(), hash(sid), who.String(), s.now().Add(SessionLifetime)); err != nil {
 		s.internalErrorPage(w, r, err)
 		return
 	}

@@ -114,7 +114,10 @@ func (v *Verifier) verify(ctx context.Context, bearer string) (*token.Access, er
 		if errors.Is(err, store.ErrRevoked) {
 			return nil, fmt.Errorf("%w: revoked", token.ErrInvalidToken)
 		}
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrExpired) {
+		if errors.Is(err, store.ErrExpired) { // expired on demand (POST /api/expire)
+			return nil, fmt.Errorf("%w: %w", token.ErrInvalidToken, errTokenExpired)
+		}
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("%w: not an active token", token.ErrInvalidToken)
 		}
 		return nil, err

@@ -18,6 +18,7 @@ type Auth interface {
 	UpdateClient(ctx context.Context, id string, in wire.ClientInput) (wire.Client, error)
 	DeleteClient(ctx context.Context, id string) error
 	CreateLaunch(ctx context.Context, in wire.LaunchInput) (wire.Launch, error)
+	Expire(ctx context.Context, in wire.ExpireInput) (wire.Expired, error)
 	RotateKeys(ctx context.Context) error
 	SetUserPassword(ctx context.Context, fhirUser string, in wire.PasswordInput) error
 	DeleteUserPassword(ctx context.Context, fhirUser string) error
@@ -46,6 +47,7 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/clients/{id}", a.deleteClient)
 	mux.HandleFunc("GET /api/launches", a.listLaunches)
 	mux.HandleFunc("POST /api/launches", a.createLaunch)
+	mux.HandleFunc("POST /api/expire", a.expire)
 	mux.HandleFunc("GET /api/keys", a.listKeys)
 	mux.HandleFunc("POST /api/keys/rotate", a.rotateKeys)
 	mux.HandleFunc("GET /api/events", a.listEvents)

@@ -43,6 +43,8 @@ type API struct {
 	TLS TLSSettings
 	// Exports are the Bulk Data exports and Groups; nil leaves /api/exports and /api/groups out.
 	Exports Exports
+	// Clock is the sandbox clock behind /api/clock; nil leaves it out.
+	Clock Clock
 }
 
 // Mount registers the control endpoints.
@@ -55,6 +57,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	a.mountStorage(mux)
 	a.mountTLS(mux)
 	a.mountExports(mux)
+	a.mountClock(mux)
 	mux.HandleFunc("/api/", notFound)
 }
 
@@ -74,6 +77,8 @@ type Status struct {
 	// stored (both 0 when the API has no Storage).
 	DatabaseBytes int64 `json:"database_bytes"`
 	Events        int64 `json:"events"`
+	// ClockOffsetSeconds is how far the sandbox clock is moved (PUT /api/clock); 0 when it is not.
+	ClockOffsetSeconds int64 `json:"clock_offset_seconds"`
 }
 
 func (a *API) status(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +102,12 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	in := a.Info()
+	var offset int64
+	if a.Clock != nil {
+		offset = int64(a.Clock.ClockOffset() / time.Second)
+	}
 	writeJSON(w, http.StatusOK, Status{
+		ClockOffsetSeconds:    offset,
 		DatabaseBytes:         size,
 		Events:                events,
 		Version:               in.Version,

@@ -40,3 +40,17 @@ func (a *AuthAPI) listLaunches(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, ls)
 }
+
+// POST /api/expire makes one credential expire now (wire.ExpireInput names it).
+func (a *AuthAPI) expire(w http.ResponseWriter, r *http.Request) {
+	var in wire.ExpireInput
+	if !readJSON(w, r, &in) {
+		return
+	}
+	out, err := a.Auth.Expire(r.Context(), in)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -19,7 +19,7 @@ const (
 	insRefreshToken = `INSERT INTO refresh_tokens (hash, grant_id, expires_at, json) VALUES (?, ?, ?, ?)`
 	selRefreshToken = `SELECT grant_id, expires_at, used_at, revoked_at, json FROM refresh_tokens WHERE hash = ?`
 	useRefreshToken = `UPDATE refresh_tokens SET used_at = ? WHERE hash = ?`
-	selSessionEnded = `SELECT ended_at FROM sessions WHERE id_hash = ?`
+	selSessionEnded = `SELECT ended_at, expires_at FROM sessions WHERE id_hash = ?`
 	delAssertionJTI = `DELETE FROM assertion_jtis WHERE expires_at < ?`
 	insAssertionJTI = `INSERT INTO assertion_jtis (iss, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 	insEvent        = `INSERT INTO events (at, kind, launch_id, flow_id, client_id, json) VALUES (?, ?, ?, ?, ?, ?)`

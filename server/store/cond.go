@@ -102,7 +102,7 @@ func Token(typ, param string, v TokenValue) Cond {
 			where(b, x)
 		}
 		// idx_token_value is (code, type, param, rid): one code's rows of a type and parameter come in
-		// rid order (migration 0020), whatever their system.
+		// rid order (migration 0021), whatever their system.
 		c.streamTable, c.streamDups = "idx_token", !v.HasSystem
 		c.stream = func(b *sqlBuf, x string) {
 			b.w(x+".code = ? AND "+x+".type = ? AND ", v.Code, typ)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/valet-sandbox/valet/server/ref"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,10 @@ type Grant struct {
 	SessionID string        `json:"session_id,omitempty"` // hash of the browser session (online_access ends with it)
 	LaunchID  string        `json:"launch_id,omitempty"`
 	FlowID    string        `json:"flow_id,omitempty"` // the authorization request, for events
+	// AccessTokenLifetime and RefreshTokenLifetime (seconds) are the launch's shorter lifetimes, which
+	// override the client's for every token of the grant; zero: the client's.
+	AccessTokenLifetime  int `json:"access_token_lifetime,omitempty"`
+	RefreshTokenLifetime int `json:"refresh_token_lifetime,omitempty"`
 	// Context holds the extra token response parameters (fhirContext, need_patient_banner, smart_style_url,
 	// intent, tenant) as a JSON object.
 	Context   json.RawMessage `json:"context,omitempty"`
@@ -337,12 +342,12 @@ func (tx *Tx) sessionLive(ctx context.Context, idHash string) (bool, error) {
 	if idHash == "" {
 		return false, nil
 	}
-	var ended int64
-	err := tx.queryRow(ctx, selSessionEnded, idHash).Scan(&ended)
+	var ended, expires int64
+	err := tx.queryRow(ctx, selSessionEnded, idHash).Scan(&ended, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil && ended == 0, err
+	return err == nil && ended == 0 && (expires == 0 || tx.now().Before(FromMicros(expires))), err
 }
 
 // LookupRefreshToken returns a live refresh token and its grant without using it (for introspection).
@@ -398,9 +403,9 @@ func (db *DB) readTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // AccessTokenActive says whether an access token is live: ErrRevoked when it or its grant was revoked,
 // ErrNotFound when its grant (or, for a token issued before migration 0015, its record) is not in this
-// database, ErrExpired from its exp on.
+// database, ErrExpired from its exp on or once it was expired on demand (ExpireAccessToken).
 func (db *DB) AccessTokenActive(ctx context.Context, at AccessToken) error {
-	var revoked bool
+	var revoked sql.NullInt64 // NULL: not recorded; 0: revoked; 1: expired on demand
 	var grantRevoked sql.NullInt64
 	expires := Micros(at.ExpiresAt)
 	var err error
@@ -420,23 +425,23 @@ func (db *DB) AccessTokenActive(ctx context.Context, at AccessToken) error {
 		return ErrNotFound
 	case err != nil:
 		return err
-	case revoked:
+	case revoked.Valid && revoked.Int64 == 0:
 		return ErrRevoked
 	case !grantRevoked.Valid:
 		return ErrNotFound
 	case grantRevoked.Int64 != 0:
 		return ErrRevoked
-	case !db.now().Before(FromMicros(expires)):
+	case revoked.Valid || !db.now().Before(FromMicros(expires)):
 		return ErrExpired
 	}
 	return nil
 }
 
 const (
-	selAccessTokenState = `SELECT EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?1),
+	selAccessTokenState = `SELECT (SELECT expired FROM revoked_access_tokens WHERE jti = ?1),
 		(SELECT revoked_at FROM grants WHERE id = ?2)`
 	selLegacyAccessTokenState = `SELECT a.grant_id, a.expires_at,
-		EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = a.jti), g.revoked_at
+		(SELECT expired FROM revoked_access_tokens WHERE jti = a.jti), g.revoked_at
 		FROM access_tokens a LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = ?`
 )
 
@@ -447,8 +452,9 @@ func (db *DB) RevokeAccessToken(ctx context.Context, at AccessToken) error {
 		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM revoked_access_tokens WHERE expires_at < ?`, Micros(tx.now())); err != nil {
 			return err
 		}
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-			at.JTI, Micros(at.ExpiresAt))
+		// A revocation overrides an earlier expire-now of the same token (expired = 0).
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)
+			ON CONFLICT (jti) DO UPDATE SET expired = 0`, at.JTI, Micros(at.ExpiresAt))
 		return err
 	})
 }
@@ -513,6 +519,14 @@ func (g *Grant) marshal() ([]byte, error) {
 		{`,"flow_id":`, g.FlowID}} {
 		if f.val != "" {
 			b = jsonstr.Append(append(b, f.key...), f.val, true)
+		}
+	}
+	for _, f := range [...]struct {
+		key string
+		val int
+	}{{`,"access_token_lifetime":`, g.AccessTokenLifetime}, {`,"refresh_token_lifetime":`, g.RefreshTokenLifetime}} {
+		if f.val != 0 {
+			b = strconv.AppendInt(append(b, f.key...), int64(f.val), 10)
 		}
 	}
 	if len(g.Context) > 0 {

@@ -15,6 +15,7 @@ func TestGrantMarshalIsEncodingJSON(t *testing.T) {
 		{ID: "0192f1a2b3c4abc-_", ClientID: "c", Scope: "openid", CreatedAt: at},
 		{ID: "g", ClientID: "c<&>", Subject: "Practitioner/dr1", FHIRUser: ref.Reference{Type: "Practitioner", ID: "dr1"}, Patient: "p1", Encounter: "e1",
 			Scope: "launch/patient openid fhirUser offline_access patient/*.rs", SessionID: "s", LaunchID: "L", FlowID: "f",
+			AccessTokenLifetime: 1, RefreshTokenLifetime: 86400,
 			Context:  json.RawMessage(`{"need_patient_banner":true,"smart_style_url":"http://127.0.0.1:1/auth/style.json?a=1&b=<2>"}`),
 			AuthTime: at, CreatedAt: at.Add(time.Second), RevokedAt: at},
 		{ID: "q\\\"\u2028\xff", Scope: "x", Context: json.RawMessage(` { "fhirContext" : [ {"reference": "Encounter/e1"} ] } `),

@@ -51,6 +51,10 @@ type Store interface {
 	SigningKeys
 	Events
 	UserPasswords
+	Expiry
+	// ClockOffset and SetClockOffset move the sandbox clock (clock.go).
+	ClockOffset() time.Duration
+	SetClockOffset(ctx context.Context, d time.Duration) error
 	Path() string
 	Now() time.Time
 	Close() error

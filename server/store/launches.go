@@ -24,9 +24,12 @@ type Launch struct {
 	SmartStyleURL     string          `json:"smart_style_url,omitempty"`
 	Tenant            string          `json:"tenant,omitempty"`
 	AutoApprove       bool            `json:"auto_approve,omitempty"`
-	CreatedAt         time.Time       `json:"created_at"`
-	ExpiresAt         time.Time       `json:"expires_at"`
-	UsedAt            *time.Time      `json:"used_at,omitempty"`
+	// Lifetimes (seconds) of the tokens issued from this launch, shorter than the client's; 0: the client's.
+	AccessTokenLifetime  int        `json:"access_token_lifetime,omitempty"`
+	RefreshTokenLifetime int        `json:"refresh_token_lifetime,omitempty"`
+	CreatedAt            time.Time  `json:"created_at"`
+	ExpiresAt            time.Time  `json:"expires_at"`
+	UsedAt               *time.Time `json:"used_at,omitempty"`
 }
 
 // Launches stores EHR launches, pending authorization requests and browser sessions.
@@ -38,7 +41,8 @@ type Launches interface {
 	PutAuthRequest(ctx context.Context, ar AuthRequest, expires time.Time) error
 	AuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	DeleteAuthRequest(ctx context.Context, id string) error
-	CreateSession(ctx context.Context, idHash, fhirUser string) error
+	// CreateSession records a sign-in session that lasts until expires (the sandbox clock's time).
+	CreateSession(ctx context.Context, idHash, fhirUser string, expires time.Time) error
 	Session(ctx context.Context, idHash string) (fhirUser string, err error)
 	EndSession(ctx context.Context, idHash string) error
 }
@@ -182,16 +186,17 @@ func (db *DB) DeleteAuthRequest(ctx context.Context, id string) error {
 }
 
 // CreateSession records a signed-in browser session.
-func (db *DB) CreateSession(ctx context.Context, idHash, fhirUser string) error {
-	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, fhir_user, created_at) VALUES (?, ?, ?)`,
-		idHash, fhirUser, Micros(db.now()))
+func (db *DB) CreateSession(ctx context.Context, idHash, fhirUser string, expires time.Time) error {
+	_, err := db.w.ExecContext(ctx, `INSERT INTO sessions (id_hash, fhir_user, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		idHash, fhirUser, Micros(db.now()), Micros(expires))
 	return err
 }
 
-// Session returns the user of a live session, ErrNotFound for unknown or ended sessions.
+// Session returns the user of a live session, ErrNotFound for unknown, ended or expired sessions.
 func (db *DB) Session(ctx context.Context, idHash string) (string, error) {
 	var u string
-	err := db.r.QueryRowContext(ctx, `SELECT fhir_user FROM sessions WHERE id_hash = ? AND ended_at = 0`, idHash).Scan(&u)
+	err := db.r.QueryRowContext(ctx, `SELECT fhir_user FROM sessions WHERE id_hash = ? AND ended_at = 0
+		AND (expires_at = 0 OR expires_at > ?)`, idHash, Micros(db.now())).Scan(&u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}

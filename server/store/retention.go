@@ -100,7 +100,7 @@ func (db *DB) Prune(ctx context.Context, r Retention, kind PruneKind, batch int)
 				`DELETE FROM launches WHERE id = ?`, Micros(keep), batch)
 		case PruneEndedSessions:
 			// A session that has ended ends its online_access refresh tokens whether its row is there or not.
-			n, err = tx.deleteBatch(ctx, `SELECT id_hash FROM sessions WHERE ended_at <> 0 LIMIT ?2`,
+			n, err = tx.deleteBatch(ctx, `SELECT id_hash FROM sessions WHERE ended_at <> 0 OR expires_at BETWEEN 1 AND ?1 LIMIT ?2`,
 				`DELETE FROM sessions WHERE id_hash = ?`, expired, batch)
 		default:
 			return fmt.Errorf("store: no prune kind %q", kind)

@@ -251,11 +251,12 @@ func TestPruneExpiredCredentialsLaunchesAndSessions(t *testing.T) {
 	must(db.PutAuthRequest(ctx, AuthRequest{ID: "ar-new"}, c.Now().Add(time.Hour)))
 	must(db.CreateLaunch(ctx, Launch{ID: "l-old", ClientID: "c", CreatedAt: c.Now(), ExpiresAt: c.Now().Add(time.Minute)}))
 	must(db.CreateLaunch(ctx, Launch{ID: "l-new", ClientID: "c", CreatedAt: c.Now(), ExpiresAt: c.Now().Add(8 * 24 * time.Hour)}))
-	must(db.CreateSession(ctx, "s-ended", "Patient/p"))
-	must(db.CreateSession(ctx, "s-live", "Patient/p"))
+	must(db.CreateSession(ctx, "s-ended", "Patient/p", c.Now().Add(time.Hour)))
+	must(db.CreateSession(ctx, "s-expired", "Patient/p", c.Now().Add(time.Minute)))
+	must(db.CreateSession(ctx, "s-live", "Patient/p", c.Now().Add(time.Hour)))
 	must(db.EndSession(ctx, "s-ended"))
 	c.Add(2 * time.Minute)
-	for kind, want := range map[PruneKind]int{PruneRevocations: 1, PruneAssertionJTIs: 1, PruneAuthRequests: 1, PruneEndedSessions: 1,
+	for kind, want := range map[PruneKind]int{PruneRevocations: 1, PruneAssertionJTIs: 1, PruneAuthRequests: 1, PruneEndedSessions: 2,
 		PruneLaunches: 0} {
 		if n := pruneAll(t, db, policy, kind); n != want {
 			t.Errorf("%s: removed %d, want %d", kind, n, want)

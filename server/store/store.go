@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -34,11 +35,14 @@ var (
 // DB is the SQLite-backed store. It is safe for concurrent use.
 type DB struct {
 	path string
-	w    *sql.DB // the single writer connection
-	r    *sql.DB // read-only pool (the writer itself for in-memory databases)
-	rm   *sql.DB // read-only pool for bounded reads, through a memory map (the writer in memory)
-	now  func() time.Time
-	hot  driverStmts // reads by id and searches, prepared once per read connection (driverstmt.go)
+	w    *sql.DB          // the single writer connection
+	r    *sql.DB          // read-only pool (the writer itself for in-memory databases)
+	rm   *sql.DB          // read-only pool for bounded reads, through a memory map (the writer in memory)
+	now  func() time.Time // the sandbox clock: base plus the offset (clock.go)
+	base func() time.Time // Options.Now
+	// offset is the sandbox clock's offset in nanoseconds (clock.go), read on every call of now.
+	offset atomic.Int64
+	hot    driverStmts // reads by id and searches, prepared once per read connection (driverstmt.go)
 	// wprep holds the bulk write statements, prepared once on the writer connection (batch.go).
 	wprepOnce sync.Once
 	wprep     map[string]*sql.Stmt
@@ -81,7 +85,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	db := &DB{path: path, now: opt.Now, wq: writeQueue{writer: make(chan struct{}, 1)}, cores: newCores()}
+	db := &DB{path: path, base: opt.Now, wq: writeQueue{writer: make(chan struct{}, 1)}, cores: newCores()}
 	var err error
 	if path == Memory {
 		// An in-memory database lives in one connection; readers share it with the writer.
@@ -124,10 +128,15 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 			p.SetMaxIdleConns(n)
 		}
 	}
+	db.now = db.sandboxNow
 	db.hot = driverStmts{db: db.r, mapped: db.rm}
 	db.w.SetConnMaxIdleTime(0)
 	db.w.SetMaxIdleConns(1)
 	if err := db.migrate(ctx, opt.Upgrading); err != nil {
+		db.Close()
+		return nil, describeOpenError(path, err)
+	}
+	if err := db.loadClockOffset(ctx); err != nil {
 		db.Close()
 		return nil, describeOpenError(path, err)
 	}
@@ -142,7 +151,8 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 // Path is the database file, or ":memory:".
 func (db *DB) Path() string { return db.path }
 
-// Now is the store's clock.
+// Now is the sandbox clock (Options.Now shifted by the clock offset, clock.go): the time every expiry
+// check, stamp and issued token of the sandbox follows.
 func (db *DB) Now() time.Time { return db.now() }
 
 // Close checkpoints the WAL and closes every connection.

@@ -243,6 +243,8 @@ func TestMigrationKeepsEarlierAccessTokens(t *testing.T) {
 	db = reopenAfter(t, db, path,
 		`DROP TABLE revoked_access_tokens`,
 		`DELETE FROM schema_migrations WHERE number = 15`,
+		`ALTER TABLE sessions DROP COLUMN expires_at`, // and as before 0021, which alters the tables of 0015
+		`DELETE FROM schema_migrations WHERE number = 21`,
 		`CREATE INDEX access_tokens_grant ON access_tokens (grant_id)`,
 		fmt.Sprintf(`INSERT INTO grants (id, client_id, created_at, revoked_at, json) VALUES
 			('g', 'app', %[1]d, 0, '{}'), ('gone', 'app', %[1]d, %[1]d, '{}')`, now),
@@ -368,7 +370,7 @@ func TestMigrationKeepsEarlierRefreshTokens(t *testing.T) {
 	}
 }
 
-// TestUpgradeBuildsSearchIndexes: a database from before migration 0020 (idx_token_value keyed by system
+// TestUpgradeBuildsSearchIndexes: a database from before migration 0021 (idx_token_value keyed by system
 // before rid, no resources_type, no idx_date_value) gets the search indexes on its next open, and the
 // caller is told first, since on a large sandbox that takes a while.
 func TestUpgradeBuildsSearchIndexes(t *testing.T) {

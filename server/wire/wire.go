@@ -62,6 +62,10 @@ type LaunchInput struct {
 	AutoApprove       bool            `json:"auto_approve"`
 	// Simulations are set on the new launch (server/sim); client_id and launch are left out.
 	Simulations []sim.Simulation `json:"simulations,omitempty"`
+	// AccessTokenLifetime and RefreshTokenLifetime (seconds, at least 1) shorten the client's lifetimes
+	// for the tokens of this launch; 0 keeps the client's.
+	AccessTokenLifetime  int `json:"access_token_lifetime"`
+	RefreshTokenLifetime int `json:"refresh_token_lifetime"`
 }
 
 // Launch is what the control API returns: the launch id, the iss, and the app's launch URL.

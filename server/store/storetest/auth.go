@@ -36,6 +36,7 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("SigningKeys", func(t *testing.T) { testSigningKeys(t, open(t)) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("UserPasswords", func(t *testing.T) { testUserPasswords(t, open(t)) })
+	t.Run("ClockAndExpireNow", func(t *testing.T) { testClockAndExpiry(t, open(t)) })
 }
 
 func testClients(t *testing.T, s store.Store) {
@@ -163,7 +164,7 @@ func testAuthRequestsAndSessions(t *testing.T, s store.Store) {
 	if _, err := s.AuthRequest(ctx, "r1"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleted request: %v", err)
 	}
-	if err := s.CreateSession(ctx, "sh", "Patient/p1"); err != nil {
+	if err := s.CreateSession(ctx, "sh", "Patient/p1", s.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if u, err := s.Session(ctx, "sh"); err != nil || u != "Patient/p1" {
@@ -433,7 +434,7 @@ func testRefreshFamilies(t *testing.T, s store.Store, first func(grant, h string
 
 func testOnlineRefresh(t *testing.T, s store.Store, first func(grant, h string) string) {
 	ctx := context.Background()
-	if err := s.CreateSession(ctx, "sess", "Practitioner/dr1"); err != nil {
+	if err := s.CreateSession(ctx, "sess", "Practitioner/dr1", s.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	g := store.Grant{ID: "g", ClientID: "c", Scope: "online_access", SessionID: "sess", CreatedAt: s.Now()}
