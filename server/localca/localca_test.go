@@ -72,6 +72,34 @@ func TestOpenMakesAPrivateCAOnceAndLoadsItAfter(t *testing.T) {
 	}
 }
 
+// TestConcurrentOpensAgreeOnOneCA: a `valet ca` and a `valet serve --tls` started together on a new data
+// directory end up with the same CA, never one's key with the other's certificate.
+func TestConcurrentOpensAgreeOnOneCA(t *testing.T) {
+	data := t.TempDir()
+	fps := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range fps {
+		wg.Go(func() {
+			ca, err := Open(data, time.Now())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			fps[i] = ca.Fingerprint()
+		})
+	}
+	wg.Wait()
+	for _, fp := range fps[1:] {
+		if fp != fps[0] {
+			t.Fatalf("concurrent Opens made different CAs: %v", fps)
+		}
+	}
+	ca, err := Open(data, time.Now())
+	if err != nil || ca.Fingerprint() != fps[0] {
+		t.Fatalf("the stored CA is not the one handed out: %v", err)
+	}
+}
+
 func TestKeyFilesAreOwnerOnly(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no mode bits on Windows")
