@@ -42,7 +42,7 @@ export const LAUNCH_INPUT_FIELDS = [
 ] as const;
 export type LaunchInputField = (typeof LAUNCH_INPUT_FIELDS)[number];
 
-export const GENERATE_REQUEST_FIELDS = ['patients', 'seed', 'personas', 'years'] as const;
+export const GENERATE_REQUEST_FIELDS = ['patients', 'seed', 'personas', 'years', 'as_of'] as const;
 export type GenerateRequestField = (typeof GENERATE_REQUEST_FIELDS)[number];
 
 export const PASSWORD_INPUT_FIELDS = ['password'] as const;

@@ -38,6 +38,8 @@ export interface GenerateRequest {
   seed: number;
   personas: boolean;
   years: number;
+  /** The data's "now" (YYYY-MM-DD): every record ends before it. Absent: the server's fixed default date. */
+  as_of?: string;
 }
 
 /**

@@ -7,7 +7,7 @@ describe('validateGenerate', () => {
   });
 
   it('accepts the bounds and text from inputs', () => {
-    expect(validateGenerate({ patients: '100000', seed: '-7', years: ' 1 ', personas: true })).toEqual({
+    expect(validateGenerate({ patients: '100000', seed: '-7', years: ' 1 ', personas: true, asOf: '' })).toEqual({
       ok: true,
       request: { patients: 100000, seed: -7, years: 1, personas: true },
     });
@@ -25,11 +25,22 @@ describe('validateGenerate', () => {
   });
 
   it('rejects years outside 1–100 and a seed that is not a safe integer, all at once', () => {
-    const v = validateGenerate({ patients: 5, seed: '9007199254740993', years: 101, personas: false });
+    const v = validateGenerate({ patients: 5, seed: '9007199254740993', years: 101, personas: false, asOf: '' });
     expect(v.ok).toBe(false);
     if (v.ok) return;
     expect(Object.keys(v.errors).sort()).toEqual(['seed', 'years']);
     expect(v.errors.years).toBe('Years of history must be a whole number from 1 to 100 (got 101).');
+  });
+
+  it('sends as_of only when a date is given, and rejects anything else', () => {
+    expect(validateGenerate({ ...defaultFields(), asOf: '2025-06-30' })).toEqual({
+      ok: true,
+      request: { patients: 100, seed: 42, years: 10, personas: false, as_of: '2025-06-30' },
+    });
+    expect(validateGenerate({ ...defaultFields(), asOf: '30/06/2025' })).toEqual({
+      ok: false,
+      errors: { asOf: 'As of must be a date (YYYY-MM-DD), or empty for the default.' },
+    });
   });
 
   it('rejects text that is not plain digits', () => {
@@ -42,6 +53,7 @@ describe('generateServerErrors', () => {
     expect(generateServerErrors('patients must be between 0 and 100000 (got 200000)', 'patients')).toEqual({ patients: 'patients must be between 0 and 100000 (got 200000)' });
     expect(generateServerErrors('seed must be a whole number', 'seed')).toEqual({ seed: 'seed must be a whole number' });
     expect(generateServerErrors('years must be between 1 and 100', 'years')).toEqual({ years: 'years must be between 1 and 100' });
+    expect(generateServerErrors('as_of must be a date YYYY-MM-DD', 'as_of')).toEqual({ asOf: 'as_of must be a date YYYY-MM-DD' });
   });
 
   it('shows the rest under the form: no field, a checkbox, another request’s field', () => {

@@ -12,11 +12,13 @@ export interface GenerateFields {
   seed: number | string | null | undefined;
   years: number | string | null | undefined;
   personas: boolean;
+  /** The data's "now" from a date input: YYYY-MM-DD, or empty for the server's fixed default. */
+  asOf: string;
 }
 
-export const defaultFields = (): GenerateFields => ({ patients: 100, seed: 42, years: 10, personas: false });
+export const defaultFields = (): GenerateFields => ({ patients: 100, seed: 42, years: 10, personas: false, asOf: '' });
 
-export type FieldErrors = Partial<Record<'patients' | 'seed' | 'years', string>>;
+export type FieldErrors = Partial<Record<'patients' | 'seed' | 'years' | 'asOf', string>>;
 /** The form's errors with the server's: `general` is a refusal about no one input (or a Reset's). */
 export type GenerateErrors = FieldErrors & { general?: string };
 
@@ -40,8 +42,12 @@ export function validateGenerate(f: GenerateFields): Validation {
   if (yErr) errors.years = yErr;
   // Seeds go to Go as an int64; beyond 2^53 JSON numbers would silently lose digits in the browser.
   if (seed === null) errors.seed = 'Seed must be a whole number (the same seed gives the same patients).';
-  if (patients === null || years === null || seed === null) return { ok: false, errors };
-  return { ok: true, request: { patients, seed, years, personas: f.personas } };
+  const asOf = f.asOf.trim();
+  if (asOf !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) errors.asOf = 'As of must be a date (YYYY-MM-DD), or empty for the default.';
+  if (patients === null || years === null || seed === null || errors.asOf) return { ok: false, errors };
+  const request: GenerateRequest = { patients, seed, years, personas: f.personas };
+  if (asOf !== '') request.as_of = asOf;
+  return { ok: true, request };
 }
 
 /** Where a refusal of each member of the Generate body shows. */
@@ -50,6 +56,7 @@ const GENERATE_FIELD_SLOTS: Record<GenerateRequestField, keyof FieldErrors | 'ge
   seed: 'seed',
   years: 'years',
   personas: 'general',
+  as_of: 'asOf',
 };
 
 /** Where the server's refusal of a Generate (or Reset) shows: next to the input its `field` names, else under the form. */
