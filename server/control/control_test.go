@@ -114,12 +114,15 @@ func post(t *testing.T, url, body string) (*http.Response, map[string]any) {
 func TestGenerateRejectsBadRequests(t *testing.T) {
 	srv := newTestAPI(t, &fakePopulation{})
 	for body, want := range map[string]string{
-		`nonsense`:                         "body must be JSON",
-		`{"patients": 5, "colour": "red"}`: "unknown field",
-		`{"patients": -1}`:                 "between 0 and 100000",
-		`{"patients": 100001}`:             "between 0 and 100000",
-		`{"patients": 5, "years": 101}`:    "years must be between 1 and 100",
-		`{}`:                               "nothing to generate",
+		`nonsense`:                               "body must be JSON",
+		`{"patients": 5, "colour": "red"}`:       "unknown field",
+		`{"patients": -1}`:                       "between 0 and 100000",
+		`{"patients": 100001}`:                   "between 0 and 100000",
+		`{"patients": 5, "years": 101}`:          "years must be between 1 and 100",
+		`{"patients": 5, "as_of": "2025-02-30"}`: "as_of must be a date YYYY-MM-DD",
+		`{"patients": 5, "as_of": "1850-01-01"}`: "as_of must be a date YYYY-MM-DD",
+		`{"patients": 5, "as_of": 20250630}`:     "body must be JSON",
+		`{}`:                                     "nothing to generate",
 	} {
 		resp, m := post(t, srv.URL+"/api/generate", body)
 		if resp.StatusCode != 400 || !strings.Contains(m["error"].(string), want) {
