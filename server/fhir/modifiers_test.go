@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -132,5 +133,34 @@ func TestCommonParamsAndModifiers(t *testing.T) {
 	e.do("DELETE", "/Patient/pn", "admin", nil)
 	if got := ids("Observation?subject:identifier=" + mrn + "|ABC"); got != nil {
 		t.Errorf("deleted target: %v", got)
+	}
+}
+
+// TestCanonicalReferenceSearch: QuestionnaireResponse?questionnaire is a reference parameter over a
+// canonical (US Core 6.1): the URL as written, the URL without its |version, or Questionnaire/id of this
+// server find the response; another URL or version does not.
+func TestCanonicalReferenceSearch(t *testing.T) {
+	e := newEnv(t)
+	for id, q := range map[string]string{"qr-v": "http://loinc.org/q/93025-5|2.0", "qr-plain": "http://loinc.org/q/96777-8",
+		"qr-local": "Questionnaire/prapare"} {
+		qr := map[string]any{"resourceType": "QuestionnaireResponse", "id": id, "status": "completed", "questionnaire": q}
+		if r := e.do("PUT", "/QuestionnaireResponse/"+id, "admin", qr); r.status != 201 {
+			t.Fatalf("create %s: %d %s", id, r.status, r.raw)
+		}
+	}
+	for query, want := range map[string]string{
+		"questionnaire=http://loinc.org/q/93025-5":                           "QuestionnaireResponse/qr-v",
+		"questionnaire=" + url.QueryEscape("http://loinc.org/q/93025-5|2.0"): "QuestionnaireResponse/qr-v",
+		"questionnaire=" + url.QueryEscape("http://loinc.org/q/93025-5|1.0"): "",
+		"questionnaire=http://loinc.org/q/96777-8":                           "QuestionnaireResponse/qr-plain",
+		"questionnaire=http://loinc.org/q/96777":                             "",
+		"questionnaire=Questionnaire/prapare":                                "QuestionnaireResponse/qr-local",
+		"questionnaire=http://valet.test/fhir/Questionnaire/prapare":         "QuestionnaireResponse/qr-local",
+		"questionnaire:missing=false&_id=qr-v,qr-plain":                      "QuestionnaireResponse/qr-plain,QuestionnaireResponse/qr-v",
+	} {
+		r := e.do("GET", "/QuestionnaireResponse?"+query+"&_sort=_id", "admin", nil)
+		if got := strings.Join(r.entryIDs("match"), ","); r.status != 200 || got != want {
+			t.Errorf("%s: %d %q, want %q (%s)", query, r.status, got, want, r.raw)
+		}
 	}
 }

@@ -104,6 +104,10 @@ func addValue(ix *store.Index, p Param, v any, base string) {
 			ix.Strings = append(ix.Strings, store.StringKey{Param: p.Name, Norm: s, Exact: s})
 		}
 	case ReferenceParam:
+		if c, ok := v.(string); ok {
+			addCanonical(ix, p, c, base)
+			return
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return
@@ -256,6 +260,26 @@ func addDate(ix *store.Index, name string, v any) {
 		if ok {
 			ix.Dates = append(ix.Dates, store.DateKey{Param: name, Lo: lo, Hi: hi})
 		}
+	}
+}
+
+// addCanonical indexes a canonical (QuestionnaireResponse.questionnaire, which R4 searches as a reference):
+// a Type/id of this server as a reference to it, any other URL as written — and without its |version too,
+// so that a search by the URL alone finds every version.
+func addCanonical(ix *store.Index, p Param, c, base string) {
+	forms := []string{c}
+	if url, _, ok := strings.Cut(c, "|"); ok && url != "" {
+		forms = append(forms, url)
+	}
+	for _, f := range forms {
+		t, id := SplitReference(f, base)
+		if t == "" {
+			id = f
+		}
+		if f == "" || (len(p.Targets) > 0 && !contains(p.Targets, t)) {
+			continue
+		}
+		ix.Refs = append(ix.Refs, store.RefKey{Param: p.Name, TargetType: t, TargetID: id})
 	}
 }
 

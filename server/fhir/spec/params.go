@@ -180,6 +180,7 @@ var params = map[string][]Param{
 	"Specimen": {ident(), status(), patientOf("subject"), subjectOf("subject"), tok("type", "Specimen type", "type"),
 		date("collected", "Collection time", "collection.collected[x]")},
 	"QuestionnaireResponse": {ident(), status(), patientOf("subject"), subjectOf("subject"), date("authored", "When authored", "authored"),
+		ref("questionnaire", "The questionnaire answered (its canonical URL)", nil, "questionnaire"),
 		encounter("encounter"), ref("author", "Author", nil, "author")},
 	"AuditEvent": {date("date", "When the event was recorded", "recorded"), tok("type", "Type", "type"),
 		tok("subtype", "Subtype", "subtype"), tok("action", "Action", "action"), tok("outcome", "Outcome", "outcome"),
