@@ -51,6 +51,26 @@ func (a Admin) Expire(ctx context.Context, in wire.ExpireInput) (wire.Expired, e
 	return a.s.Expire(ctx, in)
 }
 
+// RevokeClient ends everything issued to an app.
+func (a Admin) RevokeClient(ctx context.Context, id string) (wire.Revoked, error) {
+	return a.s.RevokeClient(ctx, id)
+}
+
+// RevokeUser ends everything a user authorized.
+func (a Admin) RevokeUser(ctx context.Context, user string) (wire.Revoked, error) {
+	return a.s.RevokeUser(ctx, user)
+}
+
+// EndUserSessions signs a user out of every session.
+func (a Admin) EndUserSessions(ctx context.Context, user string) (wire.Revoked, error) {
+	return a.s.EndUserSessions(ctx, user)
+}
+
+// Sessions lists live sign-in sessions.
+func (a Admin) Sessions(ctx context.Context, user string) ([]wire.Session, error) {
+	return a.s.Sessions(ctx, user)
+}
+
 // SetUserPassword gives a user a password.
 func (a Admin) SetUserPassword(ctx context.Context, ref string, in wire.PasswordInput) error {
 	return a.s.SetUserPassword(ctx, ref, in)

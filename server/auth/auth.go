@@ -33,6 +33,7 @@ type Store interface {
 	store.Launches
 	store.UserPasswords
 	store.Expiry
+	store.Revocations
 	ListResources(ctx context.Context, typ, after string, limit int) ([]store.Resource, error)
 }
 

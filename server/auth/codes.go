@@ -161,3 +161,18 @@ func (b *codeBook) expire(now time.Time, match func(k codeKey, ac *authCode) boo
 	}
 	return n
 }
+
+// withdrawWhere forgets the outstanding codes that match (a revocation of their app or user): their
+// exchange then fails as for an unknown code. It says how many it forgot.
+func (b *codeBook) withdrawWhere(match func(ac *authCode) bool) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for k, ac := range b.outstanding {
+		if match(ac) {
+			delete(b.outstanding, k)
+			n++
+		}
+	}
+	return n
+}

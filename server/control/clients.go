@@ -19,6 +19,10 @@ type Auth interface {
 	DeleteClient(ctx context.Context, id string) error
 	CreateLaunch(ctx context.Context, in wire.LaunchInput) (wire.Launch, error)
 	Expire(ctx context.Context, in wire.ExpireInput) (wire.Expired, error)
+	RevokeClient(ctx context.Context, id string) (wire.Revoked, error)
+	RevokeUser(ctx context.Context, fhirUser string) (wire.Revoked, error)
+	EndUserSessions(ctx context.Context, fhirUser string) (wire.Revoked, error)
+	Sessions(ctx context.Context, fhirUser string) ([]wire.Session, error)
 	RotateKeys(ctx context.Context) error
 	SetUserPassword(ctx context.Context, fhirUser string, in wire.PasswordInput) error
 	DeleteUserPassword(ctx context.Context, fhirUser string) error
@@ -45,6 +49,7 @@ func (a *AuthAPI) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/clients/{id}", a.getClient)
 	mux.HandleFunc("PUT /api/clients/{id}", a.updateClient)
 	mux.HandleFunc("DELETE /api/clients/{id}", a.deleteClient)
+	mux.HandleFunc("POST /api/clients/{id}/revoke", a.revokeClient)
 	mux.HandleFunc("GET /api/launches", a.listLaunches)
 	mux.HandleFunc("POST /api/launches", a.createLaunch)
 	mux.HandleFunc("POST /api/expire", a.expire)

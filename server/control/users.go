@@ -12,6 +12,43 @@ import (
 func (a *AuthAPI) mountUsers(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/users/{type}/{id}/password", a.setPassword)
 	mux.HandleFunc("DELETE /api/users/{type}/{id}/password", a.deletePassword)
+	mux.HandleFunc("POST /api/users/{type}/{id}/revoke", a.revokeUser)
+	mux.HandleFunc("POST /api/users/{type}/{id}/end-session", a.endUserSessions)
+	mux.HandleFunc("GET /api/sessions", a.listSessions)
+}
+
+// POST /api/clients/{id}/revoke, /api/users/{type}/{id}/revoke and /api/users/{type}/{id}/end-session
+// answer wire.Revoked: how many grants, codes, sessions and remembered consents they ended.
+func (a *AuthAPI) revokeClient(w http.ResponseWriter, r *http.Request) {
+	v, err := a.Auth.RevokeClient(r.Context(), r.PathValue("id"))
+	answer(w, r, http.StatusOK, v, err)
+}
+
+func (a *AuthAPI) revokeUser(w http.ResponseWriter, r *http.Request) {
+	v, err := a.Auth.RevokeUser(r.Context(), userPath(r))
+	answer(w, r, http.StatusOK, v, err)
+}
+
+func (a *AuthAPI) endUserSessions(w http.ResponseWriter, r *http.Request) {
+	v, err := a.Auth.EndUserSessions(r.Context(), userPath(r))
+	answer(w, r, http.StatusOK, v, err)
+}
+
+// GET /api/sessions[?user=Practitioner/dr1] lists the live sign-in sessions, newest first.
+func (a *AuthAPI) listSessions(w http.ResponseWriter, r *http.Request) {
+	v, err := a.Auth.Sessions(r.Context(), r.URL.Query().Get("user"))
+	answer(w, r, http.StatusOK, v, err)
+}
+
+func userPath(r *http.Request) string { return r.PathValue("type") + "/" + r.PathValue("id") }
+
+// answer writes v with status, or the error as fail does.
+func answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, v)
 }
 
 func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
@@ -19,7 +56,7 @@ func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &in) {
 		return
 	}
-	if err := a.Auth.SetUserPassword(r.Context(), r.PathValue("type")+"/"+r.PathValue("id"), in); err != nil {
+	if err := a.Auth.SetUserPassword(r.Context(), userPath(r), in); err != nil {
 		fail(w, r, err)
 		return
 	}
@@ -27,7 +64,7 @@ func (a *AuthAPI) setPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *AuthAPI) deletePassword(w http.ResponseWriter, r *http.Request) {
-	if err := a.Auth.DeleteUserPassword(r.Context(), r.PathValue("type")+"/"+r.PathValue("id")); err != nil {
+	if err := a.Auth.DeleteUserPassword(r.Context(), userPath(r)); err != nil {
 		fail(w, r, err)
 		return
 	}

@@ -52,6 +52,7 @@ type Store interface {
 	Events
 	UserPasswords
 	Expiry
+	Revocations
 	// ClockOffset and SetClockOffset move the sandbox clock (clock.go).
 	ClockOffset() time.Duration
 	SetClockOffset(ctx context.Context, d time.Duration) error

@@ -43,3 +43,12 @@ type Session struct {
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
+
+// Revoked answers the revocations of the control API (POST /api/clients/{id}/revoke,
+// /api/users/{type}/{id}/revoke and /api/users/{type}/{id}/end-session): how many of each were ended.
+type Revoked struct {
+	Grants   int `json:"grants"`   // grants revoked, with every access and refresh token issued from them
+	Codes    int `json:"codes"`    // authorization codes withdrawn before their exchange
+	Sessions int `json:"sessions"` // sign-in sessions ended
+	Consents int `json:"consents"` // remembered consent decisions forgotten
+}

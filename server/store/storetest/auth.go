@@ -37,6 +37,7 @@ func runAuth(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Events", func(t *testing.T) { testEvents(t, open(t)) })
 	t.Run("UserPasswords", func(t *testing.T) { testUserPasswords(t, open(t)) })
 	t.Run("ClockAndExpireNow", func(t *testing.T) { testClockAndExpiry(t, open(t)) })
+	t.Run("Revocations", func(t *testing.T) { testRevocations(t, open(t)) })
 }
 
 func testClients(t *testing.T, s store.Store) {

@@ -1,0 +1,98 @@
+package auth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/valet-sandbox/valet/server/events"
+	"github.com/valet-sandbox/valet/server/ref"
+	"github.com/valet-sandbox/valet/server/store"
+	"github.com/valet-sandbox/valet/server/wire"
+)
+
+// RevokeClient ends everything issued to an app (the panel's "Revoke everything" on an app card): every
+// grant, and so every access and refresh token issued from them (a FHIR request with one is 401, a refresh
+// invalid_grant), and the codes not yet exchanged. The app stays registered; its next launch starts afresh.
+func (s *Server) RevokeClient(ctx context.Context, clientID string) (wire.Revoked, error) {
+	if _, err := s.client(ctx, clientID); errors.Is(err, store.ErrNotFound) {
+		return wire.Revoked{}, wireNotFound("no client " + quote(clientID))
+	} else if err != nil {
+		return wire.Revoked{}, err
+	}
+	var out wire.Revoked
+	out.Codes = s.codes.withdrawWhere(func(ac *authCode) bool { return ac.ClientID == clientID })
+	n, err := s.store.RevokeClientGrants(ctx, clientID)
+	if err != nil {
+		return out, err
+	}
+	out.Grants = n
+	s.verifier.purge()
+	s.record(events.Event{Kind: "revoked", ClientID: clientID, Decision: "everything of the app revoked (control API)",
+		Response: map[string]any{"grants": out.Grants, "codes": out.Codes}})
+	return out, nil
+}
+
+// RevokeUser ends everything a user authorized, for every app: their grants and tokens, and the codes
+// issued to them not yet exchanged.
+func (s *Server) RevokeUser(ctx context.Context, user string) (wire.Revoked, error) {
+	who, err := userRef(user)
+	if err != nil {
+		return wire.Revoked{}, err
+	}
+	var out wire.Revoked
+	out.Codes = s.codes.withdrawWhere(func(ac *authCode) bool { return ac.Grant.FHIRUser == who })
+	if out.Grants, err = s.store.RevokeUserGrants(ctx, who.String()); err != nil {
+		return out, err
+	}
+	s.verifier.purge()
+	s.record(events.Event{Kind: "revoked", Decision: "everything of " + who.String() + " revoked (control API)",
+		Response: map[string]any{"grants": out.Grants, "codes": out.Codes}})
+	return out, nil
+}
+
+// EndUserSessions signs a user out of every browser (the panel's "End session"): the next authorization
+// asks them to sign in, a flow waiting on its pages goes back to the sign-in page, and their
+// online_access refresh tokens fail with invalid_grant (SMART App Launch 2.2: online access lasts while
+// the user is online). Their offline_access tokens are unaffected.
+func (s *Server) EndUserSessions(ctx context.Context, user string) (wire.Revoked, error) {
+	who, err := userRef(user)
+	if err != nil {
+		return wire.Revoked{}, err
+	}
+	n, err := s.store.EndUserSessions(ctx, who.String())
+	if err != nil {
+		return wire.Revoked{}, err
+	}
+	s.record(events.Event{Kind: "logout", Decision: who.String() + " signed out of every session (control API)",
+		Response: map[string]any{"sessions": n}})
+	return wire.Revoked{Sessions: n}, nil
+}
+
+// Sessions lists the live sign-in sessions, of one user when user is not "".
+func (s *Server) Sessions(ctx context.Context, user string) ([]wire.Session, error) {
+	if user != "" {
+		who, err := userRef(user)
+		if err != nil {
+			return nil, err
+		}
+		user = who.String()
+	}
+	list, err := s.store.Sessions(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wire.Session, len(list))
+	for i, si := range list {
+		out[i] = wire.Session{ID: si.IDHash, User: si.User, CreatedAt: si.CreatedAt, ExpiresAt: si.ExpiresAt}
+	}
+	return out, nil
+}
+
+// userRef parses the user a control API path names (Practitioner/{id} or Patient/{id}).
+func userRef(user string) (ref.Reference, error) {
+	who, err := ref.ParseUser(user)
+	if err != nil || who.IsZero() {
+		return who, wire.Invalid("user", "user must be Practitioner/{id} or Patient/{id}")
+	}
+	return who, nil
+}
