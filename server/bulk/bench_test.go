@@ -20,8 +20,9 @@ import (
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// BenchmarkExport runs a system-level $export of every resource through the HTTP protocol (kick-off,
-// polls every 20 ms, manifest) and reports resources/s, MB/s of NDJSON written, and the peak heap and
+// BenchmarkExport runs $export through the HTTP protocol (kick-off, polls every 20 ms, manifest): at
+// system level, of every resource, and at Group level, of a Group of every patient (the compartments
+// read through the compartment table), and reports resources/s, MB/s of NDJSON written, and the peak heap and
 // resident set sampled while it runs. It exports a 1,000-patient sandbox it generates, or the database
 // VALET_BENCH_DB names (a copy: opening it applies Valet's migrations), e.g. 10,000 patients:
 //
@@ -61,13 +62,34 @@ func BenchmarkExport(b *testing.B) {
 	e.Mount(mux)
 	ts := httptest.NewServer(mux)
 	defer ts.Close()
-	b.ResetTimer()
+	// A Group of every patient, as the generator's all-patients Group.
+	g := map[string]any{"resourceType": "Group", "id": "bench-all", "type": "person", "actual": true}
+	var members []any
+	if err := db.EachResource(ctx, []string{"Patient"}, func(r store.Resource) error {
+		members = append(members, map[string]any{"entity": map[string]string{"reference": "Patient/" + r.ID}})
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	g["member"] = members
+	gj, _ := json.Marshal(g)
+	if err := f.Ingest(ctx, []fhir.Resource{{Type: "Group", ID: "bench-all", JSON: gj}}); err != nil {
+		b.Fatal(err)
+	}
+	for _, level := range []struct{ name, path string }{{"system", "/fhir/$export"}, {"group-all", "/fhir/Group/bench-all/$export"}} {
+		b.Run(level.name, func(b *testing.B) { benchExport(b, e, ts.URL+level.path, dir) })
+	}
+}
+
+func benchExport(b *testing.B, e *bulk.Exporter, kickOff, dir string) {
+	ctx := context.Background()
+	ts := struct{ URL string }{kickOff[:strings.Index(kickOff, "/fhir/")]}
 	for range b.N {
 		runtime.GC()
 		var ms runtime.MemStats
 		var peakHeap, peakRSS uint64
 		t0 := time.Now()
-		resp, body := call(b, "GET", ts.URL+"/fhir/$export", "bench")
+		resp, body := call(b, "GET", kickOff, "bench")
 		if resp.StatusCode != 202 {
 			b.Fatalf("kick-off: %d %s", resp.StatusCode, body)
 		}
