@@ -243,7 +243,7 @@ func paramValues(typ, name string, m map[string]any) []string {
 	}
 	var out []string
 	for _, path := range p.Paths {
-		for _, v := range walk(m, strings.Split(path, ".")) {
+		for _, v := range walk(m, segments(path)) {
 			switch v := v.(type) {
 			case string:
 				out = append(out, v)
@@ -274,7 +274,24 @@ func paramValues(typ, name string, m map[string]any) []string {
 	return out
 }
 
-// walk follows a dotted element path, arrays fanned out and a segment ending in [x] matching its variants.
+// segments splits an element path at its dots, a where(…) segment kept whole (its URL has dots).
+func segments(path string) []string {
+	var out []string
+	for path != "" {
+		seg := path
+		if strings.HasPrefix(path, "where(") {
+			seg = path[:strings.Index(path, ")")+1]
+		} else if i := strings.IndexByte(path, '.'); i >= 0 {
+			seg = path[:i]
+		}
+		out = append(out, seg)
+		path = strings.TrimPrefix(path[len(seg):], ".")
+	}
+	return out
+}
+
+// walk follows an element path, arrays fanned out, a segment ending in [x] matching its variants and
+// where(k='v') keeping the elements whose k is v.
 func walk(v any, path []string) []any {
 	if len(path) == 0 {
 		if arr, ok := v.([]any); ok {
@@ -290,6 +307,13 @@ func walk(v any, path []string) []any {
 		}
 		return out
 	case map[string]any:
+		if cond, ok := strings.CutPrefix(path[0], "where("); ok {
+			k, want, _ := strings.Cut(strings.TrimSuffix(cond, ")"), "=")
+			if v[k] == strings.Trim(want, "'") {
+				return walk(v, path[1:])
+			}
+			return nil
+		}
 		if stem, ok := strings.CutSuffix(path[0], "[x]"); ok {
 			var out []any
 			for k, x := range v {
@@ -349,12 +373,19 @@ func seedUSCore(t *testing.T, db *store.DB, base string) {
 		"RelatedPerson/usc-mother":       `"active":true,"patient":{"reference":"Patient/usc1"},"relationship":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v3-RoleCode","code":"MTH"}]}],"name":[{"family":"Corey","given":["Ida"]}]`,
 		"ServiceRequest/usc-lab": `"status":"active","intent":"order","category":[{"coding":[{"system":"http://snomed.info/sct","code":"108252007"}]}],"code":{"coding":[{"system":"http://loinc.org","code":"24323-8"}]},` +
 			subject + `,"authoredOn":"2025-03-04T09:15:00Z"`,
+		"Condition/usc-problem": `"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/condition-assertedDate","valueDateTime":"2024-11-02"}],` +
+			`"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},` +
+			`"category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-category","code":"problem-list-item"}]}],` +
+			`"code":{"coding":[{"system":"http://snomed.info/sct","code":"44054006"}]},` + subject,
 		"Specimen/usc-blood": `"type":{"coding":[{"system":"http://snomed.info/sct","code":"119297000"}]},` + subject,
 	} {
 		typ, rid, _ := strings.Cut(id, "/")
 		prof := uscore.ProfilesOf(typ)[0]
-		if typ == "DiagnosticReport" {
+		switch typ {
+		case "DiagnosticReport":
 			prof, _ = uscore.ByURL(uscore.Base + "us-core-diagnosticreport-note")
+		case "Condition":
+			prof, _ = uscore.ByURL(uscore.Base + "us-core-condition-problems-health-concerns")
 		}
 		doc := `{"resourceType":"` + typ + `","id":"` + rid + `","meta":{"profile":["` + prof.URL() + `"]},` + body + `}`
 		var m map[string]any

@@ -148,7 +148,7 @@ func TestCanonicalReferenceSearch(t *testing.T) {
 			t.Fatalf("create %s: %d %s", id, r.status, r.raw)
 		}
 	}
-	for query, want := range map[string]string{
+	expectMatches(t, e, "QuestionnaireResponse", map[string]string{
 		"questionnaire=http://loinc.org/q/93025-5":                           "QuestionnaireResponse/qr-v",
 		"questionnaire=" + url.QueryEscape("http://loinc.org/q/93025-5|2.0"): "QuestionnaireResponse/qr-v",
 		"questionnaire=" + url.QueryEscape("http://loinc.org/q/93025-5|1.0"): "",
@@ -157,10 +157,40 @@ func TestCanonicalReferenceSearch(t *testing.T) {
 		"questionnaire=Questionnaire/prapare":                                "QuestionnaireResponse/qr-local",
 		"questionnaire=http://valet.test/fhir/Questionnaire/prapare":         "QuestionnaireResponse/qr-local",
 		"questionnaire:missing=false&_id=qr-v,qr-plain":                      "QuestionnaireResponse/qr-plain,QuestionnaireResponse/qr-v",
+	})
+}
+
+// TestExtensionSearchParameter: Condition?asserted-date reads the condition-assertedDate extension only,
+// not another extension's date nor the recordedDate.
+func TestExtensionSearchParameter(t *testing.T) {
+	e := newEnv(t)
+	ext := func(url, date string) []any { return []any{map[string]any{"url": url, "valueDateTime": date}} }
+	for id, c := range map[string]map[string]any{
+		"asserted": {"extension": ext("http://hl7.org/fhir/StructureDefinition/condition-assertedDate", "2024-11-02")},
+		"other":    {"extension": ext("http://example.org/StructureDefinition/asserted-date", "2024-11-02")},
+		"recorded": {"recordedDate": "2024-11-02"},
 	} {
-		r := e.do("GET", "/QuestionnaireResponse?"+query+"&_sort=_id", "admin", nil)
+		c["resourceType"], c["id"], c["subject"] = "Condition", id, map[string]any{"reference": "Patient/p1"}
+		if r := e.do("PUT", "/Condition/"+id, "admin", c); r.status != 201 {
+			t.Fatalf("create %s: %d %s", id, r.status, r.raw)
+		}
+	}
+	expectMatches(t, e, "Condition", map[string]string{
+		"asserted-date=2024-11-02":      "Condition/asserted",
+		"asserted-date=ge2024-11-03":    "",
+		"asserted-date:missing=true":    "Condition/other,Condition/recorded",
+		"recorded-date=2024-11-02":      "Condition/recorded",
+		"patient=p1&asserted-date=2024": "Condition/asserted",
+	})
+}
+
+// expectMatches runs typ?query (sorted by id) for each case and expects its match ids, comma-joined.
+func expectMatches(t *testing.T, e *env, typ string, cases map[string]string) {
+	t.Helper()
+	for query, want := range cases {
+		r := e.do("GET", "/"+typ+"?"+query+"&_sort=_id", "admin", nil)
 		if got := strings.Join(r.entryIDs("match"), ","); r.status != 200 || got != want {
-			t.Errorf("%s: %d %q, want %q (%s)", query, r.status, got, want, r.raw)
+			t.Errorf("%s?%s: %d %q, want %q (%s)", typ, query, r.status, got, want, r.raw)
 		}
 	}
 }

@@ -44,10 +44,10 @@ func Extract(typ, id string, res map[string]any, base string) store.Index {
 
 // eval walks a dotted element path over decoded JSON, flattening arrays. A segment ending in [x] matches
 // a choice element (effective[x] → effectiveDateTime, effectivePeriod, …); where(k='v') keeps the
-// objects whose k equals v.
+// objects whose k equals v (v may hold dots: extension.where(url='http://…/condition-assertedDate')).
 func eval(v any, path string) []any {
 	cur := []any{v}
-	for seg := range strings.SplitSeq(path, ".") {
+	for _, seg := range pathSegments(path) {
 		var next []any
 		if strings.HasPrefix(seg, "where(") {
 			k, val, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(seg, "where("), ")"), "=")
@@ -80,6 +80,26 @@ func eval(v any, path string) []any {
 		cur = next
 	}
 	return cur
+}
+
+// pathSegments splits a path at the dots outside parentheses.
+func pathSegments(path string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(path); i++ {
+		switch path[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '.':
+			if depth == 0 {
+				out = append(out, path[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, path[start:])
 }
 
 func appendFlat(out []any, x any) []any {

@@ -112,6 +112,8 @@ var params = map[string][]Param{
 		tok("verification-status", "Verification status", "verificationStatus"), tok("code", "Condition code", "code"),
 		date("onset-date", "Onset", "onset[x]"), date("abatement-date", "Abatement", "abatement[x]"),
 		date("recorded-date", "Recorded", "recordedDate"), encounter("encounter"),
+		date("asserted-date", "When first asserted (the condition-assertedDate extension)",
+			"extension.where(url='http://hl7.org/fhir/StructureDefinition/condition-assertedDate').value[x]"),
 		ref("asserter", "Asserter", nil, "asserter")},
 	"Observation": {ident(), status(), patientOf("subject"), subjectOf("subject"),
 		tok("category", "Category", "category"), tok("code", "Observation code", "code"),
