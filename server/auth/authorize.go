@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/valet-sandbox/valet/server/ref"
 	"net/http"
 	"slices"
 
@@ -76,20 +75,18 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	ar := &authRequest{AuthRequest: store.AuthRequest{ID: flow, ClientID: client.ID, RedirectURI: redirectURI, State: q.Get("state"),
 		Nonce: q.Get("nonce"), CodeChallenge: q.Get("code_challenge"), RedirectGiven: q.Get("redirect_uri") != ""}}
-	if e := s.checkAuthorizeRequest(ctx, q, client, ar); e != nil {
+	e := readPrompt(q, ar)
+	if e == nil {
+		e = s.checkAuthorizeRequest(ctx, q, client, ar)
+	}
+	if e != nil {
 		s.redirectErr(w, r, flow, client.ID, redirectURI, ar.State, e)
 		return
 	}
 	if s.simulatedErrorRedirect(w, r, ar) {
 		return
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if stored, err := s.store.Session(ctx, hash(c.Value)); err == nil {
-			if user, err := ref.ParseUser(stored); err == nil {
-				ar.User, ar.SessionHash, ar.AuthTime = user, hash(c.Value), s.now()
-			}
-		}
-	}
+	s.signIn(ctx, r, ar)
 	s.advance(w, r, ar, client)
 }
 
@@ -173,7 +170,9 @@ func (s *Server) checkAuthorizeRequest(ctx context.Context, q map[string][]strin
 func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest, client store.Client) {
 	set := ar.scopes()
 	if ar.User.IsZero() {
-		s.saveAndRender(w, r, ar, func() { s.renderLogin(w, r, ar, client, "") })
+		if !s.noInteraction(w, r, ar, "login_required", "the user must sign in") {
+			s.saveAndRender(w, r, ar, func() { s.renderLogin(w, r, ar, client, "") })
+		}
 		return
 	}
 	wantsPatient := slices.ContainsFunc(set, func(sc scope.Scope) bool { return sc.Kind == scope.Launch && sc.LaunchType == "patient" })
@@ -186,16 +185,22 @@ func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest
 		if client.Patient != "" {
 			ar.Patient = client.Patient
 		} else {
-			s.saveAndRender(w, r, ar, func() { s.renderPatientPicker(w, r, ar, client, pickerQuery{}) })
+			if !s.noInteraction(w, r, ar, "interaction_required", "the user must choose a patient") {
+				s.saveAndRender(w, r, ar, func() { s.renderPatientPicker(w, r, ar, client, pickerQuery{}) })
+			}
 			return
 		}
 	}
 	if wantsEncounter && !ar.EncounterDone && ar.Patient != "" {
-		s.saveAndRender(w, r, ar, func() { s.renderEncounterPicker(w, r, ar, client) })
+		if !s.noInteraction(w, r, ar, "interaction_required", "the user must choose an encounter") {
+			s.saveAndRender(w, r, ar, func() { s.renderEncounterPicker(w, r, ar, client) })
+		}
 		return
 	}
-	if !ar.AutoApprove {
-		s.saveAndRender(w, r, ar, func() { s.renderConsent(w, r, ar, client) })
+	if !ar.AutoApprove || ar.prompts("consent") {
+		if !s.noInteraction(w, r, ar, "consent_required", "the user must approve the app's access") {
+			s.saveAndRender(w, r, ar, func() { s.renderConsent(w, r, ar, client) })
+		}
 		return
 	}
 	s.record(events.Event{Kind: "consent.auto", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),

@@ -148,6 +148,9 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !s.signedInStill(w, r, ar, client) {
+		return
+	}
 	if r.Form.Get("decision") != "approve" {
 		s.forgetRequest(w, r, ar)
 		s.record(events.Event{Kind: "consent.denied", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "user denied"})

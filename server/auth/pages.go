@@ -10,6 +10,7 @@ import (
 	"github.com/valet-sandbox/valet/server/wire"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/valet-sandbox/valet/server/events"
@@ -205,6 +206,10 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 	}
 	ar.PasswordsInUse = len(withPassword) > 0
 	chosen := r.Form.Get("user")
+	hint := s.hintedUser(ar.LoginHint)
+	if chosen == "" && !hint.IsZero() {
+		chosen = hint.String() // login_hint preselects the user (OpenID Connect Core §3.1.2.1)
+	}
 	q := strings.TrimSpace(r.Form.Get("q"))
 	data := loginData{Q: q}
 	for _, typ := range []string{"Practitioner", "Patient"} {
@@ -214,6 +219,12 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, ar *authReq
 		} else if err != nil {
 			s.internalErrorPage(w, r, err)
 			return
+		}
+		if hint.Type == typ && q == "" && !slices.ContainsFunc(found, func(res store.Resource) bool { return res.ID == hint.ID }) {
+			// The hinted user is offered even beyond the first page of the list.
+			if res, err := s.store.ReadResource(r.Context(), typ, hint.ID); err == nil && !res.Deleted {
+				found = append([]store.Resource{res}, found...)
+			}
 		}
 		g := loginGroup{Label: typ + "s", Total: total, More: total > len(found)}
 		for _, raw := range found {

@@ -38,7 +38,8 @@ var patientPickerTmpl = page(`<p><strong>{{.Client.Name}}</strong> needs a patie
 <fieldset><legend>Patients</legend>
 {{range .Data.Patients}}<label><input type="radio" name="patient" value="{{.Ref}}"> {{.Name}} <span class="note">{{.Ref}} {{.Detail}}</span></label>
 {{else}}<p class="note">No matching patients.</p>{{end}}</fieldset>
-<button type="submit">Select patient</button></form>
+<button type="submit">Select patient</button>
+<button type="submit" name="decision" value="cancel">Cancel</button></form>
 {{if .Data.Next}}<p><a href="/auth/pick-patient?req={{.Req.ID}}&amp;name={{.Data.Q.Name}}&amp;birthdate={{.Data.Q.BirthDate}}&amp;identifier={{.Data.Q.Identifier}}&amp;after={{.Data.Next}}">Next page</a></p>{{end}}`)
 
 // searchPatients lists one page of Patients matching q and the cursor of the next page ("" at the end).
@@ -123,6 +124,17 @@ func (s *Server) selectPatient(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !s.signedInStill(w, r, ar, client) {
+		return
+	}
+	if r.Form.Get("decision") == "cancel" {
+		// The user walked away from the picker: the app hears access_denied with its state (RFC 6749
+		// §4.1.2.1), as from a denied consent.
+		s.forgetRequest(w, r, ar)
+		s.record(events.Event{Kind: "patient.cancelled", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: "user cancelled the patient picker"})
+		s.redirectErr(w, r, ar.ID, client.ID, ar.RedirectURI, ar.State, errAccessDenied("the user cancelled the patient picker"))
+		return
+	}
 	id := strings.TrimPrefix(r.Form.Get("patient"), "Patient/")
 	if res, err := s.store.ReadResource(r.Context(), "Patient", id); err != nil || res.Deleted || ar.User.IsPatient() {
 		s.renderPatientPicker(w, r, ar, client, pickerQuery{})
@@ -190,6 +202,9 @@ func (s *Server) renderEncounterPicker(w http.ResponseWriter, r *http.Request, a
 func (s *Server) selectEncounter(w http.ResponseWriter, r *http.Request) {
 	ar, client, ok := s.loadRequest(w, r)
 	if !ok {
+		return
+	}
+	if !s.signedInStill(w, r, ar, client) {
 		return
 	}
 	if ref := r.Form.Get("encounter"); ref != "" {

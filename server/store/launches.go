@@ -43,7 +43,8 @@ type Launches interface {
 	DeleteAuthRequest(ctx context.Context, id string) error
 	// CreateSession records a sign-in session that lasts until expires (the sandbox clock's time).
 	CreateSession(ctx context.Context, idHash, fhirUser string, expires time.Time) error
-	Session(ctx context.Context, idHash string) (fhirUser string, err error)
+	// Session is a live session: its user and when they signed in (OIDC auth_time, max_age).
+	Session(ctx context.Context, idHash string) (SessionInfo, error)
 	EndSession(ctx context.Context, idHash string) error
 }
 
@@ -152,6 +153,10 @@ type AuthRequest struct {
 	Encounter     string        `json:"encounter,omitempty"`
 	EncounterDone bool          `json:"encounter_done,omitempty"`
 	AutoApprove   bool          `json:"auto_approve,omitempty"`
+	// OpenID Connect's prompt (space-separated values), max_age (nil: none given) and login_hint.
+	Prompt    string `json:"prompt,omitempty"`
+	MaxAge    *int   `json:"max_age,omitempty"`
+	LoginHint string `json:"login_hint,omitempty"`
 }
 
 // PutAuthRequest stores (or replaces) a pending authorization request.
@@ -192,15 +197,20 @@ func (db *DB) CreateSession(ctx context.Context, idHash, fhirUser string, expire
 	return err
 }
 
-// Session returns the user of a live session, ErrNotFound for unknown, ended or expired sessions.
-func (db *DB) Session(ctx context.Context, idHash string) (string, error) {
-	var u string
-	err := db.r.QueryRowContext(ctx, `SELECT fhir_user FROM sessions WHERE id_hash = ? AND ended_at = 0
-		AND (expires_at = 0 OR expires_at > ?)`, idHash, Micros(db.now())).Scan(&u)
+// Session returns a live session, ErrNotFound for unknown, ended or expired sessions.
+func (db *DB) Session(ctx context.Context, idHash string) (SessionInfo, error) {
+	si := SessionInfo{IDHash: idHash}
+	var created, expires int64
+	err := db.r.QueryRowContext(ctx, `SELECT fhir_user, created_at, expires_at FROM sessions WHERE id_hash = ? AND ended_at = 0
+		AND (expires_at = 0 OR expires_at > ?)`, idHash, Micros(db.now())).Scan(&si.User, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
+		return si, ErrNotFound
 	}
-	return u, err
+	si.CreatedAt = FromMicros(created)
+	if expires != 0 {
+		si.ExpiresAt = FromMicros(expires)
+	}
+	return si, err
 }
 
 // EndSession ends a session (sign out).
