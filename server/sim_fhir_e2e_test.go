@@ -281,3 +281,18 @@ func TestSimulationRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletingAnAppClearsItsSimulations: a client registered again under the same id is a new app, and
+// does not inherit the old one's simulated failures.
+func TestDeletingAnAppClearsItsSimulations(t *testing.T) {
+	base, _, _ := startSandbox(t, nil)
+	c := registerApp(t, base, nil)
+	setSimulation(t, base, map[string]any{"kind": "fhir.server_error", "client_id": c.ID, "when": "always"})
+	setSimulation(t, base, map[string]any{"kind": "fhir.slow", "delay_ms": 10}) // global: stays
+	apiDelete(t, base, "/api/clients/"+c.ID, 204)
+	var list struct{ Simulations []simulation }
+	apiJSON(t, base, "GET", "/api/simulations", nil, 200, &list)
+	if len(list.Simulations) != 1 || list.Simulations[0].Kind != "fhir.slow" {
+		t.Errorf("after deleting the app: %+v", list.Simulations)
+	}
+}

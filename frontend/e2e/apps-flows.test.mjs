@@ -3,11 +3,10 @@
 // patient, one of their encounters and another practitioner (all from pickers), run the OAuth flow the
 // way an app would (from this process: authorize with PKCE, code, token), and find every step — with the
 // decoded access token — in the flow inspector, the token step arriving live over the event stream.
-import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARTIFACTS, api, useSandbox, waitForIdle, watchErrors } from './harness.mjs';
+import { ARTIFACTS, api, pkcePair, useSandbox, waitForIdle, watchErrors } from './harness.mjs';
 
 const OVERALL_TIMEOUT_MS = 90_000;
 const REDIRECT = 'http://127.0.0.1:9/callback';
@@ -21,7 +20,6 @@ useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
   [server, context] = [s, c];
 });
 
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const url = (path) => new URL(path, server.controlPanel).toString();
 
 async function postJSON(path, body) {
@@ -168,8 +166,7 @@ test('register an app, EHR-launch it for a patient, and inspect the flow with it
   await page.screenshot({ path: join(ARTIFACTS, 'launch.png'), fullPage: true });
 
   // ---- The app's part, without the app: authorize with the launch and PKCE; auto-approve redirects with a code.
-  const verifier = b64url(randomBytes(48));
-  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const { verifier, challenge } = pkcePair();
   const authorize = new URL('/auth/authorize', server.controlPanel);
   for (const [k, v] of Object.entries({
     response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'launch openid fhirUser offline_access patient/*.rs',

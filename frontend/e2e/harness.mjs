@@ -2,6 +2,7 @@
 // data directory, launch headless Chromium, and clean both up. Not a test file itself (node --test
 // only runs *.test.mjs).
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -125,6 +126,12 @@ export function watchErrors(page) {
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   page.on('pageerror', (err) => errors.push(err.message));
   return errors;
+}
+
+/** A PKCE pair (RFC 7636, S256), as an app makes one for each authorization request. */
+export function pkcePair() {
+  const verifier = randomBytes(48).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 /** GET a control-API path as JSON from the test process (to compare the UI with the server). */

@@ -137,5 +137,10 @@ func (a *AuthAPI) deleteClient(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
+	// Its simulations would never fire again (a new client of the same id is a new app).
+	if _, err := a.Simulations.Clear(r.Context(), sim.Filter{ClientID: r.PathValue("id")}); err != nil {
+		fail(w, r, err)
+		return
+	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -14,6 +14,8 @@ export interface FlowEvent {
   request?: Record<string, unknown>;
   decision?: string;
   response?: Record<string, unknown>;
+  /** The simulation (server/sim) that shaped this step, when one did. */
+  simulated?: { id: string; kind: string };
 }
 
 export interface EventQuery {

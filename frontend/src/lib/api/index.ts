@@ -17,3 +17,4 @@ export * from './users';
 export * from './storage';
 export * from './tls';
 export * from './exports';
+export * from './simulations';

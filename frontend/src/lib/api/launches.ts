@@ -1,5 +1,6 @@
 // EHR launches — server/auth/launches.go
 import { request, type Fetch } from './request';
+import type { Simulation, SimulationInput } from './simulations';
 
 /** Body of POST /api/launches; empty strings and undefined are left out of the request. */
 export interface LaunchInput {
@@ -16,6 +17,8 @@ export interface LaunchInput {
   need_patient_banner?: boolean;
   smart_style_url?: string;
   auto_approve?: boolean;
+  /** Simulated failures set on this launch only (without client_id and launch). */
+  simulations?: SimulationInput[];
 }
 
 /** The created launch: the app is opened at `url` (its launch URL with iss and launch). */
@@ -23,6 +26,8 @@ export interface Launch {
   launch: string;
   iss: string;
   url: string;
+  /** The simulations set with it, with their ids. */
+  simulations?: Simulation[];
 }
 
 export async function createLaunch(input: LaunchInput, fetchFn: Fetch = fetch): Promise<Launch> {

@@ -76,6 +76,20 @@ describe('groupFlows', () => {
     expect(flows[0].steps[0].tokens.map((t) => t.field)).toEqual(['request.client_assertion', 'response.access_token']);
   });
 
+  it('marks the steps a simulation shaped and counts them on the flow', () => {
+    const sim = { id: 'S1', kind: 'fhir.rate_limited' };
+    const fhir: FlowEvent = { id: 20, at: at(9), kind: 'fhir.simulated', launch_id: 'L1', flow_id: 'F1', client_id: 'app', request: { method: 'GET', url: '/fhir/Patient/p1' },
+      decision: '429 too many requests', response: { status: 429, 'Retry-After': '7' }, simulated: sim };
+    const slow: FlowEvent = { ...fhir, id: 21, decision: 'delayed 200 ms', response: undefined, simulated: { id: 'S2', kind: 'fhir.slow' } };
+    const [flow] = groupFlows([...ehr, fhir, slow]);
+    expect(flow.simulated).toBe(2);
+    expect(flow.steps.filter((s) => s.simulated).map((s) => [s.title, s.outcome, s.errorCode, s.simulated?.kind])).toEqual([
+      ['FHIR request answered by a simulation', 'error', 'HTTP 429', 'fhir.rate_limited'],
+      ['FHIR request answered by a simulation', 'info', undefined, 'fhir.slow'],
+    ]);
+    expect(groupFlows(ehr)[0].simulated).toBe(0);
+  });
+
   it('returns nothing for no events', () => {
     expect(groupFlows([])).toEqual([]);
   });

@@ -22,6 +22,8 @@ export interface FlowStep {
   /** True when the event carried no flow id and was attached by the credential it presented. */
   linked: boolean;
   tokens: StepToken[];
+  /** The simulation (server/sim) that shaped this step: a failure or a change Valet made on purpose. */
+  simulated?: { id: string; kind: string };
 }
 
 export interface Flow {
@@ -38,6 +40,8 @@ export interface Flow {
   /** Launch context as far as the steps tell it. */
   patient?: string;
   user?: string;
+  /** How many steps a simulation shaped. */
+  simulated: number;
 }
 
 /** Adds new events to a list in id order, without duplicates (history and the stream can overlap). */
@@ -69,6 +73,7 @@ const TITLES: Record<string, string> = {
   register: 'App registered (dynamic registration)',
   logout: 'User signed out',
   'user.password': 'User password changed',
+  'fhir.simulated': 'FHIR request answered by a simulation',
 };
 
 const GRANT_TITLES: Record<string, string> = {
@@ -92,6 +97,10 @@ export function stepOutcome(e: FlowEvent): { outcome: Outcome; errorCode?: strin
   if (e.kind.endsWith('.refused') || e.kind === 'consent.denied') return { outcome: 'error', errorCode: code ?? (e.kind === 'consent.denied' ? 'access_denied' : undefined) };
   if ((e.kind === 'introspect' || e.kind === 'revoke' || e.kind === 'register') && code) return { outcome: 'error', errorCode: code };
   if (e.kind === 'introspect') return { outcome: e.decision === 'active=true' ? 'success' : 'info' };
+  if (e.kind === 'fhir.simulated') {
+    const status = typeof e.response?.status === 'number' ? e.response.status : 0;
+    return status >= 400 ? { outcome: 'error', errorCode: `HTTP ${status}` } : { outcome: 'info' };
+  }
   if (e.kind === 'authorize.received') return { outcome: 'info' };
   if (e.kind in TITLES || e.kind === 'token.issued') return { outcome: 'success' };
   return { outcome: 'info' };
@@ -150,10 +159,11 @@ export function groupFlows(events: readonly FlowEvent[]): Flow[] {
 
     let flow = flows.get(key);
     if (!flow) {
-      flow = { key, kind: 'other', steps: [], startedAt: e.at, lastAt: e.at, lastId: e.id, outcome: 'info', status: '' };
+      flow = { key, kind: 'other', steps: [], startedAt: e.at, lastAt: e.at, lastId: e.id, outcome: 'info', status: '', simulated: 0 };
       flows.set(key, flow);
     }
-    flow.steps.push({ event: e, title: stepTitle(e), ...stepOutcome(e), linked, tokens: stepTokens(e) });
+    flow.steps.push({ event: e, title: stepTitle(e), ...stepOutcome(e), linked, tokens: stepTokens(e), simulated: e.simulated });
+    if (e.simulated) flow.simulated++;
     flow.lastAt = e.at;
     flow.lastId = e.id;
     flow.launchId ??= e.launch_id;
