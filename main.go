@@ -78,6 +78,8 @@ func commandFunc(name string) func(args []string, stdout, stderr io.Writer) erro
 		return cmdCompact
 	case "ca":
 		return cmdCA
+	case "scenario":
+		return cmdScenario
 	case "version":
 		return cmdVersion
 	}
@@ -129,6 +131,8 @@ Usage:
   valet keys rotate     add new token signing keys (old ones stay published until their tokens expire)
   valet keys list       list the published token signing keys
   valet compact         rewrite valet.db without its free space (with Valet stopped)
+  valet scenario run F  apply a scenario file (apps, launch, simulations, clock, data) and print the launch URL
+                        and the app's credentials; 'valet scenario check F' validates one (docs/scenarios.md)
   valet ca              show the local CA of 'serve --tls' and how to trust it (--pem: its certificate)
   valet version         print the version
   valet help [COMMAND]  print this help, or a command's usage and flags

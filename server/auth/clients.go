@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,7 @@ func sandboxField(in wire.ClientInput) string {
 		{"valet_app_state_codes", len(in.AppStateCodes) > 0},
 		{"valet_app_state_global", in.AppStateGlobal},
 		{"valet_http_redirects", in.HTTPRedirects},
+		{"valet_client_secret", in.Secret != ""},
 	} {
 		if f.set {
 			return f.name
@@ -271,13 +273,16 @@ func (s *Server) CreateClient(ctx context.Context, in wire.ClientInput) (wire.Cl
 	if err := s.checkSandboxRecords(ctx, c); err != nil {
 		return wire.Client{}, err
 	}
+	if err := fixedSecret(c, in); err != nil {
+		return wire.Client{}, err
+	}
 	if c.ID == "" {
 		c.ID = randomToken(12)
 	}
 	c.CreatedAt = s.now()
 	var secret string
 	if c.Type == store.ClientConfidentialSymmetric {
-		secret = randomToken(32)
+		secret = cmp.Or(in.Secret, randomToken(32))
 		c.SecretHash = hash(secret)
 	}
 	if err := s.store.CreateClient(ctx, c); err != nil {
@@ -300,12 +305,18 @@ func (s *Server) UpdateClient(ctx context.Context, id string, in wire.ClientInpu
 	if err := s.checkSandboxRecords(ctx, next); err != nil {
 		return wire.Client{}, err
 	}
+	if err := fixedSecret(next, in); err != nil {
+		return wire.Client{}, err
+	}
 	var secret string
 	defer s.forgetClient(id)
 	c, err := s.store.UpdateClient(ctx, id, func(c *store.Client) error {
 		next.CreatedAt, next.SecretHash = c.CreatedAt, c.SecretHash
 		if next.Type != store.ClientConfidentialSymmetric {
 			next.SecretHash = ""
+		} else if in.Secret != "" {
+			secret = in.Secret
+			next.SecretHash = hash(secret)
 		} else if c.SecretHash == "" {
 			secret = randomToken(32)
 			next.SecretHash = hash(secret)
@@ -326,6 +337,20 @@ func (s *Server) DeleteClient(ctx context.Context, id string) error {
 	s.forgetClient(id)
 	s.verifier.purge()
 	return err
+}
+
+// fixedSecret checks a secret given with valet_client_secret: only a client that authenticates with a
+// secret takes one, and it must not be guessable at a glance.
+func fixedSecret(c store.Client, in wire.ClientInput) error {
+	switch {
+	case in.Secret == "":
+		return nil
+	case c.Type != store.ClientConfidentialSymmetric:
+		return errClientMetadata("valet_client_secret is for client_secret_basic and client_secret_post clients").about("valet_client_secret")
+	case len(in.Secret) < 16:
+		return errClientMetadata("valet_client_secret must be at least 16 characters").about("valet_client_secret")
+	}
+	return nil
 }
 
 func grantTypes(c store.Client) []string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +219,38 @@ func TestEventStreamAndResume(t *testing.T) {
 
 // Every control API refusal of bad input names the member it is about, so the panel shows it next to
 // the right field without reading the message.
+// valet_client_secret fixes a symmetric client's secret, at creation and on update; the token endpoint
+// takes it (scenario files rely on it for the same credentials everywhere).
+func TestControlAPIFixedClientSecret(t *testing.T) {
+	s := newSandbox(t)
+	const secret = "scenario-secret-0123456789"
+	var c map[string]any
+	if code := s.api("POST", "/api/clients", map[string]any{"client_id": "fixed", "client_name": "F", "redirect_uris": []string{redirect},
+		"token_endpoint_auth_method": "client_secret_post", "valet_client_secret": secret}, &c); code != 201 || c["client_secret"] != secret {
+		t.Fatalf("POST with valet_client_secret: %d %v", code, c)
+	}
+	const next = "another-secret-0123456789"
+	if code := s.api("PUT", "/api/clients/fixed", map[string]any{"client_name": "F", "redirect_uris": []string{redirect},
+		"token_endpoint_auth_method": "client_secret_post", "valet_client_secret": next}, &c); code != 200 || c["client_secret"] != next {
+		t.Fatalf("PUT with valet_client_secret: %d %v", code, c)
+	}
+	for _, tc := range []struct {
+		secret string
+		want   int
+	}{{secret, 401}, {next, 400}} {
+		// A code-less refresh request: a good secret gets past client authentication to invalid_grant.
+		resp, err := http.PostForm(s.base+"/auth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"nope"},
+			"client_id": {"fixed"}, "client_secret": {tc.secret}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("token request with secret %q: %d, want %d", tc.secret, resp.StatusCode, tc.want)
+		}
+	}
+}
+
 func TestControlAPIErrorsNameTheirField(t *testing.T) {
 	s := newSandbox(t)
 	c := s.register(map[string]any{"client_name": "F", "redirect_uris": []string{redirect}, "launch_uri": "http://app.example/launch"})
@@ -241,6 +274,8 @@ func TestControlAPIErrorsNameTheirField(t *testing.T) {
 		{"POST", "/api/launches", map[string]any{"client_id": c.ID, "user": "Practitioner/nobody"}, "user"},
 		{"POST", "/api/launches", map[string]any{"client_id": c.ID, "fhir_context": map[string]any{}}, "fhir_context"},
 		{"PUT", "/api/users/Patient/p2/password", map[string]any{"password": "ab"}, "password"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "valet_client_secret": "0123456789abcdef"}, "valet_client_secret"},
+		{"POST", "/api/clients", map[string]any{"client_name": "x", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "client_secret_post", "valet_client_secret": "short"}, "valet_client_secret"},
 	} {
 		var e struct{ Error, Field string }
 		if code := s.api(tc.method, tc.path, tc.body, &e); code != 400 || e.Field != tc.field || e.Error == "" || strings.Contains(e.Error, "invalid input") {

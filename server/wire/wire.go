@@ -25,7 +25,7 @@ type ClientInput struct {
 	RedirectURIs            []string        `json:"redirect_uris"`
 	LaunchURI               string          `json:"launch_uri"`
 	Scope                   string          `json:"scope"`
-	JWKS                    json.RawMessage `json:"jwks"`
+	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                 string          `json:"jwks_uri"`
 	AccessTokenLifetime     int             `json:"access_token_lifetime"`
 	RefreshTokenLifetime    int             `json:"refresh_token_lifetime"`
@@ -37,6 +37,9 @@ type ClientInput struct {
 	AppStateCodes           []string        `json:"valet_app_state_codes"`
 	AppStateGlobal          bool            `json:"valet_app_state_global"`
 	HTTPRedirects           bool            `json:"valet_http_redirects"`
+	// Secret fixes the client_secret of a client_secret_* client instead of a random one, so that a
+	// scenario file gives the same credentials on every machine (at least 16 characters).
+	Secret string `json:"valet_client_secret,omitempty"`
 }
 
 // Client is a stored client as the control API and registration answer it: with its grant types and,
