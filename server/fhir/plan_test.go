@@ -3,20 +3,23 @@ package fhir
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/valet-sandbox/valet/internal/uscore"
 	"github.com/valet-sandbox/valet/server/fhir/search"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
-// TestSearchPlans checks the query plan SQLite chooses for every search of search.Catalog (issue #17):
-// none reads a whole table or index, and a page in rid order (no _sort) is never a sort of every match,
-// for its first page, a later page (the cursor), its _total, and its _include and _revinclude. Such a
-// plan answers a first page in milliseconds at 10,000 patients; a scan or a sort grows with the
-// population. SQLite chooses plans from the schema alone (Valet keeps no statistics), so an empty
-// database shows the plans a large one gets; the figures are tools/searchbench's (docs/performance.md).
+// TestSearchPlans checks the query plan SQLite chooses for every search of search.Catalog and every US
+// Core search and combination (issue #17): none reads a whole table or index, and a page in rid order (no
+// _sort) is never a sort of every match, for its first page, a later and a previous page (the cursor),
+// its _total, and its _include and _revinclude. Such a plan answers a first page in milliseconds at
+// 10,000 patients; a scan or a sort grows with the population. SQLite chooses plans from the schema alone
+// (Valet keeps no statistics), so an empty database shows the plans a large one gets; the figures are
+// `loadtest -searches`' (docs/performance.md).
 func TestSearchPlans(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -33,7 +36,8 @@ func TestSearchPlans(t *testing.T) {
 		"given": "ann", "gender": "female", "birthdate": "1987-11-12", "encounter": "e1", "practitioner": "dr1",
 		"practitioner-family": "house", "npi": "http://hl7.org/fhir/sid/us-npi|1234567893", "organization-name": "valet",
 		"location-name": "clinic", "location-city": "boston", "immunization-month": "2024-01"}
-	for _, q := range search.Catalog {
+	for i, q := range append(slices.Clone(search.Catalog), usCoreSearches()...) {
+		catalog := i < len(search.Catalog)
 		q = search.Fill(q, vars)
 		if strings.Contains(q, "{") {
 			t.Fatalf("%s: a value the test does not fill", q)
@@ -58,6 +62,12 @@ func TestSearchPlans(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
+			if len(req.Unknown) > 0 && catalog {
+				t.Errorf("%s: parameters Valet does not know: %v", q, req.Unknown)
+			}
+			if len(req.Unknown) > 0 {
+				break // a US Core parameter Valet does not support (the CapabilityStatement leaves it out)
+			}
 			sq := storeQuery(typ, req, p)
 			plans, err := e.db.ExplainSearch(ctx, sq)
 			if err != nil {
@@ -70,6 +80,13 @@ func TestSearchPlans(t *testing.T) {
 			}
 			later[0].Statement = "later page"
 			plans = append(plans, later...)
+			sq.After, sq.Before = 0, 1000 // a previous page, before its cursor
+			prev, err := e.db.ExplainSearch(ctx, sq)
+			if err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			prev[0].Statement = "previous page"
+			plans = append(plans, prev...)
 			for _, inc := range req.Includes {
 				param, target := inc.Rows()
 				pl, err := e.db.ExplainIncluded(ctx, []int64{1, 2, 3}, param, target)
@@ -96,6 +113,42 @@ func TestSearchPlans(t *testing.T) {
 			}
 		}
 	}
+}
+
+// usCoreSearches are the searches the US Core Server CapabilityStatement names, as the CapabilityStatement
+// declares them (internal/uscore): each parameter alone and each combination, of every expectation, with a
+// value of the parameter's type; _include and _revinclude are the catalog's.
+func usCoreSearches() []string {
+	value := func(p uscore.SearchParam) string {
+		switch {
+		case p.Name == "patient" || p.Name == "subject":
+			return "{patient}"
+		case p.Type == "reference":
+			return "x1"
+		case p.Type == "date":
+			return "ge2020-01-01"
+		case p.Type == "string":
+			return "smith"
+		}
+		return "x"
+	}
+	var out []string
+	for _, typ := range uscore.SearchTypes() {
+		s := uscore.SearchesOf(typ)
+		byName := map[string]uscore.SearchParam{}
+		for _, p := range s.Params {
+			byName[p.Name] = p
+			out = append(out, typ+"?"+p.Name+"="+value(p))
+		}
+		for _, c := range s.Combinations {
+			var q []string
+			for _, name := range c.Params {
+				q = append(q, name+"="+value(byName[name]))
+			}
+			out = append(out, typ+"?"+strings.Join(q, "&"))
+		}
+	}
+	return out
 }
 
 // planProblem says what in pl grows with the population: a step that reads a whole table or index

@@ -95,6 +95,9 @@ func Token(typ, param string, v TokenValue) Cond {
 	}}
 	if v.Code != "" && !v.Text {
 		c.rank, c.exact = 2, true
+		if param == "identifier" {
+			c.rank = 4 // an identifier names one resource, like a reference, where a code is shared
+		}
 		c.token = &tokenKey{typ: typ, param: param, v: v}
 		c.drive = func(b *sqlBuf) {
 			x := b.alias()
@@ -102,7 +105,7 @@ func Token(typ, param string, v TokenValue) Cond {
 			where(b, x)
 		}
 		// idx_token_value is (code, type, param, rid): one code's rows of a type and parameter come in
-		// rid order (migration 0021), whatever their system.
+		// rid order (migration 0020), whatever their system.
 		c.streamTable, c.streamDups = "idx_token", !v.HasSystem
 		c.stream = func(b *sqlBuf, x string) {
 			b.w(x+".code = ? AND "+x+".type = ? AND ", v.Code, typ)
@@ -158,7 +161,13 @@ func String(typ, param string, mode StringMode, norm, exact string) Cond {
 		b.w(")")
 	}}
 	if mode != StringContains && norm != "" {
+		// A name, a city or a family of three letters or more finds fewer resources than a code shared by
+		// a large part of the type (Patient?gender=female&name=…: the 5,000 women checked one by one),
+		// so it drives ahead of a token; a shorter prefix (a state, an initial) may not.
 		c.rank, c.exact = 1, true
+		if len([]rune(norm)) >= 3 {
+			c.rank = 3
+		}
 		c.drive = func(b *sqlBuf) {
 			x := b.alias()
 			b.w("SELECT "+x+".rid FROM idx_string "+x+" WHERE "+x+".type = ? AND ", typ)
@@ -198,11 +207,13 @@ func dateWhere(b *sqlBuf, lo, hi, prefix string, slo, shi int64) {
 	}
 }
 
-// dateDriveSpan is the widest search range of an eq date condition that drives a search: a day, a month
-// (Patient?birthdate=1987-11-12, Observation?date=2025-06) holds few of a type's dates; a year or an open
-// range (ge, lt, …) holds so many that walking the type's rows in rid order and checking each finds a
-// page sooner than collecting every match first.
+// dateDriveSpan is the widest search range of an eq date condition that drives a search: a day or a
+// month of birth dates holds few patients; a year or an open range (ge, lt, …) so many that walking the
+// type's rows in rid order and checking each finds a page sooner than collecting every match first.
 const dateDriveSpan = 31 * 24 * 3600 * 1_000_000
+
+// indexedDates are the date parameters idx_date_value holds (migration 0022: a partial index).
+var indexedDates = map[string]bool{"birthdate": true}
 
 // Date matches a date parameter against the search range [lo, hi] (Unix µs, inclusive) with a prefix
 // (eq ne gt lt ge le sa eb ap).
@@ -213,15 +224,16 @@ func Date(typ, param, prefix string, lo, hi int64) Cond {
 		dateWhere(b, x+".lo", x+".hi", prefix, lo, hi)
 		b.w(")")
 	}}
-	if (prefix == "eq" || prefix == "") && hi-lo <= dateDriveSpan {
-		// A stored range within [lo, hi] starts within it: a range of idx_date_value (type, param, lo).
-		// Above a token (a code is shared by a large part of a type), below a reference and level with a
-		// compartment (which the first of them written wins).
+	if indexedDates[param] && (prefix == "eq" || prefix == "") && hi-lo <= dateDriveSpan {
+		// A stored range within [lo, hi] starts within it: a range of idx_date_value (type, param, lo),
+		// whose WHERE SQLite matches only against a literal parameter (one of indexedDates, never the
+		// client's text). Above a token (a code is shared by a large part of a type), below a
+		// reference.
 		c.rank, c.exact = 3, true
 		c.drive = func(b *sqlBuf) {
 			x := b.alias()
-			b.w("SELECT "+x+".rid FROM idx_date "+x+" WHERE "+x+".type = ? AND "+x+".param = ? AND "+
-				x+".lo >= ? AND "+x+".lo <= ? AND "+x+".hi <= ?", typ, param, lo, hi, hi)
+			b.w("SELECT "+x+".rid FROM idx_date "+x+" WHERE "+x+".type = ? AND "+x+".param = '"+param+"' AND "+
+				x+".lo >= ? AND "+x+".lo <= ? AND "+x+".hi <= ?", typ, lo, hi, hi)
 		}
 	}
 	return c
@@ -404,13 +416,13 @@ func Chain(typ, param, targetType string, inner Cond) Cond {
 		b.WriteString(")")
 	}}
 	if inner.drive != nil {
-		// From the targets inner finds to what points at them: a name or an id finds few targets, so
-		// it starts the search ahead of a code (Observation?patient.name=singh&code=8867-4 checked the
+		// From the targets inner finds to what points at them: a name, a date, an identifier or an id
+		// finds few targets, so it starts the search ahead of a code (Observation?patient.name=singh&code=8867-4 checked the
 		// chain on each of 55,000 heart rates); other inner conditions may find most of a type, and
 		// start it only when nothing else can. Not exact when inner is not: the chain is checked again.
 		c.rank, c.exact = 1, inner.exact
-		if inner.rank == 1 || inner.rank >= 5 {
-			c.rank = 3
+		if inner.rank != 2 && (inner.rank != 4 || inner.token != nil) {
+			c.rank = 3 // not a code or a reference, which may find most of the target type
 		}
 		c.drive = func(b *sqlBuf) {
 			x, t := b.alias(), b.alias()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -370,9 +371,9 @@ func TestMigrationKeepsEarlierRefreshTokens(t *testing.T) {
 	}
 }
 
-// TestUpgradeBuildsSearchIndexes: a database from before migration 0021 (idx_token_value keyed by system
-// before rid, no resources_type, no idx_date_value) gets the search indexes on its next open, and the
-// caller is told first, since on a large sandbox that takes a while.
+// TestUpgradeBuildsSearchIndexes: a database from before migration 0020 (idx_token_value keyed by system
+// before rid, no resources_type, no idx_date_value) gets the search indexes on its next open (0020, and
+// 0022's birth dates), and the caller is told first, since on a large sandbox that takes a while.
 func TestUpgradeBuildsSearchIndexes(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "valet.db")
@@ -382,7 +383,7 @@ func TestUpgradeBuildsSearchIndexes(t *testing.T) {
 	}
 	execAll(t, db, `DROP INDEX idx_token_value`, `DROP INDEX resources_type`, `DROP INDEX idx_date_value`,
 		`CREATE INDEX idx_token_value ON idx_token (code, type, param, system)`,
-		`DELETE FROM schema_migrations WHERE number = 20`)
+		`DELETE FROM schema_migrations WHERE number IN (20, 22)`)
 	db.Close()
 	var told []string
 	db, err = store.Open(ctx, path, store.Options{Upgrading: func(m string) { told = append(told, m) }})
@@ -390,8 +391,8 @@ func TestUpgradeBuildsSearchIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if len(told) != 1 || told[0] != "0020_search_scale" {
-		t.Errorf("told %v, want the one migration applied", told)
+	if !slices.Equal(told, []string{"0020_search_scale", "0022_birthdate_index"}) {
+		t.Errorf("told %v, want the migrations applied", told)
 	}
 	got := map[string]string{}
 	err = db.Tx(ctx, func(tx *store.Tx) error {
@@ -412,7 +413,8 @@ func TestUpgradeBuildsSearchIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(got["idx_token_value"], "(code, type, param, rid)") || got["resources_type"] == "" || got["idx_date_value"] == "" {
+	if !strings.Contains(got["idx_token_value"], "(code, type, param, rid)") || got["resources_type"] == "" ||
+		!strings.Contains(got["idx_date_value"], "WHERE param = 'birthdate'") {
 		t.Errorf("indexes after the upgrade: %v", got)
 	}
 }

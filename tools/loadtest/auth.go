@@ -101,12 +101,33 @@ func newFlows(c *http.Client, base string) (func() (refresh string, err error), 
 	if err := do(c, "PUT", base+"/fhir/Patient/lt-user", bearer, patient); err != nil {
 		return nil, err
 	}
-	const redirect = "http://127.0.0.1/callback"
-	reg, _ := json.Marshal(map[string]any{"client_name": "loadtest flows", "redirect_uris": []string{redirect},
-		"token_endpoint_auth_method": "none", "valet_user": "Patient/lt-user", "valet_auto_approve": true})
-	resp, err := c.Post(base+"/auth/register", "application/json", strings.NewReader(string(reg)))
+	id, err := registerFlowClient(c, base, "Patient/lt-user")
 	if err != nil {
 		return nil, err
+	}
+	return func() (string, error) {
+		tok, err := authCode(c, base, id, "launch/patient openid fhirUser offline_access patient/*.rs")
+		if err != nil {
+			return "", err
+		}
+		if tok.ID == "" || tok.Refresh == "" {
+			return "", fmt.Errorf("token: no id_token or refresh token")
+		}
+		return tok.Refresh, nil
+	}, nil
+}
+
+// flowRedirect is where the flow clients' codes go; nothing listens there, the client reads Location.
+const flowRedirect = "http://127.0.0.1/callback"
+
+// registerFlowClient registers a public client whose flows sign in as user and are approved without a
+// consent page (Valet's valet_user and valet_auto_approve registration fields).
+func registerFlowClient(c *http.Client, base, user string) (string, error) {
+	reg, _ := json.Marshal(map[string]any{"client_name": "loadtest flows", "redirect_uris": []string{flowRedirect},
+		"token_endpoint_auth_method": "none", "valet_user": user, "valet_auto_approve": true})
+	resp, err := c.Post(base+"/auth/register", "application/json", strings.NewReader(string(reg)))
+	if err != nil {
+		return "", err
 	}
 	var cl struct {
 		ID string `json:"client_id"`
@@ -114,40 +135,45 @@ func newFlows(c *http.Client, base string) (func() (refresh string, err error), 
 	_ = json.NewDecoder(resp.Body).Decode(&cl)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("register the flow client: %d", resp.StatusCode)
+		return "", fmt.Errorf("register the flow client: %d", resp.StatusCode)
 	}
+	return cl.ID, nil
+}
 
-	return func() (string, error) {
-		verifier := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(time.Now().UnixNano(), "-loadtest-verifier-padding")))
-		sum := sha256.Sum256([]byte(verifier))
-		q := url.Values{"response_type": {"code"}, "client_id": {cl.ID}, "redirect_uri": {redirect}, "state": {"s"},
-			"scope": {"launch/patient openid fhirUser offline_access patient/*.rs"}, "aud": {base + "/fhir"},
-			"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-		resp, err := c.Get(base + "/auth/authorize?" + q.Encode())
-		if err != nil {
-			return "", err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		loc, _ := url.Parse(resp.Header.Get("Location"))
-		code := loc.Query().Get("code")
-		if code == "" {
-			return "", fmt.Errorf("authorize: %d %s", resp.StatusCode, loc)
-		}
-		resp, err = c.PostForm(base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
-			"redirect_uri": {redirect}, "client_id": {cl.ID}, "code_verifier": {verifier}})
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		var tok struct {
-			Access  string `json:"access_token"`
-			ID      string `json:"id_token"`
-			Refresh string `json:"refresh_token"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" || tok.ID == "" || tok.Refresh == "" {
-			return "", fmt.Errorf("token: %d (%v)", resp.StatusCode, err)
-		}
-		return tok.Refresh, nil
-	}, nil
+// flowTokens is a token response of the authorization-code flow.
+type flowTokens struct {
+	Access  string `json:"access_token"`
+	ID      string `json:"id_token"`
+	Refresh string `json:"refresh_token"`
+}
+
+// authCode runs one authorization-code flow with PKCE for the client id and returns its tokens.
+func authCode(c *http.Client, base, id, scope string) (flowTokens, error) {
+	var tok flowTokens
+	verifier := base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprint(time.Now().UnixNano(), "-loadtest-verifier-padding")))
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{"response_type": {"code"}, "client_id": {id}, "redirect_uri": {flowRedirect}, "state": {"s"},
+		"scope": {scope}, "aud": {base + "/fhir"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	resp, err := c.Get(base + "/auth/authorize?" + q.Encode())
+	if err != nil {
+		return tok, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	code := loc.Query().Get("code")
+	if code == "" {
+		return tok, fmt.Errorf("authorize: %d %s", resp.StatusCode, loc)
+	}
+	resp, err = c.PostForm(base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {flowRedirect}, "client_id": {id}, "code_verifier": {verifier}})
+	if err != nil {
+		return tok, err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.Access == "" {
+		return tok, fmt.Errorf("token: %d (%v)", resp.StatusCode, err)
+	}
+	return tok, nil
 }

@@ -9,7 +9,8 @@
 // workload for -duration (and at most -max requests), then stops the server with SIGINT. Then it runs
 // authorization-code flows against a second server limited to one core (auth.go). A deadline
 // (-timeout) kills everything if anything hangs. With -retention-ops N it runs only the retention load
-// run (retention.go): N token operations while the server prunes; with -tls only the TLS cost run (tls.go).
+// run (retention.go): N token operations while the server prunes; with -tls only the TLS cost run (tls.go);
+// with -searches only the table of every supported search at two population sizes (searches.go).
 package main
 
 import (
@@ -27,6 +28,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -44,6 +46,11 @@ func main() {
 	retentionOps := flag.Int("retention-ops", 0, "instead of the other runs: this many token operations with retention pruning (retention.go)")
 	keepEvents := flag.Int("keep-events", 0, "with -retention-ops: start valet with --keep-events N (0: its defaults)")
 	tlsCost := flag.Bool("tls", false, "instead of the other runs: the same read and token request over http and over https (tls.go)")
+	searches := flag.Bool("searches", false, "instead of the other runs: the table of every supported search at 41 and -search-patients patients (searches.go)")
+	searchPatients := flag.Int("search-patients", 10000, "with -searches: the population to compare with the default sandbox")
+	searchCache := flag.String("search-cache", filepath.Join(os.TempDir(), "valet-searchbench"), "with -searches: where the populations are generated once and kept")
+	searchN := flag.Int("search-n", 30, "with -searches: requests per median")
+	searchOnly := flag.String("search-only", "", "with -searches: only the searches matching this regular expression")
 	flag.Parse()
 	if *valet == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -valet is required")
@@ -51,6 +58,22 @@ func main() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
+	if *searches {
+		if *timeout == 10*time.Minute {
+			*timeout = time.Hour // generating 10,000 patients takes minutes on a busy machine
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		defer cancel()
+		only, err := regexp.Compile(*searchOnly)
+		if err == nil {
+			err = searchRun(ctx, *valet, *searchCache, *searchPatients, *searchN, only)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *tlsCost {
 		if err := tlsRun(ctx, *valet, *duration, *maxReq); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -167,15 +190,25 @@ func startValet(ctx context.Context, valet string, env []string, flags ...string
 
 // startValetIn is startValet on the data directory data, which stop removes.
 func startValetIn(ctx context.Context, valet, data string, env []string, flags ...string) (base string, stop func(), err error) {
+	return serveData(ctx, valet, data, true, env, flags...)
+}
+
+// serveData runs `valet serve` on the data directory data, and removes it when stopped if remove.
+func serveData(ctx context.Context, valet, data string, remove bool, env []string, flags ...string) (base string, stop func(), err error) {
 	cmd := exec.CommandContext(ctx, valet, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, flags...)...)
 	cmd.Env = append(os.Environ(), env...)
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
+	clean := func() {
+		if remove {
+			os.RemoveAll(data)
+		}
+	}
 	if err := cmd.Start(); err != nil {
-		os.RemoveAll(data)
+		clean()
 		return "", nil, err
 	}
-	stop = func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait(); os.RemoveAll(data) }
+	stop = func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait(); clean() }
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		if m := banner.FindStringSubmatch(sc.Text()); m != nil {

@@ -7,7 +7,7 @@ import "strings"
 // (_id, _lastUpdated, _tag), chains, _has, _include and _revinclude, and the population-wide searches a
 // backend service makes with a system/ token. Values in braces are filled from the data searched (Fill):
 // the test of query plans (server/fhir/plan_test.go) fills them with anything, since SQLite chooses a
-// plan from the schema alone (Valet keeps no statistics); the search benchmark (tools/searchbench) fills
+// plan from the schema alone (Valet keeps no statistics); the search table (`loadtest -searches`) fills
 // them from a patient of the population it measures.
 var Catalog = []string{
 	// US Core: Patient (SHALL _id, identifier, name, birthdate+name, gender+name; SHOULD the rest)
