@@ -83,6 +83,15 @@ func TestCapabilityStatementSearchesWork(t *testing.T) {
 				t.Errorf("%s?%s: %s/%s, whose values these are, is not among the matches", typ, query.Encode(), typ, target["id"])
 			}
 		}
+		for _, op := range asList(res["operation"]) {
+			if op.(map[string]any)["name"] == "docref" {
+				searches++
+				code, b := get("DocumentReference/$docref?patient=usc1&type=http://loinc.org%7C11506-3&start=2025-01-01")
+				if got := idsOf(b); code != 200 || got != "DocumentReference/usc-note" {
+					t.Errorf("$docref: %d %s", code, got)
+				}
+			}
+		}
 		for _, inc := range asList(res["searchInclude"]) {
 			if slices.Contains(uscore.SearchesOf(typ).Include, inc.(string)) {
 				searches++
@@ -328,6 +337,19 @@ func walk(v any, path []string) []any {
 		}
 	}
 	return nil
+}
+
+// idsOf lists a searchset's match entries as Type/id, comma-joined.
+func idsOf(bundle map[string]any) string {
+	var out []string
+	for _, e := range asList(bundle["entry"]) {
+		e := e.(map[string]any)
+		if mode, _ := e["search"].(map[string]any)["mode"].(string); mode == "match" {
+			m := e["resource"].(map[string]any)
+			out = append(out, m["resourceType"].(string)+"/"+m["id"].(string))
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }

@@ -66,6 +66,9 @@ func (s *Service) CapabilityStatement() []byte {
 		if t == "Group" { // Bulk Data export (server/bulk)
 			res["operation"] = []any{object{"name": "export", "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"}}
 		}
+		if t == "DocumentReference" { // US Core's document query (docref.go)
+			res["operation"] = []any{object{"name": "docref", "definition": "http://hl7.org/fhir/us/core/OperationDefinition/docref"}}
+		}
 		resources = append(resources, res)
 	}
 	auth := s.cfg.BaseURL + "/auth/"

@@ -194,3 +194,48 @@ func expectMatches(t *testing.T, e *env, typ string, cases map[string]string) {
 		}
 	}
 }
+
+// TestDocref: US Core's $docref is the patient's documents of a type (the CCD by default), the most recent
+// without dates, those whose period of service meets start/end otherwise; bad input is a 400.
+func TestDocref(t *testing.T) {
+	e := newEnv(t)
+	doc := func(id, patient, code, start, end string) {
+		d := map[string]any{"resourceType": "DocumentReference", "id": id, "status": "current", "date": end + "T12:00:00Z",
+			"type":    map[string]any{"coding": []any{map[string]any{"system": "http://loinc.org", "code": code}}},
+			"subject": map[string]any{"reference": "Patient/" + patient},
+			"content": []any{map[string]any{"attachment": map[string]any{"contentType": "text/plain", "data": "aGk="}}},
+			"context": map[string]any{"period": map[string]any{"start": start, "end": end}}}
+		if r := e.do("PUT", "/DocumentReference/"+id, "admin", d); r.status != 201 {
+			t.Fatalf("create %s: %d %s", id, r.status, r.raw)
+		}
+	}
+	doc("ccd-old", "p1", "34133-9", "2023-01-01", "2023-01-02")
+	doc("ccd-new", "p1", "34133-9", "2025-06-01", "2025-06-01")
+	doc("note", "p1", "11506-3", "2025-07-01", "2025-07-01")
+	doc("ccd-other", "p2", "34133-9", "2025-08-01", "2025-08-01")
+	for query, want := range map[string]string{
+		"patient=p1": "DocumentReference/ccd-new",
+		"patient=p1&start=2022-12-01&end=2023-12-31": "DocumentReference/ccd-old",
+		"patient=p1&start=2022-01-01":                "DocumentReference/ccd-new,DocumentReference/ccd-old",
+		"patient=p1&type=http://loinc.org%7C11506-3": "DocumentReference/note",
+		"patient=p1&on-demand=false&end=2024-01-01":  "DocumentReference/ccd-old",
+		"patient=p3": "",
+	} {
+		r := e.do("GET", "/DocumentReference/$docref?"+query, "admin", nil)
+		got := r.entryIDs("match")
+		sort.Strings(got)
+		if r.status != 200 || r.body["type"] != "searchset" || strings.Join(got, ",") != want {
+			t.Errorf("$docref?%s: %d %v, want %q (%s)", query, r.status, got, want, r.raw)
+		}
+	}
+	for _, query := range []string{"", "patient=p1&patient=p2", "patient=p1&on-demand=yes", "patient=p1&start=soon", "patient=p1&format=pdf"} {
+		if r := e.do("GET", "/DocumentReference/$docref?"+query, "admin", nil); r.status != 400 || r.body["resourceType"] != "OperationOutcome" {
+			t.Errorf("$docref?%s: %d %s, want a 400 OperationOutcome", query, r.status, r.raw)
+		}
+	}
+	// A token for patient p2 sees no document of p1 through the operation either.
+	e.v["p2"] = access(t, "patient/DocumentReference.rs", "p2", "")
+	if r := e.do("GET", "/DocumentReference/$docref?patient=p1&start=2000-01-01", "p2", nil); len(r.entryIDs("match")) != 0 {
+		t.Errorf("a p2 token got p1's documents: %d %v", r.status, r.entryIDs("match"))
+	}
+}

@@ -113,6 +113,7 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	h("GET /fhir/{type}/{id}/_history", s.authed("history-instance", s.instanceHistory))
 	h("GET /fhir/{type}/{id}/_history/{vid}", s.authed("vread", s.vread))
 	h("GET /fhir/Patient/{id}/$everything", s.authed("operation", s.everything))
+	h("GET /fhir/DocumentReference/$docref", s.authed("operation", s.docref))
 	// Preflights need no token (browsers send none); the wrapper answers them.
 	h("OPTIONS /fhir", nil)
 	h("OPTIONS /fhir/", nil)
