@@ -279,7 +279,7 @@ func searchRun(ctx context.Context, valet, cache string, patients, n int, only *
 	}
 	fmt.Printf("\nfirst page (median of %d sequential requests, or of those in %v, at least 3), default sandbox (41 patients) "+
 		"and %d patients; the next page and _total=accurate at %d patients, system token\n\n", n, searchBudget, patients, patients)
-	fmt.Println("| search | 41, system | 41, user | large, system | large, user | large ÷ 41 | next page | `_total=accurate` |")
+	fmt.Printf("| search | 41, system | 41, user | %[1]d, system | %[1]d, user | %[1]d ÷ 41 | next page | `_total=accurate` |\n", patients)
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	ms := func(d time.Duration) string {
 		switch d {
