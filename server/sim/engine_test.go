@@ -90,3 +90,25 @@ func TestValidateDefaults(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNoneSet is what every request pays at each point while no simulation is set, and while one is
+// set at another point only.
+func BenchmarkNoneSet(b *testing.B) {
+	ctx := context.Background()
+	e, _ := New(ctx, settingsMap{}, nil)
+	b.Run("none", func(b *testing.B) {
+		for b.Loop() {
+			if e.Active(FHIR) {
+				b.Fatal("active")
+			}
+		}
+	})
+	_, _ = e.Add(ctx, Simulation{Kind: TokenServerError, When: Always})
+	b.Run("another point", func(b *testing.B) {
+		for b.Loop() {
+			if e.Active(FHIR) {
+				b.Fatal("active")
+			}
+		}
+	})
+}
