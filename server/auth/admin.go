@@ -71,6 +71,16 @@ func (a Admin) Sessions(ctx context.Context, user string) ([]wire.Session, error
 	return a.s.Sessions(ctx, user)
 }
 
+// RememberedConsents lists remembered consent decisions.
+func (a Admin) RememberedConsents(ctx context.Context, clientID, user string) ([]store.RememberedConsent, error) {
+	return a.s.RememberedConsents(ctx, clientID, user)
+}
+
+// ForgetConsent revokes a remembered decision and the grants it covers.
+func (a Admin) ForgetConsent(ctx context.Context, clientID, user string) (wire.Revoked, error) {
+	return a.s.ForgetConsent(ctx, clientID, user)
+}
+
 // SetUserPassword gives a user a password.
 func (a Admin) SetUserPassword(ctx context.Context, ref string, in wire.PasswordInput) error {
 	return a.s.SetUserPassword(ctx, ref, in)

@@ -34,6 +34,7 @@ type Store interface {
 	store.UserPasswords
 	store.Expiry
 	store.Revocations
+	store.Consents
 	ListResources(ctx context.Context, typ, after string, limit int) ([]store.Resource, error)
 }
 

@@ -197,6 +197,19 @@ func (s *Server) advance(w http.ResponseWriter, r *http.Request, ar *authRequest
 		}
 		return
 	}
+	if !ar.AutoApprove && !ar.prompts("consent") {
+		granted, ok, err := s.rememberedApproval(r, ar)
+		if err != nil {
+			s.internalErrorPage(w, r, err)
+			return
+		}
+		if ok {
+			s.record(events.Event{Kind: "consent.remembered", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
+				Decision: "approved without asking: " + ar.User.String() + " remembered their decision for this app"})
+			s.finish(w, r, ar, client, granted)
+			return
+		}
+	}
 	if !ar.AutoApprove || ar.prompts("consent") {
 		if !s.noInteraction(w, r, ar, "consent_required", "the user must approve the app's access") {
 			s.saveAndRender(w, r, ar, func() { s.renderConsent(w, r, ar, client) })

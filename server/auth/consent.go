@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"github.com/valet-sandbox/valet/server/ref"
 	"net/http"
 	"slices"
@@ -115,6 +116,7 @@ Signed in as <strong>{{.Req.User}}</strong>{{if .Req.Patient}}; patient <strong>
 {{range .Narrow}}<option value="{{.Query}}">{{.Label}}</option>{{end}}</select></label>{{end}}
 {{end}}</fieldset>
 {{if .Req.Dropped}}<p class="note">Not available to this app and not requested further: {{range .Req.Dropped}}<span class="scope">{{.}}</span> {{end}}</p>{{end}}
+<label><input type="checkbox" name="remember" value="yes"> Remember my decision for this app (it will not ask again for these permissions or fewer; revoke it in Valet's control panel)</label>
 <button type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>`)
@@ -174,7 +176,38 @@ func (s *Server) consent(w http.ResponseWriter, r *http.Request) {
 		}
 		granted = append(granted, sc)
 	}
-	s.record(events.Event{Kind: "consent.approved", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
-		Decision: "approved " + granted.String()})
+	decision := "approved " + granted.String()
+	if r.Form.Get("remember") == "yes" && len(granted) > 0 {
+		if err := s.store.RememberConsent(r.Context(), store.RememberedConsent{ClientID: client.ID, User: ar.User.String(),
+			Scope: granted.String(), CreatedAt: s.now()}); err != nil {
+			s.internalErrorPage(w, r, err)
+			return
+		}
+		decision += " (remembered for this app)"
+	}
+	s.record(events.Event{Kind: "consent.approved", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(), Decision: decision})
 	s.finish(w, r, ar, client, granted)
+}
+
+// rememberedApproval is the user's remembered decision for the client when it covers everything this
+// request would be offered (the same or narrower scopes): the consent page is then skipped. A decision
+// that covers less asks again.
+func (s *Server) rememberedApproval(r *http.Request, ar *authRequest) (scope.Set, bool, error) {
+	rc, err := s.store.RememberedConsent(r.Context(), ar.ClientID, ar.User.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	remembered, err := scope.ParseList(rc.Scope)
+	if err != nil {
+		return nil, false, nil // stored by an older grammar: ask again
+	}
+	offered := leastPrivilege(ar.scopes(), ar.User, ar.Patient)
+	for _, sc := range offered {
+		if !remembered.Has(sc.Raw) && !sc.WithinAny(remembered) {
+			return nil, false, nil
+		}
+	}
+	return offered, len(offered) > 0, nil
 }

@@ -12,7 +12,7 @@ import (
 
 // RevokeClient ends everything issued to an app (the panel's "Revoke everything" on an app card): every
 // grant, and so every access and refresh token issued from them (a FHIR request with one is 401, a refresh
-// invalid_grant), and the codes not yet exchanged. The app stays registered; its next launch starts afresh.
+// invalid_grant), the codes not yet exchanged, and the consent decisions users remembered for it. The app stays registered; its next launch starts afresh.
 func (s *Server) RevokeClient(ctx context.Context, clientID string) (wire.Revoked, error) {
 	if _, err := s.client(ctx, clientID); errors.Is(err, store.ErrNotFound) {
 		return wire.Revoked{}, wireNotFound("no client " + quote(clientID))
@@ -26,14 +26,17 @@ func (s *Server) RevokeClient(ctx context.Context, clientID string) (wire.Revoke
 		return out, err
 	}
 	out.Grants = n
+	if out.Consents, _, err = s.store.ForgetConsents(ctx, clientID, ""); err != nil {
+		return out, err
+	}
 	s.verifier.purge()
 	s.record(events.Event{Kind: "revoked", ClientID: clientID, Decision: "everything of the app revoked (control API)",
-		Response: map[string]any{"grants": out.Grants, "codes": out.Codes}})
+		Response: map[string]any{"grants": out.Grants, "codes": out.Codes, "consents": out.Consents}})
 	return out, nil
 }
 
-// RevokeUser ends everything a user authorized, for every app: their grants and tokens, and the codes
-// issued to them not yet exchanged.
+// RevokeUser ends everything a user authorized, for every app: their grants and tokens, the codes issued
+// to them not yet exchanged, and their remembered consent decisions.
 func (s *Server) RevokeUser(ctx context.Context, user string) (wire.Revoked, error) {
 	who, err := userRef(user)
 	if err != nil {
@@ -44,9 +47,12 @@ func (s *Server) RevokeUser(ctx context.Context, user string) (wire.Revoked, err
 	if out.Grants, err = s.store.RevokeUserGrants(ctx, who.String()); err != nil {
 		return out, err
 	}
+	if out.Consents, _, err = s.store.ForgetConsents(ctx, "", who.String()); err != nil {
+		return out, err
+	}
 	s.verifier.purge()
 	s.record(events.Event{Kind: "revoked", Decision: "everything of " + who.String() + " revoked (control API)",
-		Response: map[string]any{"grants": out.Grants, "codes": out.Codes}})
+		Response: map[string]any{"grants": out.Grants, "codes": out.Codes, "consents": out.Consents}})
 	return out, nil
 }
 
@@ -95,4 +101,40 @@ func userRef(user string) (ref.Reference, error) {
 		return who, wire.Invalid("user", "user must be Practitioner/{id} or Patient/{id}")
 	}
 	return who, nil
+}
+
+// RememberedConsents lists remembered consent decisions (of one client or user when given).
+func (s *Server) RememberedConsents(ctx context.Context, clientID, user string) ([]store.RememberedConsent, error) {
+	if user != "" {
+		who, err := userRef(user)
+		if err != nil {
+			return nil, err
+		}
+		user = who.String()
+	}
+	return s.store.RememberedConsents(ctx, clientID, user)
+}
+
+// ForgetConsent revokes a user's remembered decision for an app: the next authorization asks again, and
+// the grants that user gave the app are revoked with it (their refresh tokens end), as a patient portal
+// does when an app is disconnected.
+func (s *Server) ForgetConsent(ctx context.Context, clientID, user string) (wire.Revoked, error) {
+	if clientID == "" {
+		return wire.Revoked{}, wire.Invalid("client_id", "client_id is required")
+	}
+	who, err := userRef(user)
+	if err != nil {
+		return wire.Revoked{}, err
+	}
+	var out wire.Revoked
+	if out.Consents, out.Grants, err = s.store.ForgetConsents(ctx, clientID, who.String()); err != nil {
+		return out, err
+	}
+	if out.Consents == 0 {
+		return out, wireNotFound(who.String() + " has no remembered decision for " + quote(clientID))
+	}
+	s.verifier.purge()
+	s.record(events.Event{Kind: "consent.forgotten", ClientID: clientID, Decision: "remembered decision of " + who.String() +
+		" revoked, with its grants (control API)", Response: map[string]any{"grants": out.Grants}})
+	return out, nil
 }

@@ -23,6 +23,8 @@ type Auth interface {
 	RevokeUser(ctx context.Context, fhirUser string) (wire.Revoked, error)
 	EndUserSessions(ctx context.Context, fhirUser string) (wire.Revoked, error)
 	Sessions(ctx context.Context, fhirUser string) ([]wire.Session, error)
+	RememberedConsents(ctx context.Context, clientID, fhirUser string) ([]store.RememberedConsent, error)
+	ForgetConsent(ctx context.Context, clientID, fhirUser string) (wire.Revoked, error)
 	RotateKeys(ctx context.Context) error
 	SetUserPassword(ctx context.Context, fhirUser string, in wire.PasswordInput) error
 	DeleteUserPassword(ctx context.Context, fhirUser string) error

@@ -15,6 +15,20 @@ func (a *AuthAPI) mountUsers(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/users/{type}/{id}/revoke", a.revokeUser)
 	mux.HandleFunc("POST /api/users/{type}/{id}/end-session", a.endUserSessions)
 	mux.HandleFunc("GET /api/sessions", a.listSessions)
+	mux.HandleFunc("GET /api/consents", a.listConsents)
+	mux.HandleFunc("DELETE /api/consents", a.forgetConsent)
+}
+
+// GET /api/consents[?client_id=&user=] lists remembered consent decisions; DELETE /api/consents?client_id=
+// &user= revokes one, with the grants that user gave that app.
+func (a *AuthAPI) listConsents(w http.ResponseWriter, r *http.Request) {
+	v, err := a.Auth.RememberedConsents(r.Context(), r.URL.Query().Get("client_id"), r.URL.Query().Get("user"))
+	answer(w, r, http.StatusOK, v, err)
+}
+
+func (a *AuthAPI) forgetConsent(w http.ResponseWriter, r *http.Request) {
+	v, err := a.Auth.ForgetConsent(r.Context(), r.URL.Query().Get("client_id"), r.URL.Query().Get("user"))
+	answer(w, r, http.StatusOK, v, err)
 }
 
 // POST /api/clients/{id}/revoke, /api/users/{type}/{id}/revoke and /api/users/{type}/{id}/end-session

@@ -53,6 +53,7 @@ type Store interface {
 	UserPasswords
 	Expiry
 	Revocations
+	Consents
 	// ClockOffset and SetClockOffset move the sandbox clock (clock.go).
 	ClockOffset() time.Duration
 	SetClockOffset(ctx context.Context, d time.Duration) error
