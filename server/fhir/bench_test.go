@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/valet-sandbox/valet/synth"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -420,4 +421,30 @@ func BenchmarkIngest(b *testing.B) {
 			groups(b)
 		})
 	}
+}
+
+// BenchmarkPrepareGenerated is the loader's preparing stage on the generator's records (trusted: no
+// validation): decode, stamp, splice and extract index rows, on the goroutines beside the single writer.
+// It runs in parallel with the writer, so its CPU is what the writer's core shares with generation.
+//
+//	go test ./server/fhir -run '^$' -bench PrepareGenerated -benchmem
+func BenchmarkPrepareGenerated(b *testing.B) {
+	s := emptyService(b, nil)
+	var rs []Resource
+	err := synth.Generate(context.Background(), synth.Options{Patients: 20, Seed: 1}, func(batch []synth.Resource) error {
+		for _, r := range batch {
+			rs = append(rs, Resource{Type: r.Type, ID: r.ID, JSON: r.JSON})
+		}
+		return nil
+	}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.prepareBatch(rs, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rs)), "ns/resource")
 }

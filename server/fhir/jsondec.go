@@ -13,7 +13,20 @@ import (
 // ok is false for anything it does not accept, and decode then runs encoding/json, whose result and
 // error messages stay the reference.
 func parseObject(b []byte) (m object, ok bool) {
-	p := parser{b: b}
+	return parse(parser{b: b})
+}
+
+// parseObjectShared is parseObject whose strings share one copy of b: the input is converted to a string
+// once and every key and value without escapes is a substring of it, instead of an allocation each (the
+// loader decodes every generated or imported resource only to extract its index rows: a resource's ~60
+// small strings were a tenth of that CPU). Any string kept from the result keeps all of b alive, so it
+// suits values that live as long as the batch being written, not values kept beyond it.
+func parseObjectShared(b []byte) (m object, ok bool) {
+	return parse(parser{b: b, s: string(b)})
+}
+
+func parse(p parser) (m object, ok bool) {
+	b := p.b
 	p.ws()
 	if p.i >= len(b) || b[p.i] != '{' {
 		return nil, false
@@ -32,7 +45,16 @@ func parseObject(b []byte) (m object, ok bool) {
 
 type parser struct {
 	b []byte
+	s string // b as a string, when strings are to share it (parseObjectShared); else ""
 	i int
+}
+
+// str returns b[start:end] as a string: a substring of s when there is one.
+func (p *parser) str(start, end int) string {
+	if p.s != "" {
+		return p.s[start:end]
+	}
+	return string(p.b[start:end])
 }
 
 // maxDepth is encoding/json's nesting limit; deeper input goes to encoding/json for its error.
@@ -138,7 +160,7 @@ func (p *parser) value(depth int) (any, bool) {
 			}
 			break
 		}
-		n := string(p.b[start:p.i])
+		n := p.str(start, p.i)
 		if !validNumber(n) {
 			return nil, false
 		}
@@ -167,10 +189,10 @@ func (p *parser) string() (string, bool) {
 	for p.i < len(p.b) {
 		c := p.b[p.i]
 		if c == '"' {
-			s := p.b[start:p.i]
+			end := p.i
 			p.i++
-			if utf8.Valid(s) {
-				return string(s), true
+			if utf8.Valid(p.b[start:end]) {
+				return p.str(start, end), true
 			}
 			return p.unquote(start)
 		}

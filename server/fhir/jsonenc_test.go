@@ -84,15 +84,17 @@ func TestParseObjectMatchesEncodingJSON(t *testing.T) {
 	check := func(name string, body []byte) {
 		t.Helper()
 		want, wo := decodeStd(body)
-		got, ok := parseObject(body)
-		if !ok {
-			if wo == nil {
-				t.Errorf("%s: the fast path refused what encoding/json accepts: %s", name, body)
+		for variant, parse := range map[string]func([]byte) (object, bool){"": parseObject, " (shared)": parseObjectShared} {
+			got, ok := parse(body)
+			if !ok {
+				if wo == nil {
+					t.Errorf("%s%s: the fast path refused what encoding/json accepts: %s", name, variant, body)
+				}
+				continue
 			}
-			return
-		}
-		if wo != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: fast %#v, encoding/json %#v (%v)", name, got, want, wo)
+			if wo != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s%s: fast %#v, encoding/json %#v (%v)", name, variant, got, want, wo)
+			}
 		}
 	}
 	for i, s := range []string{`{}`, ` {"a":1} `, `{"a":1,"a":2}`, `{"s":"\u00e9\ud83d\ude00\ud800x\udc00\u0041\/\b\f\n\r\t\"\\"}`,
@@ -117,12 +119,14 @@ func FuzzParseObject(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		want, wo := decodeStd(b)
-		got, ok := parseObject(b)
-		if ok && (wo != nil || !reflect.DeepEqual(got, want)) {
-			t.Fatalf("fast %#v, encoding/json %#v (%v)", got, want, wo)
-		}
-		if !ok && wo == nil {
-			t.Fatalf("fast path refused valid input")
+		for _, parse := range []func([]byte) (object, bool){parseObject, parseObjectShared} {
+			got, ok := parse(b)
+			if ok && (wo != nil || !reflect.DeepEqual(got, want)) {
+				t.Fatalf("fast %#v, encoding/json %#v (%v)", got, want, wo)
+			}
+			if !ok && wo == nil {
+				t.Fatalf("fast path refused valid input")
+			}
 		}
 	})
 }

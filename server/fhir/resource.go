@@ -27,6 +27,15 @@ func decode(body []byte) (object, *Outcome) {
 	return decodeStd(body)
 }
 
+// decodeShared is decode whose strings share one copy of body (parseObjectShared): for a resource decoded
+// to be indexed and stored in one batch, whose decoded values are dropped with the batch.
+func decodeShared(body []byte) (object, *Outcome) {
+	if m, ok := parseObjectShared(body); ok {
+		return m, nil
+	}
+	return decodeStd(body)
+}
+
 // decodeStd is decode on encoding/json: the reference for values and the source of error messages.
 func decodeStd(body []byte) (object, *Outcome) {
 	dec := json.NewDecoder(bytes.NewReader(body))

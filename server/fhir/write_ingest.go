@@ -70,7 +70,7 @@ func (s *Service) prepareBatch(rs []Resource, check bool) (*preparedBatch, error
 	now := s.now()
 	p := &preparedBatch{items: make([]store.Indexed, len(rs)), keys: make([][2]string, len(rs))}
 	for i, r := range rs {
-		m, o := decode(r.JSON)
+		m, o := decodeShared(r.JSON) // the decoded values live as long as the batch
 		if o == nil && check {
 			o = validate(m, r.Type, false)
 		}
