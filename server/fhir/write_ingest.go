@@ -68,6 +68,7 @@ type preparedBatch struct {
 // the decoded value. It is safe for concurrent use.
 func (s *Service) prepareBatch(rs []Resource, check bool) (*preparedBatch, error) {
 	now := s.now()
+	updated := now.UTC().Format(lastUpdatedLayout)
 	p := &preparedBatch{items: make([]store.Indexed, len(rs)), keys: make([][2]string, len(rs))}
 	for i, r := range rs {
 		m, o := decodeShared(r.JSON) // the decoded values live as long as the batch
@@ -86,7 +87,7 @@ func (s *Service) prepareBatch(rs []Resource, check bool) (*preparedBatch, error
 		}
 		p.keys[i] = [2]string{r.Type, id}
 		written, _ := m["id"].(string)
-		stamp(m, id, 1, now)
+		stampFormatted(m, id, "1", updated)
 		var body []byte
 		if !check && written == id { // a trusted producer's bytes, which already say the id: splice the stamp in
 			if b, ok := stampedBytes(r.JSON, m["meta"].(object)); ok {

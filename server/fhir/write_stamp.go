@@ -11,13 +11,19 @@ import (
 
 // stamp sets id and meta.versionId/lastUpdated, keeping the rest of meta (profile, tag, security).
 func stamp(m object, id string, version int64, at time.Time) {
+	stampFormatted(m, id, strconv.FormatInt(version, 10), at.UTC().Format(lastUpdatedLayout))
+}
+
+// stampFormatted is stamp with the version and lastUpdated already formatted: a batch whose resources
+// share both formats them once.
+func stampFormatted(m object, id, version, lastUpdated string) {
 	m["id"] = id
 	meta, _ := m["meta"].(object)
 	if meta == nil {
 		meta = object{}
 	}
-	meta["versionId"] = strconv.FormatInt(version, 10)
-	meta["lastUpdated"] = at.UTC().Format(lastUpdatedLayout)
+	meta["versionId"] = version
+	meta["lastUpdated"] = lastUpdated
 	delete(meta, "source")
 	m["meta"] = meta
 }
