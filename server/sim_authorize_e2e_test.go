@@ -98,5 +98,16 @@ func TestAuthorizeSimulations(t *testing.T) {
 		if len(evs) != 1 || evs[0].Kind != "code.issued" {
 			t.Errorf("events: %+v", evs)
 		}
+
+		// A subset that keeps none of the requested scopes is a denial.
+		s = setSimulation(t, base, map[string]any{"kind": "authorize.consent_subset", "client_id": c.ID, "scope": "user/*.rs"})
+		resp, _ = authorize("st2")
+		loc, _ = url.Parse(resp.Header.Get("Location"))
+		if loc.Query().Get("error") != "access_denied" || loc.Query().Get("state") != "st2" {
+			t.Errorf("nothing granted: %s", loc)
+		}
+		if evs := simulatedEvents(t, base, s.ID); len(evs) != 1 || evs[0].Kind != "consent.denied" {
+			t.Errorf("events: %+v", evs)
+		}
 	})
 }

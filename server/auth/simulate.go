@@ -226,5 +226,10 @@ func (s *Server) simulatedConsent(ctx context.Context, ar *authRequest, granted 
 			out = append(out, sc)
 		}
 	}
+	if len(out) == 0 && len(granted) > 0 {
+		// Nothing left to grant: the user in effect denied (finish redirects with access_denied).
+		s.record(events.Event{Kind: "consent.denied", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
+			Decision: "user granted none of the requested scopes", Simulated: sm.Mark()})
+	}
 	return out, sm.Mark()
 }
