@@ -30,9 +30,10 @@ func queueBehind(t *testing.T, db *DB) (start func(fn func()), release func(n in
 	}
 	release = func(n int) {
 		t.Helper()
+		// The holder lets go even when waitQueued fails the test, so the queue drains and the
+		// database closes instead of the test binary hanging until its timeout.
+		defer func() { close(hold); wg.Wait() }()
 		waitQueued(t, db, n)
-		close(hold)
-		wg.Wait()
 	}
 	return start, release
 }
@@ -143,14 +144,17 @@ func TestGroupCommitSurvivesACancelledCaller(t *testing.T) {
 	for i := range 3 {
 		start(func() {
 			c := ctx
+			cancel := context.CancelFunc(func() {})
 			if i == 1 {
-				var cancel context.CancelFunc
 				c, cancel = context.WithCancel(ctx)
-				defer cancel()
-				go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 			}
+			defer cancel()
 			errs[i] = db.Tx(c, func(tx *Tx) error {
 				if i == 1 { // a write that runs for a while: ~10^6 rows counted before one insert
+					// Cancelled once it runs, not while it queues: a timer started before the
+					// queue released could fire first on a loaded machine, and the caller would
+					// leave the queue instead of being cancelled mid-statement.
+					go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 					_, err := tx.SQL().ExecContext(c, `INSERT INTO settings (key, value)
 						WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
 						SELECT 'slow', COUNT(*) FROM n`)
