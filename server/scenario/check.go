@@ -162,6 +162,19 @@ func (s *Scenario) check() Errors {
 			add("consent.grant", "grant narrows an approval; a denial grants nothing")
 		}
 	}
+	for i, st := range s.Expect {
+		p := fmt.Sprintf("expect[%d]", i)
+		switch {
+		case st.Do == "":
+			add(p, "do is required: one of %s", strings.Join(steps, ", "))
+		case !slices.Contains(steps, st.Do):
+			add(p+".do", "do %q is not one of %s", st.Do, strings.Join(steps, ", "))
+		case st.Do == "wait" && (st.Seconds < 1 || st.Seconds > 10):
+			add(p+".seconds", "a wait is 1 to 10 seconds (use the clock offset or lifetimes for more)")
+		case st.Do == "fhir" && st.Path == "":
+			add(p+".path", "a fhir step needs a path, such as Patient/{patient}")
+		}
+	}
 	return errs
 }
 

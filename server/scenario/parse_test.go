@@ -13,7 +13,7 @@ func TestParseErrorsNamePlaceAndAllowedValues(t *testing.T) {
 		want      []string // each error's "line:col: message" start, in order
 	}{
 		{"unknown top-level key", "name: x\nlaunh:\n  type: ehr\n",
-			[]string{`2:1: unknown key "launh" in the scenario; the keys are clients, clock, consent, data, description, launch, name, simulations, users`}},
+			[]string{`2:1: unknown key "launh" in the scenario; the keys are clients, clock, consent, data, description, expect, launch, name, simulations, users`}},
 		{"unknown keys everywhere, all reported", "name: x\nclients:\n  - client_id: a\n    colour: red\nlaunch:\n  patinet: p1\n",
 			[]string{`4:5: unknown key "colour" in clients[0]; the keys are access_token_lifetime, any_secret_method, client_id,`,
 				`6:3: unknown key "patinet" in launch; the keys are access_token_lifetime, client, encounter, intent, patient,`}},

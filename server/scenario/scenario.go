@@ -25,6 +25,10 @@ type Scenario struct {
 	Simulations []Simulation `yaml:"simulations"`
 	Launch      *Launch      `yaml:"launch"`
 	Consent     *Consent     `yaml:"consent"`
+	// Expect is what an app driven through the scenario does and must see on the wire, step by step;
+	// Valet's CI drives a real OAuth client through every file of scenarios/ and checks it
+	// (docs/scenarios.md#expect). run and check ignore it beyond validating it.
+	Expect []Step `yaml:"expect"`
 
 	file string
 	pos  positions
@@ -115,6 +119,42 @@ type Consent struct {
 	// Grant narrows what is granted to these scopes (space-separated), as a user who unchecks the others.
 	Grant string `yaml:"grant"`
 }
+
+// Step is one thing the app does, with what it must see. Do says what:
+//   - authorize: the authorization request (PKCE S256, aud the FHIR base, the launch's scope and id)
+//     through the pages: sign-in as sign_in, the patient picker answered with pick (an id, or cancel).
+//     Expect a code, or error (redirected with the request's state), or status (an error page).
+//   - token: the code exchanged (x/oauth2); error, or scope granted.
+//   - refresh: the refresh token used (reuse: the one the last refresh replaced); error.
+//   - fhir: GET path under the FHIR base with the access token ({patient} is the token's patient);
+//     status, header values, www_authenticate (the Bearer error).
+//   - id_token: the id_token verified with go-oidc's defaults; iat_offset, seconds it is ahead of the app.
+//   - wait: seconds of real time pass.
+//   - revoke_app: the app's grants are revoked (POST /api/clients/{id}/revoke), as an admin would.
+type Step struct {
+	Do   string `yaml:"do"`
+	Note string `yaml:"note"`
+
+	PKCE     *bool  `yaml:"pkce"`
+	Aud      string `yaml:"aud"`
+	State    string `yaml:"state"`
+	SignIn   string `yaml:"sign_in"`
+	Password string `yaml:"password"`
+	Pick     string `yaml:"pick"`
+	Path     string `yaml:"path"`
+	Reuse    bool   `yaml:"reuse"`
+	Seconds  int    `yaml:"seconds"`
+
+	Status          int               `yaml:"status"`
+	Error           string            `yaml:"error"`
+	Scope           string            `yaml:"scope"`
+	Header          map[string]string `yaml:"header"`
+	WWWAuthenticate string            `yaml:"www_authenticate"`
+	IATOffset       *int              `yaml:"iat_offset"`
+}
+
+// The steps of expect.
+var steps = []string{"authorize", "token", "refresh", "fhir", "id_token", "wait", "revoke_app"}
 
 // Launch types and consent decisions.
 const (
