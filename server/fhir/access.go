@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -44,6 +45,17 @@ func (s *Service) invalidToken(reason string) *Outcome {
 	o := outcome(http.StatusUnauthorized, "login", "%s", reason)
 	o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `", error="invalid_token", error_description="` +
 		strings.ReplaceAll(reason, `"`, "'") + `"`}}
+	return o
+}
+
+// insufficientScope marks o, a 403, as RFC 6750 §3.1's insufficient_scope, naming the scope that would
+// have permitted the request when it is known (§3: the scope attribute).
+func (s *Service) insufficientScope(needed string, o *Outcome) *Outcome {
+	h := `Bearer realm="` + s.base + `", error="insufficient_scope", error_description="the access token has no scope for this interaction"`
+	if needed != "" {
+		h += `, scope="` + needed + `"`
+	}
+	o.Header = http.Header{"Www-Authenticate": {h}}
 	return o
 }
 
@@ -113,8 +125,9 @@ func (s *Service) authorize(acc *token.Access, typ string, p scope.Perms) (permi
 		case !acc.User.IsZero():
 			ctx = scope.User
 		}
-		return permit{}, forbidden("the access token has no scope for this interaction: it needs %s/%s.%s (granted: %s)",
-			ctx, typ, p, acc.Scopes.Resource())
+		needed := fmt.Sprintf("%s/%s.%s", ctx, typ, p)
+		return permit{}, s.insufficientScope(needed, forbidden("the access token has no scope for this interaction: it needs %s (granted: %s)",
+			needed, acc.Scopes.Resource()))
 	}
 	c := store.Or(alts...)
 	pm := permit{restrict: &c}

@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -63,6 +64,13 @@ func TestScopeEnforcement(t *testing.T) {
 				t.Errorf("403 without OperationOutcome")
 			}
 		})
+	}
+	// A token without the scope is told so in WWW-Authenticate as well (RFC 6750 §3.1), with the scope
+	// that would have done: clients such as fhirclient read the header, not the body.
+	if r := e.do("GET", "/Condition/p1-dm", "p1-obs-r", nil); r.status != 403 ||
+		!strings.Contains(r.header.Get("WWW-Authenticate"), `error="insufficient_scope"`) ||
+		!strings.Contains(r.header.Get("WWW-Authenticate"), `scope="patient/Condition.r"`) {
+		t.Errorf("403 for a missing scope: %d WWW-Authenticate %q", r.status, r.header.Get("WWW-Authenticate"))
 	}
 	// Writes: inside the compartment yes, outside no; the update letter is needed.
 	own := map[string]any{"resourceType": "Observation", "status": "final", "code": map[string]any{"text": "x"},

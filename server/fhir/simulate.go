@@ -83,9 +83,7 @@ func (s *Service) simulatedOutcome(sm sim.Simulation, r *request) *Outcome {
 	case sim.FHIRRevokedToken:
 		return s.invalidToken("invalid token: revoked" + note)
 	case sim.FHIRInsufficient:
-		o := forbidden("the access token has no scope for this interaction%s", note)
-		o.Header = http.Header{"Www-Authenticate": {`Bearer realm="` + s.base + `", error="insufficient_scope", error_description="the access token has no scope for this interaction"`}}
-		return o
+		return s.insufficientScope("", forbidden("the access token has no scope for this interaction%s", note))
 	case sim.FHIRRateLimited:
 		return retry(outcome(http.StatusTooManyRequests, "throttled", "too many requests; retry after %d s%s", sm.RetryAfter, note))
 	case sim.FHIRUnavailable:
