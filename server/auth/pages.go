@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/valet-sandbox/valet/server/incident"
+	"github.com/valet-sandbox/valet/server/passhash"
 	"github.com/valet-sandbox/valet/server/ref"
 	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/wire"
@@ -310,7 +311,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	// A user with a password must give it; a wrong one shows the login page again (never a redirect).
 	if phc, err := s.store.UserPassword(r.Context(), who.String()); err == nil {
-		if !checkPassword(phc, r.Form.Get("password")) {
+		if !passhash.Check(phc, r.Form.Get("password")) {
 			s.record(events.Event{Kind: "login.refused", FlowID: ar.ID, ClientID: ar.ClientID, LaunchID: ar.launchID(),
 				Decision: "wrong or missing password for " + who.String()})
 			s.renderLogin(w, r, ar, client, "Wrong password for "+who.String()+". Try again.")
