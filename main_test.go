@@ -58,6 +58,9 @@ func TestBadInput(t *testing.T) {
 	notes := filepath.Join(dir, "notes")
 	os.MkdirAll(notes, 0o755)
 	os.WriteFile(filepath.Join(notes, "valet.db"), []byte("my notes\n"), 0o644)
+	shortPW, goodPW := filepath.Join(dir, "short-pw"), filepath.Join(dir, "good-pw")
+	os.WriteFile(shortPW, []byte("abc\n"), 0o600)
+	os.WriteFile(goodPW, []byte(testAdminPassword+"\n"), 0o600)
 	aFile := filepath.Join(dir, "a-file")
 	os.WriteFile(aFile, []byte("x"), 0o644)
 	newer := filepath.Join(dir, "newer")
@@ -79,7 +82,18 @@ func TestBadInput(t *testing.T) {
 		{"stray argument", []string{"serve", "extra"}, []string{`unexpected argument "extra"`}, ""},
 		{"bad addr", []string{"serve", "--addr", "nonsense"}, []string{`--addr "nonsense"`, "127.0.0.1:8765"}, ""},
 		{"bad port", []string{"serve", "--addr", "127.0.0.1:99999"}, []string{"--addr", "127.0.0.1:8765"}, ""},
-		{"not loopback", []string{"serve", "--addr", "0.0.0.0:8765"}, []string{"not a loopback address", "127.0.0.1"}, ""},
+		{"shared without password", []string{"serve", "--shared"}, []string{"--shared", "needs an admin password", "VALET_ADMIN_PASSWORD", "--admin-password-file"}, ""},
+		{"beyond loopback without password", []string{"serve", "--addr", "0.0.0.0:8765", "--base-url", "https://valet.lan:8765"},
+			[]string{"beyond loopback", "needs an admin password", "VALET_ADMIN_PASSWORD"}, ""},
+		{"short admin password", []string{"serve", "--shared", "--admin-password-file", shortPW}, []string{"at least 8", "longer"}, ""},
+		{"missing password file", []string{"serve", "--shared", "--admin-password-file", filepath.Join(dir, "nope")}, []string{"cannot read --admin-password-file"}, ""},
+		{"shared over plain http", []string{"serve", "--shared", "--admin-password-file", goodPW, "--data", t.TempDir()},
+			[]string{"must be served over HTTPS", "--tls", "--insecure-http"}, ""},
+		{"beyond loopback over plain http", []string{"serve", "--addr", "198.51.100.1:0", "--admin-password-file", goodPW, "--data", t.TempDir()},
+			[]string{"must be served over HTTPS", "--tls", "--insecure-http"}, ""},
+		{"every interface without base url", []string{"serve", "--addr", "0.0.0.0:8765", "--admin-password-file", goodPW}, []string{"every interface", "--base-url"}, ""},
+		{"shared flags in local mode", []string{"serve", "--insecure-http"}, []string{"are for shared mode", "--shared"}, ""},
+		{"bad trusted proxy", []string{"serve", "--trusted-proxy", "proxy.lan"}, []string{`"proxy.lan" is not an IP address or CIDR`}, ""},
 		{"bad base url", []string{"serve", "--base-url", "localhost:8765/x"}, []string{"--base-url", "scheme and host"}, ""},
 		{"unwritable data", []string{"serve", "--data", filepath.Join(aFile, "sub")}, []string{"cannot create data directory", "--data"}, aFile},
 		{"not a database", []string{"serve", "--data", notes}, []string{"is not a Valet database", "left untouched", "--data"}, filepath.Join(notes, "valet.db")},

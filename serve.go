@@ -18,6 +18,7 @@ import (
 
 	"github.com/valet-sandbox/valet/frontend"
 	"github.com/valet-sandbox/valet/server"
+	"github.com/valet-sandbox/valet/server/admin"
 	"github.com/valet-sandbox/valet/server/localca"
 	"github.com/valet-sandbox/valet/server/population"
 	"github.com/valet-sandbox/valet/server/retention"
@@ -34,6 +35,7 @@ type serveFlags struct {
 	allowedHosts        []string
 	retention           retention.Override
 	tls                 optionalBool
+	sharedFlags
 }
 
 // newServeCommand is `valet serve`, or plain `valet` (name "valet"), which takes the same flags into f.
@@ -43,7 +45,8 @@ func newServeCommand(name string, f *serveFlags) *command {
 	if name == "valet" {
 		c = newCommand("valet", "valet [flags]", defaultSummary)
 	}
-	c.fs.StringVar(&f.addr, "addr", defaultAddr, "listen on `HOST:PORT`, a loopback address; port 0 picks a free port")
+	c.fs.StringVar(&f.addr, "addr", defaultAddr, "listen on `HOST:PORT`; port 0 picks a free port; an address beyond loopback (0.0.0.0 for all) "+
+		"means --shared")
 	dataFlag(c.fs, &f.data)
 	c.fs.StringVar(&f.baseURL, "base-url", "", "the origin apps see, as `URL`, when Valet is behind a proxy or TLS (default http://ADDR)")
 	c.fs.Var(&f.tls, "tls", "serve HTTPS only, with a certificate from Valet's local CA (made on first use; 'valet ca' says how to trust it); "+
@@ -73,6 +76,7 @@ func newServeCommand(name string, f *serveFlags) *command {
 		&f.retention.EventsDays)
 	intFlag("keep-audit-days", fmt.Sprintf("keep the FHIR request log (AuditEvents) for `DAYS` (0: keep all; default %d)",
 		retention.DefaultAuditDays), &f.retention.AuditDays)
+	f.sharedFlags.register(c.fs)
 	return c
 }
 
@@ -109,6 +113,7 @@ type sandbox struct {
 	// With TLS: the local CA and the issuer that keeps the server certificate fresh; nil without.
 	ca     *localca.CA
 	issuer *localca.Issuer
+	shared *admin.Config // nil in local mode
 }
 
 // openSandbox validates the flags, opens the data directory and database, and binds the port. Every
@@ -117,6 +122,14 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 	addr, err := checkAddr(f.addr)
 	if err != nil {
 		return nil, err
+	}
+	shared, err := sharedConfig(f.sharedFlags, addr)
+	if err != nil {
+		return nil, err
+	}
+	if addr.Addr().IsUnspecified() && f.baseURL == "" {
+		return nil, usagef("--addr %s listens on every interface, so Valet cannot guess the address people will use: give it as "+
+			"--base-url https://NAME:%d (the name or IP address of this machine)", addr, addr.Port())
 	}
 	var base *url.URL
 	if f.baseURL != "" {
@@ -132,6 +145,9 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 	if err == nil && useTLS && base != nil && base.Scheme != "https" {
 		err = usagef("--base-url %q is http, but Valet serves https (--tls or the Settings switch): give https://%s, or --tls=false", f.baseURL, base.Host)
 	}
+	if err == nil {
+		err = checkSharedTransport(f.sharedFlags, shared, useTLS || (base != nil && base.Scheme == "https"))
+	}
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -144,7 +160,7 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 		}
 		return nil, usagef("cannot listen on %s: %v (choose another --addr)", addr, err)
 	}
-	sb := &sandbox{db: db, ln: ln, panelBuilt: frontend.Built()}
+	sb := &sandbox{db: db, ln: ln, shared: shared, panelBuilt: frontend.Built()}
 	baseURL := "http://" + ln.Addr().String()
 	if useTLS {
 		baseURL = "https://" + ln.Addr().String()
@@ -158,7 +174,7 @@ func openSandbox(ctx context.Context, f serveFlags) (*sandbox, error) {
 		baseURL = strings.TrimRight(base.String(), "/")
 	}
 	sb.srv, err = server.New(server.Config{BaseURL: baseURL, Version: version, Store: db, UI: frontend.Handler(), AllowedHosts: f.allowedHosts,
-		Retention: f.retention, TLS: useTLS})
+		Retention: f.retention, TLS: useTLS, Shared: shared})
 	if err != nil {
 		ln.Close()
 		db.Close()
@@ -205,23 +221,23 @@ func openStore(ctx context.Context, dir string) (*store.DB, error) {
 	return db, nil
 }
 
-// checkAddr accepts HOST:PORT on a loopback address. Listening beyond loopback would expose the control
-// API, which has no admin authentication yet, so it is refused rather than silently allowed.
+// checkAddr accepts HOST:PORT with an IP address (or localhost); an empty host listens on every IPv4
+// interface. An address beyond loopback makes the sandbox shared (sharedConfig).
 func checkAddr(s string) (netip.AddrPort, error) {
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
 		return netip.AddrPort{}, usagef("--addr %q is not HOST:PORT (for example --addr 127.0.0.1:8765)", s)
 	}
-	if host == "localhost" {
+	switch host {
+	case "localhost":
 		host = "127.0.0.1"
+	case "":
+		host = "0.0.0.0"
 	}
 	ip, err := netip.ParseAddr(host)
 	p, perr := strconv.ParseUint(port, 10, 16)
 	if err != nil || perr != nil {
 		return netip.AddrPort{}, usagef("--addr %q is not an IP address and port (for example --addr 127.0.0.1:8765)", s)
-	}
-	if !ip.IsLoopback() {
-		return netip.AddrPort{}, usagef("--addr %q is not a loopback address: Valet listens on 127.0.0.1 or ::1 only (its control API has no login yet)", s)
 	}
 	return netip.AddrPortFrom(ip, uint16(p)), nil
 }
@@ -260,6 +276,7 @@ func (sb *sandbox) printBanner(stdout, stderr io.Writer) {
 	fmt.Fprintf(stdout, "  FHIR base:      %s\n", sb.srv.FHIRBase())
 	fmt.Fprintf(stdout, "  Data file:      %s\n", sb.db.Path())
 	printTLSBanner(stdout, sb.ca)
+	printSharedBanner(sb.shared, stdout, stderr)
 	if !sb.panelBuilt {
 		fmt.Fprint(stderr, panelNotBuiltNote)
 	}

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -77,5 +80,31 @@ func TestAllowedHostFlag(t *testing.T) {
 		if rec.Code != want {
 			t.Errorf("Host %s: %d, want %d", host, rec.Code, want)
 		}
+	}
+}
+
+const testAdminPassword = "class of May 2026"
+
+// TestServeShared: `valet serve --shared --insecure-http` with the password in a file starts, says it is
+// shared, warns loudly about plain HTTP, answers the healthcheck and refuses /api to a stranger.
+func TestServeShared(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte(testAdminPassword+"\n"), 0o600)
+	cmd, banner, stderr := startServe(t, "--data", t.TempDir(), "--empty", "--shared", "--insecure-http", "--admin-password-file", pw)
+	base := strings.TrimSuffix(banner["Control panel"], "/")
+	for path, want := range map[string]int{"/api/status": 200, "/api/clients": 401} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if !strings.Contains(stderr.String(), "WARNING") || !strings.Contains(stderr.String(), "plain HTTP") {
+		t.Errorf("no loud warning on stderr: %q", stderr)
 	}
 }

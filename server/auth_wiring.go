@@ -19,7 +19,8 @@ func (s *Server) newAuth() error {
 	s.keys = kr
 	s.events = events.New(s.cfg.Store, s.cfg.Now)
 	s.auth, err = auth.New(auth.Config{BaseURL: s.cfg.BaseURL, Store: s.cfg.Store, Keys: kr, Events: s.events, Now: s.cfg.Now,
-		Directory: s.directory(), Simulations: s.sims})
+		Directory: s.directory(), Simulations: s.sims,
+		Registration: s.registration()})
 	return err
 }
 

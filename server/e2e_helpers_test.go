@@ -20,21 +20,40 @@ import (
 // database; prepare, when not nil, fills the store before the server starts (it gets the base URL).
 func startSandbox(t *testing.T, prepare func(db *store.DB, base string)) (base string, srv *server.Server, db *store.DB) {
 	t.Helper()
+	return startConfigured(t, false, func(cfg *server.Config) {
+		if prepare != nil {
+			prepare(cfg.Store, cfg.BaseURL)
+		}
+	})
+}
+
+// startConfigured is startSandbox with https (httptest's certificate) when tls, and configure, when not
+// nil, seeing the server's Config (base URL and store filled in) before the server is built.
+func startConfigured(t *testing.T, tls bool, configure func(cfg *server.Config)) (base string, srv *server.Server, db *store.DB) {
+	t.Helper()
 	db, err := store.Open(context.Background(), t.TempDir()+"/valet.db", store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	base = "http://" + ts.Listener.Addr().String()
-	if prepare != nil {
-		prepare(db, base)
+	if tls {
+		base = "https://" + ts.Listener.Addr().String()
 	}
-	srv, err = server.New(server.Config{BaseURL: base, Store: db})
+	cfg := server.Config{BaseURL: base, Store: db}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err = server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
-	ts.Start()
+	if tls {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(func() { ts.Close(); srv.Close(); db.Close() })
 	return base, srv, db
 }

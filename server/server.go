@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valet-sandbox/valet/server/admin"
 	"github.com/valet-sandbox/valet/server/auth"
 	"github.com/valet-sandbox/valet/server/bulk"
 	"github.com/valet-sandbox/valet/server/control"
@@ -50,6 +51,10 @@ type Config struct {
 	// TLS says this run serves https itself with the local CA (--tls, or the stored switch); BaseURL is
 	// then https already. It only tells the control panel; a TLS proxy in front needs no setting.
 	TLS bool
+	// Shared, when not nil, turns on shared mode (server/admin): the control panel and /api answer only the
+	// signed-in admin and API keys, and dynamic registration takes initial access tokens. Its BaseURL,
+	// Store and Now are filled from this Config.
+	Shared *admin.Config
 }
 
 // Server is the composed sandbox.
@@ -67,6 +72,7 @@ type Server struct {
 	sims    *sim.Engine // simulated failures (server/sim)
 	// tmpExports is the export directory of an in-memory sandbox, removed on Close.
 	tmpExports string
+	admin      *admin.Admin // nil in local mode
 	// stopping is closed when shutdown begins: long-lived streams (server-sent events) end on it, since
 	// http.Server.Shutdown waits for every connection to go idle and a stream never does.
 	stopping chan struct{}
@@ -87,6 +93,9 @@ func New(cfg Config) (*Server, error) {
 	if err := s.newSimulations(); err != nil {
 		return nil, err
 	}
+	if err := s.newAdmin(); err != nil {
+		return nil, err
+	}
 	if err := s.newAuth(); err != nil {
 		return nil, err
 	}
@@ -102,20 +111,27 @@ func New(cfg Config) (*Server, error) {
 	if err := s.newExporter(); err != nil {
 		return nil, err
 	}
-	for _, part := range []interface{ Mount(*http.ServeMux) }{
+	parts := []interface{ Mount(*http.ServeMux) }{
 		&control.API{Store: cfg.Store, Info: s.info, Jobs: s.jobs, Stopping: s.stopping, Audit: s.fhir,
 			Population: s.Population(), Patients: s.directory(), Storage: s.storage(), TLS: s.tlsSettings(), Exports: s.bulk,
 			Clock: cfg.Store},
 		s.authAPI(),
-	} {
+	}
+	if s.admin != nil {
+		parts = append(parts, &control.CredentialsAPI{Credentials: s.admin})
+	}
+	for _, part := range parts {
 		part.Mount(api)
 	}
-	mux.Handle("/api/", control.FirstPartyOnly(cfg.BaseURL, api))
+	mux.Handle("/api/", control.FirstPartyOnly(cfg.BaseURL, s.protect(api)))
 	s.auth.Mount(mux)
 	s.fhir.Mount(mux)
 	s.bulk.Mount(mux)
+	if s.admin != nil {
+		s.admin.Mount(mux)
+	}
 	if cfg.UI != nil {
-		mux.Handle("/", cfg.UI)
+		mux.Handle("/", s.protectUI(cfg.UI))
 	}
 	s.handler = guard.NewHosts(cfg.BaseURL, cfg.AllowedHosts).Wrap(mux)
 	return s, nil
@@ -151,6 +167,8 @@ func (s *Server) info() control.Info {
 		BaseURL:   s.cfg.BaseURL,
 		FHIRBase:  s.FHIRBase(),
 		DataFile:  s.cfg.Store.Path(),
+		Shared:    s.admin != nil,
+		Warning:   s.warning(),
 	}
 }
 

@@ -56,6 +56,10 @@ type Config struct {
 	// Simulations, when set, make the authorization and token endpoints act out simulated failures
 	// (server/sim, simulate.go).
 	Simulations *sim.Engine
+	// Registration, when set (shared mode, server/admin), decides who may use dynamic registration in
+	// place of the loopback rule: it says whether the caller is the admin (who alone may set Valet's
+	// sandbox fields), or why the caller is refused (answered 401 invalid_token, RFC 7591 §3).
+	Registration func(r *http.Request) (admin bool, err error)
 }
 
 // Directory finds people by a search-box text (a name, an identifier, or for patients a birth date).
@@ -100,6 +104,7 @@ type Server struct {
 	codes          *codeBook // outstanding and recently used authorization codes (codes.go)
 	directory      Directory // nil: the login page scans the store
 	sims           *sim.Engine
+	registration   func(*http.Request) (bool, error)
 }
 
 // New builds the authorization server.
@@ -115,7 +120,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{base: base, fhirBase: base + "/fhir", store: cfg.Store, keys: cfg.Keys, events: cfg.Events, now: cfg.Now,
-		directory: cfg.Directory, codes: newCodeBook(cfg.MaxOutstandingCodes), sims: cfg.Simulations}
+		directory: cfg.Directory, codes: newCodeBook(cfg.MaxOutstandingCodes), sims: cfg.Simulations,
+		registration: cfg.Registration}
 	s.jwks = &jwksCache{client: cfg.HTTPClient, now: cfg.Now, entries: map[string]*jwksEntry{}}
 	s.verifier = &Verifier{keys: cfg.Keys, store: cfg.Store, fhirBase: s.fhirBase, now: cfg.Now, cache: map[[32]byte]*cached{}}
 	return s, nil

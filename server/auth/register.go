@@ -12,15 +12,14 @@ import (
 	"github.com/valet-sandbox/valet/server/guard"
 )
 
-// register is RFC 7591 dynamic registration. It is open to callers on the loopback interface (an app's
-// own CI on the developer's machine); anywhere else it answers 403. Valet's sandbox settings are accepted
+// register is RFC 7591 dynamic registration. Locally it is open to callers on the loopback interface (an
+// app's own CI on the developer's machine); anywhere else it answers 403. A shared sandbox takes an
+// initial access token instead (Config.Registration, RFC 7591 §3). Valet's sandbox settings are accepted
 // as extension metadata (valet_user, valet_patient, valet_auto_approve, lifetimes, …) from the control
 // panel and non-browser programs only; a browser page of another origin may register a plain client.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
-	if !fromLoopback(r) {
-		writeJSON(w, http.StatusForbidden, &Error{Code: "access_denied", Description: "dynamic registration is open only to " +
-			"programs on the machine Valet runs on (loopback): run the registration there, or register the app in the " +
-			"Valet control panel (Apps) or with POST /api/clients"})
+	ok, admin := s.mayRegister(w, r)
+	if !ok {
 		return
 	}
 	var in wire.ClientInput
@@ -30,7 +29,13 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.ClientID, in.Type = "", "" // the server assigns the id; the type follows from the metadata
-	if f := sandboxField(in); f != "" && !guard.FirstParty(r, s.base) {
+	if s.registration != nil {
+		if f := sandboxField(in); f != "" && !admin {
+			writeError(w, errClientMetadata("%s is a Valet sandbox setting, which in a shared sandbox only its admin may set "+
+				"(with an API key, or in the control panel): register without it, or ask the admin", f))
+			return
+		}
+	} else if f := sandboxField(in); f != "" && !guard.FirstParty(r, s.base) {
 		// A browser app may register itself (RFC 7591), but another web page must not register a client
 		// that skips sign-in and consent: that would read the sandbox's records with the user's browser.
 		writeError(w, errClientMetadata("%s is a Valet sandbox setting, accepted only from the control panel or a program "+
@@ -54,6 +59,28 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	ev.Decision = "registered " + out.Type
 	s.record(ev)
 	writeJSON(w, http.StatusCreated, out)
+}
+
+// mayRegister says whether the caller may register, and in a shared sandbox whether it is the admin; it
+// answers the refusal itself.
+func (s *Server) mayRegister(w http.ResponseWriter, r *http.Request) (ok, admin bool) {
+	if s.registration != nil {
+		admin, err := s.registration(r)
+		if err != nil {
+			// RFC 7591 §3 and RFC 6750 §3: a missing or bad initial access token is a 401 with a Bearer challenge.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="valet", error="invalid_token"`)
+			writeJSON(w, http.StatusUnauthorized, &Error{Code: "invalid_token", Description: err.Error()})
+			return false, false
+		}
+		return true, admin
+	}
+	if !fromLoopback(r) {
+		writeJSON(w, http.StatusForbidden, &Error{Code: "access_denied", Description: "dynamic registration is open only to " +
+			"programs on the machine Valet runs on (loopback): run the registration there, or register the app in the " +
+			"Valet control panel (Apps) or with POST /api/clients"})
+		return false, false
+	}
+	return true, false
 }
 
 // fromLoopback says whether the request comes from this machine: the connection's remote address must be

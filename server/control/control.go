@@ -22,6 +22,10 @@ type Info struct {
 	BaseURL   string
 	FHIRBase  string
 	DataFile  string
+	// Shared is whether the sandbox runs in shared mode (server/admin); Warning is what the panel must
+	// show about it (plain HTTP on a network), if anything.
+	Shared  bool
+	Warning string
 }
 
 // API serves /api.
@@ -79,6 +83,10 @@ type Status struct {
 	Events        int64 `json:"events"`
 	// ClockOffsetSeconds is how far the sandbox clock is moved (PUT /api/clock); 0 when it is not.
 	ClockOffsetSeconds int64 `json:"clock_offset_seconds"`
+	// Shared is true in shared mode (the panel then offers sign-out, API keys and registration tokens);
+	// Warning says what is unsafe about how this sandbox is served (--insecure-http), if anything.
+	Shared  bool   `json:"shared"`
+	Warning string `json:"warning,omitempty"`
 }
 
 func (a *API) status(w http.ResponseWriter, r *http.Request) {
@@ -120,6 +128,8 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 		DataFile:              in.DataFile,
 		ResourceCounts:        counts,
 		ResourceTotal:         total,
+		Shared:                in.Shared,
+		Warning:               in.Warning,
 	})
 }
 

@@ -200,3 +200,18 @@ type Group struct {
 	Members int    `json:"members"` // active members that are Patients
 	Total   int    `json:"total"`   // all members
 }
+
+// CredentialInput is the body of POST /api/admin/api-keys and POST /api/admin/registration-tokens.
+type CredentialInput struct {
+	Name string `json:"name"`
+}
+
+// Credential is a shared sandbox's API key or initial access token as the control API lists it. Secret is
+// only in the answer that creates it: Valet keeps only its hash.
+type Credential struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Secret     string     `json:"secret,omitempty"`
+}
