@@ -27,11 +27,15 @@ export function tempDir(prefix) {
   return dir;
 }
 
-/** Starts `valet serve` on a free port and resolves once it has printed its URLs; `args` are more flags
- *  (`--tls`), `dataDir` the data directory (a new temporary one by default). */
-export function startServer({ args = [], dataDir = tempDir('valet-e2e-data-') } = {}) {
+/**
+ * Starts `valet serve` on a free port and resolves once it has printed its URLs; `args` are more flags
+ * (`--tls`, `--shared`), `dataDir` the data directory (a new temporary one by default), `env` more
+ * environment variables.
+ */
+export function startServer({ args = [], dataDir = tempDir('valet-e2e-data-'), env = {} } = {}) {
   const proc = spawn(VALET_BIN, ['serve', '--addr', '127.0.0.1:0', '--data', dataDir, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let out = '';
   const output = () => out;
@@ -155,14 +159,15 @@ export async function waitForIdle(server, timeoutMs) {
 /**
  * Starts the real binary and a browser before this file's tests and stops both after them, the whole file
  * bounded by `overallMs` (guard). `ready(server, context)` receives both once they run — the file keeps
- * them in its own variables — and may prepare the browser further. `browserArgs` go to Chromium.
+ * them in its own variables — and may prepare the browser further. `browserArgs` go to Chromium,
+ * `serverArgs` and `serverEnv` to the server (startServer).
  */
-export function useSandbox(overallMs, ready, { browserArgs = [] } = {}) {
+export function useSandbox(overallMs, ready, { browserArgs = [], serverArgs = [], serverEnv = {} } = {}) {
   let server;
   let context;
   guard(overallMs, () => server);
   before(async () => {
-    server = await startServer();
+    server = await startServer({ args: serverArgs, env: serverEnv });
     context = await launchBrowser(browserArgs);
     await ready(server, context);
   }, { timeout: 40_000 });

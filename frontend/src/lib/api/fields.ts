@@ -1,8 +1,8 @@
 // The request members a control-API refusal can name in its `field` (server/wire.Error), by their JSON
 // names: the bodies of POST/PUT /api/clients, POST /api/launches, POST /api/generate, PUT
-// …/password, PUT /api/retention and POST /api/simulations. A form maps the names it sends to its own
-// inputs, so the refusal shows next to the input that caused it without the panel reading the message's
-// words (STYLE.md practice 16).
+// …/password, PUT /api/retention, POST /api/simulations and POST /api/admin/…. A form maps the names it
+// sends to its own inputs, so the refusal shows next to the input that caused it without the panel
+// reading the message's words (STYLE.md practice 16).
 
 export const CLIENT_INPUT_FIELDS = [
   'client_id',
@@ -55,8 +55,11 @@ export type RetentionField = (typeof RETENTION_FIELDS)[number];
 export const SIMULATION_FIELDS = ['kind', 'client_id', 'launch', 'when', 'n', 'delay_ms', 'retry_after', 'scope', 'patient'] as const;
 export type SimulationField = (typeof SIMULATION_FIELDS)[number];
 
+export const CREDENTIAL_INPUT_FIELDS = ['name'] as const;
+export type CredentialInputField = (typeof CREDENTIAL_INPUT_FIELDS)[number];
+
 /** Any member a refusal can name. */
-export type ApiField = ClientInputField | LaunchInputField | GenerateRequestField | PasswordInputField | RetentionField | SimulationField;
+export type ApiField = ClientInputField | LaunchInputField | GenerateRequestField | PasswordInputField | RetentionField | SimulationField | CredentialInputField;
 
 const ALL: ReadonlySet<string> = new Set([
   ...CLIENT_INPUT_FIELDS,
@@ -65,6 +68,7 @@ const ALL: ReadonlySet<string> = new Set([
   ...PASSWORD_INPUT_FIELDS,
   ...RETENTION_FIELDS,
   ...SIMULATION_FIELDS,
+  ...CREDENTIAL_INPUT_FIELDS,
 ]);
 
 /** Whether a refusal's `field` is a member the panel knows (a newer server may name others). */

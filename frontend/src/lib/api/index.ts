@@ -2,7 +2,7 @@
 // feeds import typed functions from here and never call fetch themselves. One module per area of the
 // API, each beside the TypeScript types of the JSON it sends and receives, all on the request core in
 // request.ts, so every refusal is the same ApiError. The core's `request` itself is not exported.
-export { ApiError, cleanServerMessage, type EventSourceLike } from './request';
+export { ApiError, cleanServerMessage, csrfToken, type EventSourceLike } from './request';
 export * from './fields';
 export * from './status';
 export * from './jobs';
@@ -18,3 +18,4 @@ export * from './storage';
 export * from './tls';
 export * from './exports';
 export * from './simulations';
+export * from './admin';

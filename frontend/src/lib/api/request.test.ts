@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeFetch } from './fakeFetch';
 import { createClient, type ClientInput } from './clients';
-import { ApiError, cleanServerMessage } from './request';
+import { ApiError, cleanServerMessage, csrfToken } from './request';
 import { getStatus, type Status } from './status';
 
 const sample: Status = {
@@ -17,6 +17,7 @@ const sample: Status = {
   events: 37,
   resource_counts: { Patient: 25, Observation: 900 },
   resource_total: 925,
+  shared: false,
 };
 
 // The request core, through the simplest call on it.
@@ -89,5 +90,15 @@ describe('refusals', () => {
   it('strips the control API prefix and the OAuth error code', () => {
     expect(cleanServerMessage('invalid input\ninvalid_redirect_uri: redirect_uri "nope" is not an absolute URL')).toBe('redirect_uri "nope" is not an absolute URL');
     expect(cleanServerMessage('invalid input\ninvalid launch\nunknown client_id "x"')).toBe('unknown client_id "x"');
+  });
+});
+
+// A shared sandbox's CSRF token (server/admin) rides on state changes, never on reads.
+describe('csrfToken', () => {
+  it('reads the plain and the __Host- cookie, and nothing else', () => {
+    expect(csrfToken('a=1; valet_csrf=tok%2Fen; b=2')).toBe('tok/en');
+    expect(csrfToken('__Host-valet_csrf=abc')).toBe('abc');
+    expect(csrfToken('valet_csrf_other=x; xvalet_csrf=y')).toBeUndefined();
+    expect(csrfToken('')).toBeUndefined();
   });
 });

@@ -32,6 +32,24 @@ export function cleanServerMessage(message: string): string {
 
 export type Fetch = typeof fetch;
 
+/**
+ * The CSRF token of a shared sandbox's session (server/admin): the value of its `valet_csrf` cookie
+ * (`__Host-valet_csrf` over https), which state changes send back in X-CSRF-Token. Undefined in local
+ * mode, which has no session. Readable by this page's script and by no other origin's.
+ */
+export function csrfToken(cookies: string = typeof document === 'undefined' ? '' : document.cookie): string | undefined {
+  for (const part of cookies.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === 'valet_csrf' || name === '__Host-valet_csrf') return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/** Sends the browser to the sign-in page when a shared sandbox's session has ended (401 from /api). */
+function toSignIn() {
+  if (typeof window !== 'undefined' && window.location.pathname !== '/signin') window.location.assign('/signin');
+}
+
 export interface Answer {
   status: number;
   body: unknown;
@@ -52,6 +70,9 @@ export async function request(
   // The control API takes state changes only as JSON, body or not (a cross-site page cannot send JSON
   // without a CORS preflight, which /api refuses): see docs/control-api.md, "Who can call /api".
   if (opts.body !== undefined || method === 'POST' || method === 'PUT' || method === 'PATCH') headers['Content-Type'] = 'application/json';
+  // A shared sandbox wants its session's CSRF token on every state change (docs/control-api.md).
+  const csrf = method === 'GET' || method === 'HEAD' ? undefined : csrfToken();
+  if (csrf) headers['X-CSRF-Token'] = csrf;
   try {
     res = await fetchFn(path, {
       method,
@@ -63,6 +84,8 @@ export async function request(
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(`Cannot reach the Valet server (${path}).`);
   }
+  // A shared sandbox's session ended (expired, signed out in another tab, a new admin password).
+  if (res.status === 401 && /realm="valet"/.test(res.headers.get('WWW-Authenticate') ?? '')) toSignIn();
   if (!res.ok && !opts.accept?.includes(res.status)) {
     const text = (await res.text().catch(() => '')).trim();
     const { error: serverMessage, field } = errorBody(text);

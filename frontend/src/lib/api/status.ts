@@ -16,6 +16,10 @@ export interface Status {
   events: number;
   resource_counts: Record<string, number>;
   resource_total: number;
+  /** Shared mode (docs/deploy.md): the panel offers sign-out, API keys and registration tokens. */
+  shared: boolean;
+  /** What is unsafe about how the sandbox is served (--insecure-http), shown on every page. */
+  warning?: string;
 }
 
 export function getStatus(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<Status> {
