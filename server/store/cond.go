@@ -442,6 +442,39 @@ func Chain(typ, param, targetType string, inner Cond) Cond {
 // Has matches resources that a live srcType resource points at through srcParam, where that resource
 // satisfies inner: Patient?_has:Observation:patient:code=1234-5.
 func Has(typ, srcType, srcParam string, inner Cond) Cond {
+	return has(typ, srcType, srcParam, inner, false)
+}
+
+// HasInCompartment is Has where srcParam is a link of srcType's Patient compartment and typ is Patient
+// (the FHIR layer knows the links, the store does not): the resources pointing at a Patient through it
+// are in that Patient's compartment.
+func HasInCompartment(typ, srcType, srcParam string, inner Cond) Cond {
+	return has(typ, srcType, srcParam, inner, typ == "Patient")
+}
+
+func has(typ, srcType, srcParam string, inner Cond, compartment bool) Cond {
+	if tok := inner.token; compartment && tok != nil && tok.typ == srcType && patientTokenParam(tok.param) {
+		// An exact code: the candidate's own token rows (idx_token_patient, keyed patient, type, param,
+		// code) hold just the srcType resources in its compartment with that code, where idx_ref lists
+		// all of them to check the code on each (a woman's ~60 Observations for each of the 5,000 women
+		// of Patient?_has:Observation:patient:code=4548-4&gender=female). The reference is still
+		// checked, since a resource joins a compartment through other links as well.
+		return Cond{terms: clampTerms(1 + inner.Terms()), pred: func(b *sqlBuf, a string) {
+			p, x, s := b.alias(), b.alias(), b.alias()
+			b.w("EXISTS (SELECT 1 FROM idx_token_patient "+p+" CROSS JOIN idx_ref "+x+" ON "+x+".rid = "+p+".rid CROSS JOIN resources "+
+				s+" ON "+s+".rid = "+p+".rid WHERE "+p+".patient = "+a+".id AND "+p+".type = ? AND "+p+".param = ? AND "+
+				p+".code = ?", tok.typ, tok.param, tok.v.Code)
+			if tok.v.HasSystem {
+				b.w(" AND "+p+".system = ?", tok.v.System)
+			}
+			b.w(" AND "+x+".param = ? AND "+x+".target_type = ? AND "+x+".target_id = "+a+".id AND "+s+".deleted = 0", srcParam, typ)
+			if !inner.exact {
+				b.WriteString(" AND ")
+				inner.pred(b, s)
+			}
+			b.WriteString(")")
+		}}
+	}
 	return Cond{terms: clampTerms(1 + inner.Terms()), pred: func(b *sqlBuf, a string) {
 		x, s := b.alias(), b.alias()
 		b.w("EXISTS (SELECT 1 FROM idx_ref "+x+" JOIN resources "+s+" ON "+s+".rid = "+x+".rid WHERE "+

@@ -406,6 +406,9 @@ func parseHas(typ, key, val string, opt Options, depth int) (store.Cond, error) 
 	if !known {
 		return store.Cond{}, errf(key, "%s has no search parameter %q", src, rest)
 	}
+	if typ == "Patient" && spec.CompartmentLink(src, p) {
+		return store.HasInCompartment(typ, src, refRows(src, p, typ), inner), nil
+	}
 	return store.Has(typ, src, refRows(src, p, typ), inner), nil
 }
 

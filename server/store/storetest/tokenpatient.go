@@ -90,4 +90,50 @@ func testPatientToken(t *testing.T, s store.Store) {
 		return context.Canceled
 	})
 	check("after rollback", []string{"o5"}, patient("a"), category(lab))
+
+	// _has from a compartment link reads the candidate Patient's token rows (HasInCompartment) and
+	// finds what Has finds: h1 is in p's compartment through its subject and in q's through another link
+	// (its patient is p), h2 (q's) points at r through focus (not a compartment link, so the FHIR layer
+	// asks Has alone), h3 (r's) is deleted.
+	pat := func(id string) store.Indexed {
+		return store.Indexed{Resource: store.Resource{Type: "Patient", ID: id, Version: 1, LastUpdated: t0, JSON: []byte(`{}`)}, Index: store.Index{Patients: []string{id}}}
+	}
+	h2 := obs("h2", 1, "q", "notes", "q")
+	h2.Index.Refs = append(h2.Index.Refs, store.RefKey{Param: "focus", TargetType: "Patient", TargetID: "r"})
+	h3 := obs("h3", 1, "r", "imaging", "r")
+	h3.Resource.Deleted = true
+	write(pat("p"), pat("q"), pat("r"), obs("h1", 1, "p", "imaging", "p", "q"), h2, h3)
+	for _, tc := range []struct {
+		name       string
+		param, cat string
+		want       []string
+	}{
+		{"_has imaging", "patient", "imaging", []string{"p"}},
+		{"_has imaging through subject", "subject", "imaging", []string{"p"}},
+		{"_has notes", "patient", "notes", []string{"q"}},
+		{"_has notes through focus", "focus", "notes", []string{"r"}},
+		{"_has a code no one has", "patient", "survey", nil},
+	} {
+		hass := []func(typ, src, param string, inner store.Cond) store.Cond{store.Has, store.HasInCompartment}
+		if tc.param == "focus" {
+			hass = hass[:1]
+		}
+		for _, has := range hass {
+			p, err := s.Search(ctx, store.Query{Types: []string{"Patient"}, Where: []store.Cond{has("Patient", "Observation", tc.param, category(tc.cat))}, Limit: 100, Count: true})
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if got := ids(p.Resources); !slices.Equal(got, prefixed("Patient/", tc.want)) || p.Total != len(tc.want) {
+				t.Errorf("%s: got %v (total %d), want %v", tc.name, got, p.Total, tc.want)
+			}
+		}
+	}
+}
+
+func prefixed(prefix string, ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		out = append(out, prefix+s)
+	}
+	return out
 }
