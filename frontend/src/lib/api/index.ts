@@ -16,6 +16,7 @@ export * from './keys';
 export * from './users';
 export * from './storage';
 export * from './tls';
+export * from './clock';
 export * from './exports';
 export * from './simulations';
 export * from './admin';

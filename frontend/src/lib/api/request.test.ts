@@ -18,6 +18,7 @@ const sample: Status = {
   resource_counts: { Patient: 25, Observation: 900 },
   resource_total: 925,
   shared: false,
+  clock_offset_seconds: 0,
 };
 
 // The request core, through the simplest call on it.

@@ -20,6 +20,8 @@ export interface Status {
   shared: boolean;
   /** What is unsafe about how the sandbox is served (--insecure-http), shown on every page. */
   warning?: string;
+  /** How far the sandbox clock is moved from the computer's (PUT /api/clock); 0 when it is not. */
+  clock_offset_seconds: number;
 }
 
 export function getStatus(signal?: AbortSignal, fetchFn: Fetch = fetch): Promise<Status> {
