@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -164,18 +163,7 @@ func runningSandbox(ctx context.Context, dataDir string) string {
 
 // inProcess is the control API of a sandbox opened on a data directory, called without a listener: the
 // same handler `valet serve` serves, so the scenario goes through the same checks.
-func inProcess(h http.Handler) scenario.API {
-	base := "http://" + defaultAddr
-	return scenario.API{Base: base, HTTP: &http.Client{Transport: handlerTransport{h}}}
-}
-
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	return rec.Result(), nil
-}
+func inProcess(h http.Handler) scenario.API { return scenario.InProcess("http://"+defaultAddr, h) }
 
 // seedDefault loads the default population into a new sandbox, as `valet serve` does at its first start,
 // so that a scenario without data: finds the patients a new sandbox has.

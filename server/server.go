@@ -123,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	for _, part := range parts {
 		part.Mount(api)
 	}
+	s.mountScenarios(api)
 	mux.Handle("/api/", control.FirstPartyOnly(cfg.BaseURL, s.protect(api)))
 	s.auth.Mount(mux)
 	s.fhir.Mount(mux)

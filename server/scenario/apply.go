@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"time"
@@ -345,4 +346,19 @@ func (api API) call(ctx context.Context, method, path string, body, out any) err
 		}
 	}
 	return nil
+}
+
+// InProcess is the control API served by h, called without a listener (base names the sandbox in
+// what it answers): a data directory's sandbox for the CLI, or the sandbox's own /api for
+// POST /api/scenarios. Either way the scenario meets the checks the panel and curl meet.
+func InProcess(base string, h http.Handler) API {
+	return API{Base: base, HTTP: &http.Client{Transport: handlerTransport{h}}}
+}
+
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
 }
