@@ -20,3 +20,4 @@ export * from './clock';
 export * from './exports';
 export * from './simulations';
 export * from './admin';
+export * from './scenarios';
