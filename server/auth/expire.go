@@ -23,7 +23,16 @@ func (s *Server) Expire(ctx context.Context, in wire.ExpireInput) (wire.Expired,
 	}
 	s.verifier.purge()
 	now := s.now()
-	s.record(events.Event{Kind: "expired", FlowID: in.Flow, LaunchID: in.Launch, Decision: kind + " expired now (control API)"})
+	// The name given rides along (no secret among them) so that the Flows view can put the step in the
+	// flow whose access token carried that jti or valet_grant.
+	var req map[string]any
+	switch {
+	case in.JTI != "":
+		req = map[string]any{"jti": in.JTI}
+	case in.Grant != "":
+		req = map[string]any{"grant": in.Grant}
+	}
+	s.record(events.Event{Kind: "expired", FlowID: in.Flow, LaunchID: in.Launch, Request: req, Decision: kind + " expired now (control API)"})
 	return wire.Expired{Expired: kind, At: now}, nil
 }
 

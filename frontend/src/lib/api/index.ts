@@ -21,3 +21,4 @@ export * from './exports';
 export * from './simulations';
 export * from './admin';
 export * from './scenarios';
+export * from './expire';

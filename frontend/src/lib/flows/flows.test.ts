@@ -37,6 +37,26 @@ describe('groupFlows', () => {
     expect(flow.steps.every((s) => !s.linked)).toBe(true);
   });
 
+  it('knows what a flow holds and puts an expire-now by jti or grant into it', () => {
+    const tok = jwt({ sub: 'Patient/p1', jti: 'j9', valet_grant: 'G1', exp: 2, iat: 1 });
+    const events: FlowEvent[] = [
+      { id: 1, at: at(1), kind: 'authorize.received', flow_id: 'F3', client_id: 'app' },
+      { id: 2, at: at(2), kind: 'token.issued', flow_id: 'F3', client_id: 'app', request: { grant_type: 'authorization_code' }, response: { access_token: tok, refresh_token: 'abcd…REDACTED' } },
+      { id: 3, at: at(3), kind: 'expired', request: { jti: 'j9' }, decision: 'access_token expired now (control API)' },
+      { id: 4, at: at(4), kind: 'expired', request: { grant: 'G1' }, decision: 'refresh_token expired now (control API)' },
+      { id: 5, at: at(5), kind: 'expired', request: { jti: 'other' }, decision: 'access_token expired now (control API)' },
+    ];
+    const [lone, flow] = groupFlows(events);
+    expect(flow).toMatchObject({ key: 'flow:F3', flowId: 'F3', held: { jti: 'j9', grant: 'G1', refresh: true } });
+    expect(flow.steps.map((s) => [s.title, s.outcome, s.linked])).toEqual([
+      ['Authorization request received', 'info', false],
+      ['Access token issued', 'success', false],
+      ['Expired now (control API)', 'info', true],
+      ['Expired now (control API)', 'info', true],
+    ]);
+    expect(lone.key).toBe('event:5');
+  });
+
   it('attaches a refusal without flow id to the flow that issued the code it presented', () => {
     const flows = groupFlows([...ehr, ...standalone, replay].sort((a, b) => a.id - b.id));
     expect(flows.map((f) => f.key)).toEqual(['flow:F2', 'launch:L1']);

@@ -42,6 +42,11 @@ export interface Flow {
   user?: string;
   /** How many steps a simulation shaped. */
   simulated: number;
+  /** The authorization request's id (events' flow_id), when the server tagged one. */
+  flowId?: string;
+  /** What the flow holds now, from its last token response: the access token's jti, and the grant
+   * (valet_grant) whose refresh token it was issued, for POST /api/expire. */
+  held?: { jti?: string; grant?: string; refresh: boolean };
 }
 
 /** Adds new events to a list in id order, without duplicates (history and the stream can overlap). */
@@ -74,6 +79,7 @@ const TITLES: Record<string, string> = {
   logout: 'User signed out',
   'user.password': 'User password changed',
   'fhir.simulated': 'FHIR request answered by a simulation',
+  expired: 'Expired now (control API)',
 };
 
 const GRANT_TITLES: Record<string, string> = {
@@ -101,7 +107,7 @@ export function stepOutcome(e: FlowEvent): { outcome: Outcome; errorCode?: strin
     const status = typeof e.response?.status === 'number' ? e.response.status : 0;
     return status >= 400 ? { outcome: 'error', errorCode: `HTTP ${status}` } : { outcome: 'info' };
   }
-  if (e.kind === 'authorize.received') return { outcome: 'info' };
+  if (e.kind === 'authorize.received' || e.kind === 'expired') return { outcome: 'info' };
   if (e.kind in TITLES || e.kind === 'token.issued') return { outcome: 'success' };
   return { outcome: 'info' };
 }
@@ -141,6 +147,17 @@ export function groupFlows(events: readonly FlowEvent[]): Flow[] {
     }
     let linked = false;
     if (!key) {
+      // An expire-now names the access token by jti or the refresh token by grant (server/auth/expire.go).
+      for (const [f, v] of [['jti', str(e.request?.jti)], ['grant', str(e.request?.grant)]] as const) {
+        const found = v && credentials.get(`${f}|${v}`);
+        if (found) {
+          key = found;
+          linked = true;
+          break;
+        }
+      }
+    }
+    if (!key) {
       for (const f of PRESENTED) {
         const v = str(e.request?.[f]);
         const found = v && credentials.get(credentialKey(e.client_id, v));
@@ -156,6 +173,13 @@ export function groupFlows(events: readonly FlowEvent[]): Flow[] {
       const v = str(e.response?.[f]);
       if (v) credentials.set(credentialKey(e.client_id, v), key);
     }
+    const claims = looksLikeJwt(e.response?.access_token) ? decodeJwt(e.response.access_token) : undefined;
+    if (claims?.ok) {
+      const jti = str(claims.jwt.claims.jti);
+      const grant = str(claims.jwt.claims.valet_grant);
+      if (jti) credentials.set(`jti|${jti}`, key);
+      if (grant) credentials.set(`grant|${grant}`, key);
+    }
 
     let flow = flows.get(key);
     if (!flow) {
@@ -168,6 +192,7 @@ export function groupFlows(events: readonly FlowEvent[]): Flow[] {
     flow.lastId = e.id;
     flow.launchId ??= e.launch_id;
     flow.clientId ??= e.client_id;
+    flow.flowId ??= e.flow_id;
   }
 
   const out = [...flows.values()];
@@ -198,6 +223,7 @@ function describeFlow(f: Flow): void {
       f.patient = str(e.response?.patient) ?? f.patient;
       const access = s.tokens.find((t) => t.field === 'response.access_token');
       f.user = str(access?.jwt.claims.fhirUser) ?? f.user;
+      f.held = { jti: str(access?.jwt.claims.jti), grant: str(access?.jwt.claims.valet_grant), refresh: !!f.held?.refresh || !!str(e.response?.refresh_token) };
     }
   }
 
