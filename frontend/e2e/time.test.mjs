@@ -20,19 +20,20 @@ useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
 
 const at = (path) => new URL(path, server.controlPanel);
 
-test('expire a flow’s access token from Flows; the FHIR server refuses it', { timeout: 75_000 }, async () => {
+test('expire a flow’s access token from Flows (the FHIR server refuses it), end the user’s session from Settings', { timeout: 75_000 }, async () => {
   await waitForIdle(server, 40_000);
   const { practitioners } = await api(server, '/api/practitioners?count=1');
   const { patients } = await api(server, '/api/patients?count=1');
   const user = practitioners[0].reference;
   const res = await fetch(at('/api/clients'), {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_name: APP, token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT], valet_user: user, valet_patient: patients[0].id }),
+    body: JSON.stringify({ client_name: APP, token_endpoint_auth_method: 'none', redirect_uris: [REDIRECT], valet_auto_approve: true, valet_patient: patients[0].id }),
   });
   assert.equal(res.status, 201, await res.clone().text());
   const { client_id: clientId } = await res.json();
 
-  // The app's part: authorize in the browser (consent page), then exchange the code from this process.
+  // The app's part: authorize in the browser (the user signs in on the login page, so a session starts),
+  // then exchange the code from this process.
   const pkce = pkcePair();
   const authorize = at('/auth/authorize');
   for (const [k, v] of Object.entries({
@@ -42,7 +43,8 @@ test('expire a flow’s access token from Flows; the FHIR server refuses it', { 
   const app = await context.newPage();
   app.setDefaultTimeout(10_000);
   await app.goto(authorize.toString());
-  const [back] = await Promise.all([app.waitForRequest((r) => r.url().startsWith(REDIRECT)), app.getByRole('button', { name: 'Approve' }).click()]);
+  await app.locator(`input[name="user"][value="${user}"]`).check();
+  const [back] = await Promise.all([app.waitForRequest((r) => r.url().startsWith(REDIRECT)), app.getByRole('button', { name: 'Sign in' }).click()]);
   const code = new URL(back.url()).searchParams.get('code');
   assert.ok(code, `no code in ${back.url()}`);
   const tokenRes = await fetch(at('/auth/token'), {
@@ -72,5 +74,22 @@ test('expire a flow’s access token from Flows; the FHIR server refuses it', { 
   const refused = await read();
   assert.equal(refused.status, 401);
   assert.match(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+
+  // Settings › Signed in now lists the user; "End session…" asks first, then signs them out.
+  const mine = (await api(server, '/api/sessions')).filter((s) => s.user === user);
+  assert.ok(mine.length > 0, 'the sign-in left no session');
+  await panel.goto(`${server.controlPanel}#/settings`);
+  const card = panel.getByRole('region', { name: 'Signed in now' });
+  const row = card.locator(`tr[data-user="${user}"]`);
+  await row.getByRole('button', { name: 'End session…' }).click();
+  const confirm = card.getByRole('alertdialog', { name: `End ${user}’s session?` });
+  await confirm.getByRole('button', { name: 'End session', exact: true }).click();
+  await card.getByTestId('sessions-notice').getByText(new RegExp(`^Ended ${mine.length} sign-in sessions? of ${user}`)).waitFor();
+  await row.waitFor({ state: 'detached' });
+  assert.deepEqual((await api(server, '/api/sessions')).filter((s) => s.user === user), []);
+  // The next authorization shows the login page again.
+  authorize.searchParams.set('state', 's2');
+  await app.goto(authorize.toString());
+  await app.locator(`input[name="user"][value="${user}"]`).waitFor();
   assert.deepEqual(errors, [], 'the panel logged errors');
 });
