@@ -45,6 +45,8 @@ func (s *Server) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// openIDConfiguration is the OIDC discovery document; prompt_values_supported (OpenID Connect Prompt
+// Create 1.0 §4.1) lists the prompt values authorize honours (prompt.go).
 func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	writeDiscovery(w, map[string]any{
 		"issuer":                                           s.fhirBase,
@@ -57,6 +59,7 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported":            []string{"RS256"},
 		"scopes_supported":                                 []string{"openid", "fhirUser", "profile", "offline_access", "online_access"},
 		"claims_supported":                                 []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "fhirUser", "name"},
+		"prompt_values_supported":                          promptValues,
 		"token_endpoint_auth_methods_supported":            []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 		"token_endpoint_auth_signing_alg_values_supported": AssertionAlgorithms,
 		"code_challenge_methods_supported":                 []string{"S256"},

@@ -77,6 +77,24 @@ func TestPromptNone(t *testing.T) {
 	}
 }
 
+// The OIDC discovery document lists the prompt values authorize honours, read as go-oidc reads it.
+func TestDiscoveryPromptValues(t *testing.T) {
+	s := newSandbox(t)
+	provider, err := oidc.NewProvider(context.Background(), s.fhir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Prompts []string `json:"prompt_values_supported"`
+	}
+	if err := provider.Claims(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(doc.Prompts, " "); got != "none login consent select_account" {
+		t.Errorf("prompt_values_supported = %q, want none login consent select_account", got)
+	}
+}
+
 // prompt=login shows the sign-in page despite a session; max_age asks again only when the session is
 // older; auth_time in the id_token is when the user signed in.
 func TestPromptLoginAndMaxAge(t *testing.T) {
