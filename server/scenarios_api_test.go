@@ -189,3 +189,44 @@ func TestScenarioImportErrors(t *testing.T) {
 		t.Errorf("empty: %d %v", status, res)
 	}
 }
+
+// consent: {remember: true} leaves the launch's user with a remembered decision for the app, as the
+// consent page's "Remember my decision" would.
+func TestScenarioRemembersConsent(t *testing.T) {
+	base, _, _ := startSandbox(t, func(db *store.DB, base string) { seed(t, db, base) })
+	src := `name: remembered
+clients:
+  - client_id: mem-app
+    redirect_uris: [http://127.0.0.1:3000/callback]
+    launch_uri: http://127.0.0.1:3000/launch
+launch:
+  patient: p1
+  user: Practitioner/dr1
+  scope: launch openid fhirUser patient/*.rs
+consent:
+  grant: launch openid patient/Observation.rs
+  remember: true
+`
+	if status, res := postScenario(t, base, "m.yaml", src); status != 200 {
+		t.Fatalf("import: %d %v", status, res)
+	}
+	resp, err := http.Get(base + "/api/consents?client_id=mem-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0]["user"] != "Practitioner/dr1" || got[0]["scope"] != "launch openid patient/Observation.rs" {
+		t.Errorf("remembered consents %v", got)
+	}
+
+	// A scope the sandbox cannot parse is refused at the grant.
+	bad := strings.Replace(src, "grant: launch openid patient/Observation.rs", "grant: \"patient/Observation.rs \\\"x\"", 1)
+	status, res := postScenario(t, base, "m.yaml", bad)
+	if status != 400 || !strings.HasPrefix(res["error"].(string), "m.yaml:11:10: the sandbox refused consent: scope must be") {
+		t.Errorf("bad scope: %d %v", status, res)
+	}
+}

@@ -76,6 +76,11 @@ func (a Admin) RememberedConsents(ctx context.Context, clientID, user string) ([
 	return a.s.RememberedConsents(ctx, clientID, user)
 }
 
+// RememberConsent stores a remembered decision.
+func (a Admin) RememberConsent(ctx context.Context, in wire.ConsentInput) (store.RememberedConsent, error) {
+	return a.s.RememberConsent(ctx, in)
+}
+
 // ForgetConsent revokes a remembered decision and the grants it covers.
 func (a Admin) ForgetConsent(ctx context.Context, clientID, user string) (wire.Revoked, error) {
 	return a.s.ForgetConsent(ctx, clientID, user)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server/events"
 	"github.com/valet-sandbox/valet/server/ref"
+	"github.com/valet-sandbox/valet/server/scope"
 	"github.com/valet-sandbox/valet/server/store"
 	"github.com/valet-sandbox/valet/server/wire"
 )
@@ -137,4 +138,33 @@ func (s *Server) ForgetConsent(ctx context.Context, clientID, user string) (wire
 	s.record(events.Event{Kind: "consent.forgotten", ClientID: clientID, Decision: "remembered decision of " + who.String() +
 		" revoked, with its grants (control API)", Response: map[string]any{"grants": out.Grants}})
 	return out, nil
+}
+
+// RememberConsent stores a user's decision for an app as the consent page's "Remember my decision"
+// does, without the page: later authorizations of that user for the same or narrower scopes skip it.
+// A scenario sets one this way (consent: {remember: true}).
+func (s *Server) RememberConsent(ctx context.Context, in wire.ConsentInput) (store.RememberedConsent, error) {
+	if in.ClientID == "" {
+		return store.RememberedConsent{}, wire.Invalid("client_id", "client_id is required")
+	}
+	if _, err := s.client(ctx, in.ClientID); errors.Is(err, store.ErrNotFound) {
+		return store.RememberedConsent{}, wire.Invalid("client_id", "no client %s", quote(in.ClientID))
+	} else if err != nil {
+		return store.RememberedConsent{}, err
+	}
+	who, err := userRef(in.User)
+	if err != nil {
+		return store.RememberedConsent{}, err
+	}
+	granted, err := scope.ParseList(in.Scope)
+	if err != nil || len(granted) == 0 {
+		return store.RememberedConsent{}, wire.Invalid("scope", "scope must be the space-separated scopes approved, such as \"launch openid patient/*.rs\"")
+	}
+	rc := store.RememberedConsent{ClientID: in.ClientID, User: who.String(), Scope: granted.String(), CreatedAt: s.now()}
+	if err := s.store.RememberConsent(ctx, rc); err != nil {
+		return rc, err
+	}
+	s.record(events.Event{Kind: "consent.set", ClientID: in.ClientID, Decision: "decision of " + who.String() +
+		" remembered: " + rc.Scope + " (control API)"})
+	return rc, nil
 }

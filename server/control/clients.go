@@ -25,6 +25,7 @@ type Auth interface {
 	Sessions(ctx context.Context, fhirUser string) ([]wire.Session, error)
 	RememberedConsents(ctx context.Context, clientID, fhirUser string) ([]store.RememberedConsent, error)
 	ForgetConsent(ctx context.Context, clientID, fhirUser string) (wire.Revoked, error)
+	RememberConsent(ctx context.Context, in wire.ConsentInput) (store.RememberedConsent, error)
 	RotateKeys(ctx context.Context) error
 	SetUserPassword(ctx context.Context, fhirUser string, in wire.PasswordInput) error
 	DeleteUserPassword(ctx context.Context, fhirUser string) error

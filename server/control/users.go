@@ -17,12 +17,24 @@ func (a *AuthAPI) mountUsers(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/sessions", a.listSessions)
 	mux.HandleFunc("GET /api/consents", a.listConsents)
 	mux.HandleFunc("DELETE /api/consents", a.forgetConsent)
+	mux.HandleFunc("PUT /api/consents", a.rememberConsent)
 }
 
 // GET /api/consents[?client_id=&user=] lists remembered consent decisions; DELETE /api/consents?client_id=
 // &user= revokes one, with the grants that user gave that app.
 func (a *AuthAPI) listConsents(w http.ResponseWriter, r *http.Request) {
 	v, err := a.Auth.RememberedConsents(r.Context(), r.URL.Query().Get("client_id"), r.URL.Query().Get("user"))
+	answer(w, r, http.StatusOK, v, err)
+}
+
+// rememberConsent is PUT /api/consents {"client_id", "user", "scope"}: a remembered decision set as
+// the consent page's "Remember my decision" sets one (a scenario's consent: {remember: true}).
+func (a *AuthAPI) rememberConsent(w http.ResponseWriter, r *http.Request) {
+	var in wire.ConsentInput
+	if !readJSON(w, r, &in) {
+		return
+	}
+	v, err := a.Auth.RememberConsent(r.Context(), in)
 	answer(w, r, http.StatusOK, v, err)
 }
 

@@ -133,6 +133,19 @@ func (s *Scenario) launch(ctx context.Context, api API, res *Result) error {
 	l := s.Launch
 	res.LaunchType, res.LaunchClient, res.Scope = s.LaunchType(), s.LaunchClient(), l.Scope
 	consent := s.consentSimulations()
+	if c := s.Consent; c != nil && c.Remember {
+		in := wire.ConsentInput{ClientID: res.LaunchClient, User: l.User, Scope: c.Grant}
+		if in.Scope == "" {
+			in.Scope = l.Scope
+		}
+		at := map[string]string{"scope": "grant", "user": "remember", "client_id": "remember"}
+		if c.Grant == "" {
+			at["scope"] = "remember" // the launch's scope, which the launch itself accepts
+		}
+		if err := api.call(ctx, "PUT", "/api/consents", in, nil); err != nil {
+			return s.apiError(err, "consent", at)
+		}
+	}
 	if s.LaunchType() == LaunchStandalone {
 		for _, in := range consent {
 			in.ClientID = res.LaunchClient

@@ -161,6 +161,16 @@ func (s *Scenario) check() Errors {
 		if c.Grant != "" && c.Decision == ConsentDeny {
 			add("consent.grant", "grant narrows an approval; a denial grants nothing")
 		}
+		if c.Remember {
+			switch {
+			case c.Decision == ConsentDeny:
+				add("consent.remember", "remember keeps an approval; a denial is not remembered")
+			case s.Launch != nil && s.Launch.User == "":
+				add("consent.remember", "remember needs the launch's user (launch.user: Practitioner/{id} or Patient/{id}), whose decision it is")
+			case s.Launch != nil && c.Grant == "" && s.Launch.Scope == "":
+				add("consent.remember", "remember needs the scopes approved: give consent.grant or launch.scope")
+			}
+		}
 	}
 	for i, st := range s.Expect {
 		p := fmt.Sprintf("expect[%d]", i)

@@ -21,6 +21,12 @@ func TestParseErrorsNamePlaceAndAllowedValues(t *testing.T) {
 			[]string{`4:9: type "emr" is not one of ehr, standalone`}},
 		{"consent decision", "name: x\nclients: [{client_id: a}]\nlaunch: {}\nconsent:\n  decision: maybe\n",
 			[]string{`5:13: decision "maybe" is not one of ask, approve, deny`}},
+		{"remember without the user", "name: x\nclients: [{client_id: a}]\nlaunch: {scope: launch openid}\nconsent:\n  remember: true\n",
+			[]string{`5:13: remember needs the launch's user`}},
+		{"remember without scopes", "name: x\nclients: [{client_id: a}]\nlaunch: {user: Practitioner/d}\nconsent:\n  remember: true\n",
+			[]string{`5:13: remember needs the scopes approved`}},
+		{"remember a denial", "name: x\nclients: [{client_id: a}]\nlaunch: {user: Practitioner/d, scope: openid}\nconsent:\n  decision: deny\n  remember: true\n",
+			[]string{`6:13: remember keeps an approval`}},
 		{"auth method", "name: x\nclients:\n  - token_endpoint_auth_method: secret\n",
 			[]string{`3:33: token_endpoint_auth_method "secret" is not one of none, client_secret_basic, client_secret_post, private_key_jwt`}},
 		{"grant type", "name: x\nclients:\n  - grant_types: [authorization_code, implicit]\n",
@@ -89,8 +95,10 @@ launch:
     - kind: fhir.rate_limited
       when: nth
       n: 3
+  user: Practitioner/d1
 consent:
   grant: launch openid
+  remember: true
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +115,9 @@ consent:
 	}
 	if DerivedSecret("demo", "demo") == DerivedSecret("demo2", "demo") {
 		t.Error("the derived secret does not depend on the scenario name")
+	}
+	if !s.Consent.Remember || s.ConsentDecision() != ConsentAsk {
+		t.Errorf("consent = %+v", *s.Consent)
 	}
 	subs := s.consentSimulations()
 	if len(subs) != 1 || subs[0].Kind != "authorize.consent_subset" || subs[0].Scope != "launch openid" {

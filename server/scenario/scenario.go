@@ -118,6 +118,10 @@ type Consent struct {
 	Decision string `yaml:"decision"`
 	// Grant narrows what is granted to these scopes (space-separated), as a user who unchecks the others.
 	Grant string `yaml:"grant"`
+	// Remember: the launch's user already has a remembered decision for the app (the consent page's
+	// "Remember my decision") of grant, else of the launch's scope, so the page is skipped for those
+	// scopes or narrower ones (PUT /api/consents).
+	Remember bool `yaml:"remember"`
 }
 
 // Step is one thing the app does, with what it must see. Do says what:

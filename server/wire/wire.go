@@ -80,6 +80,13 @@ type Launch struct {
 	Simulations []sim.Simulation `json:"simulations,omitempty"`
 }
 
+// ConsentInput is the body of PUT /api/consents: a user's remembered decision for an app.
+type ConsentInput struct {
+	ClientID string `json:"client_id"`
+	User     string `json:"user"`  // Practitioner/{id} or Patient/{id}
+	Scope    string `json:"scope"` // the scopes approved, space-separated
+}
+
 // PasswordInput is the body of PUT /api/users/{type}/{id}/password.
 type PasswordInput struct {
 	Password string `json:"password"`
