@@ -14,7 +14,7 @@ export const STREAM_KINDS = [
   'launch.created', 'authorize.received', 'authorize.refused', 'login', 'login.refused', 'patient.selected', 'encounter.selected',
   'consent.approved', 'consent.auto', 'consent.denied', 'csrf.refused', 'code.issued', 'token.request', 'token.issued', 'token.refused',
   'introspect', 'revoke', 'register', 'logout', 'user.password', 'message',
-  'expired', 'revoked', 'session.expired', 'login.stale', 'patient.cancelled', 'consent.remembered', 'consent.forgotten',
+  'expired', 'revoked', 'session.expired', 'login.stale', 'patient.cancelled', 'consent.remembered', 'consent.forgotten', 'consent.set',
   'fhir.simulated', 'fhir.rate_limited',
 ];
 
