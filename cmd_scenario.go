@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -104,7 +105,8 @@ func cmdScenarioRun(args []string, stdout, stderr io.Writer) error {
 		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return c.usagef("--url %q is not a URL like http://127.0.0.1:8765", base)
 		}
-		res, err = s.Apply(ctx, scenario.API{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 5 * time.Minute}})
+		res, err = s.Apply(ctx, scenario.API{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 5 * time.Minute},
+			Key: os.Getenv(apiKeyEnv)})
 	} else {
 		err = withOffline(data, func(ctx context.Context, o *offline) error {
 			if s.Data == nil {
@@ -126,6 +128,9 @@ func cmdScenarioRun(args []string, stdout, stderr io.Writer) error {
 	printScenarioResult(stdout, res, base == "")
 	return nil
 }
+
+// apiKeyEnv names the environment variable that holds a shared sandbox's API key for --url.
+const apiKeyEnv = "VALET_API_KEY"
 
 // runningSandbox is the origin of a Valet answering on the default address, when it serves dataDir (or
 // any, when dataDir is ""); "" when none does. A scenario for the data directory of a running sandbox

@@ -15,6 +15,7 @@ import (
 
 	"github.com/valet-sandbox/valet/server"
 	"github.com/valet-sandbox/valet/server/admin"
+	"github.com/valet-sandbox/valet/server/scenario"
 	"github.com/valet-sandbox/valet/server/store"
 )
 
@@ -369,5 +370,37 @@ func TestSharedPasswordChangeEndsSessions(t *testing.T) {
 	}
 	if _, err := admin.New(ctx, admin.Config{BaseURL: "http://127.0.0.1:1", Store: db, Password: "short"}); err == nil {
 		t.Fatal("a short admin password was accepted")
+	}
+}
+
+// A scenario reaches a shared sandbox's control API with an API key (CI's way in), and without one is
+// told what to do.
+func TestSharedScenarioWithAPIKey(t *testing.T) {
+	base, _ := startShared(t, admin.Config{}, false)
+	adm := newBrowser(t, base)
+	if resp := adm.signIn(sharedPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	code, body := adm.api("POST", "/api/admin/api-keys", map[string]any{"name": "CI"}, "", true)
+	var key struct{ Secret string }
+	if json.Unmarshal([]byte(body), &key); code != 201 {
+		t.Fatalf("create API key: %d %s", code, body)
+	}
+	s, err := scenario.Parse("ci.yaml", []byte("name: ci-shared\nclients:\n  - client_id: ci-app\n"+
+		"    redirect_uris: [\"http://127.0.0.1:9000/cb\"]\n    token_endpoint_auth_method: none\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := scenario.API{Base: base, HTTP: &http.Client{}}
+	if _, err := s.Apply(context.Background(), api); err == nil || !strings.Contains(err.Error(), "VALET_API_KEY") {
+		t.Fatalf("without a key: %v, want a 401 that names VALET_API_KEY", err)
+	}
+	api.Key = key.Secret
+	res, err := s.Apply(context.Background(), api)
+	if err != nil {
+		t.Fatalf("with the API key: %v", err)
+	}
+	if len(res.Clients) != 1 || res.Clients[0].ClientID != "ci-app" {
+		t.Fatalf("clients applied: %+v", res.Clients)
 	}
 }

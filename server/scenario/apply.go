@@ -25,6 +25,9 @@ import (
 type API struct {
 	Base string       // the sandbox's origin, http://127.0.0.1:8765
 	HTTP *http.Client // sends the requests (its Transport may be a handler called in-process)
+	// Key is an API key of a shared sandbox (valet_ak_…, made in Settings › Shared access), sent as a
+	// bearer token; "" for a local sandbox, whose control API needs none.
+	Key string
 	// Poll is how often a generation job is asked about; 0 means 100 ms.
 	Poll time.Duration
 }
@@ -336,6 +339,9 @@ func (api API) call(ctx context.Context, method, path string, body, out any) err
 		// The control API takes state changes only as JSON (server/control/firstparty.go).
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if api.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+api.Key)
+	}
 	resp, err := api.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("the sandbox at %s does not answer: %w", api.Base, err)
@@ -350,6 +356,13 @@ func (api API) call(ctx context.Context, method, path string, body, out any) err
 		_ = json.Unmarshal(b, &e)
 		if e.Error == "" {
 			e.Error = strings.TrimSpace(string(b))
+		}
+		if resp.StatusCode == http.StatusUnauthorized {
+			if api.Key == "" {
+				e.Error += " (a shared sandbox: make an API key in Settings › Shared access and set VALET_API_KEY to it)"
+			} else {
+				e.Error += " (VALET_API_KEY is not a live API key of this sandbox)"
+			}
 		}
 		return &apiError{method: method, path: path, status: resp.StatusCode, msg: e.Error, field: e.Field, body: b}
 	}
