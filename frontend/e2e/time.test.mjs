@@ -20,7 +20,7 @@ useSandbox(OVERALL_TIMEOUT_MS, (s, c) => {
 
 const at = (path) => new URL(path, server.controlPanel);
 
-test('expire a flow’s access token from Flows (the FHIR server refuses it), end the user’s session from Settings', { timeout: 75_000 }, async () => {
+test('expire a flow’s access token from Flows (the FHIR server refuses it), end the user’s session and then revoke everything from Settings', { timeout: 75_000 }, async () => {
   await waitForIdle(server, 40_000);
   const { practitioners } = await api(server, '/api/practitioners?count=1');
   const { patients } = await api(server, '/api/patients?count=1');
@@ -52,7 +52,7 @@ test('expire a flow’s access token from Flows (the FHIR server refuses it), en
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: clientId, code_verifier: pkce.verifier }),
   });
   assert.equal(tokenRes.status, 200, await tokenRes.clone().text());
-  const { access_token: token } = await tokenRes.json();
+  const { access_token: token, refresh_token: refreshToken } = await tokenRes.json();
   const read = () => fetch(new URL(`${server.fhirBase}/Patient/${patients[0].id}`), { headers: { Authorization: `Bearer ${token}` } });
   assert.equal((await read()).status, 200, 'the fresh token reads the patient');
 
@@ -90,6 +90,20 @@ test('expire a flow’s access token from Flows (the FHIR server refuses it), en
   // The next authorization shows the login page again.
   authorize.searchParams.set('state', 's2');
   await app.goto(authorize.toString());
-  await app.locator(`input[name="user"][value="${user}"]`).waitFor();
+  await app.locator(`input[name="user"][value="${user}"]`).check();
+  await Promise.all([app.waitForRequest((r) => r.url().startsWith(REDIRECT)), app.getByRole('button', { name: 'Sign in' }).click()]);
+
+  // Signed in again: "Revoke everything…" ends every grant and pending code, so the first grant's
+  // offline_access refresh token (which ending the session left alone) is refused now.
+  await panel.reload();
+  await row.getByRole('button', { name: 'Revoke everything…' }).click();
+  await card.getByRole('alertdialog', { name: `Revoke everything ${user} authorized?` }).getByRole('button', { name: 'Revoke everything', exact: true }).click();
+  const revoked = card.getByTestId('sessions-notice').getByText(new RegExp(`^Revoked everything ${user} authorized:`));
+  await revoked.waitFor();
+  // The first grant (its offline refresh token outlived the session) and the second sign-in's unexchanged code.
+  assert.match(await revoked.textContent(), /: 1 grant, 1 pending code and 0 remembered consents; their sign-in session stays\.$/);
+  const refresh = await fetch(at('/auth/token'), { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }) });
+  assert.equal(refresh.status, 400);
+  assert.equal((await refresh.json()).error, 'invalid_grant');
   assert.deepEqual(errors, [], 'the panel logged errors');
 });
