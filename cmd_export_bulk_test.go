@@ -104,17 +104,8 @@ func backendServices(t *testing.T, base, scope string) *http.Client {
 		t.Fatal(err)
 	}
 	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "RS384", Use: "sig"}}})
-	body, _ := json.Marshal(map[string]any{"client_name": "analytics", "grant_types": []string{"client_credentials"},
+	reg := registerApp(t, http.DefaultClient, base, map[string]any{"client_name": "analytics", "grant_types": []string{"client_credentials"},
 		"token_endpoint_auth_method": "private_key_jwt", "jwks": json.RawMessage(jwks), "scope": scope})
-	resp, err := http.Post(base+"/api/clients", "application/json", bytes.NewReader(body))
-	if err != nil || resp.StatusCode != 201 {
-		t.Fatalf("register: %v %v", err, resp.StatusCode)
-	}
-	var reg struct {
-		ID string `json:"client_id"`
-	}
-	json.NewDecoder(resp.Body).Decode(&reg)
-	resp.Body.Close()
 	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS384, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
 	jti := make([]byte, 12)
 	rand.Read(jti)

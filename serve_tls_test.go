@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -63,6 +64,26 @@ func trusting(t *testing.T, pemFile string) *http.Client {
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
+// registerApp registers a client through the control API with c and returns it (its client_id).
+func registerApp(t *testing.T, c *http.Client, base string, meta map[string]any) (app struct {
+	ID string `json:"client_id"`
+}) {
+	t.Helper()
+	body, _ := json.Marshal(meta)
+	resp, err := c.Post(base+"/api/clients", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register %v: %d", meta["client_name"], resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&app); err != nil || app.ID == "" {
+		t.Fatalf("register %v: no client_id (%v)", meta["client_name"], err)
+	}
+	return app
+}
+
 func getJSON(t *testing.T, c *http.Client, u string, out any) {
 	t.Helper()
 	resp, err := c.Get(u)
@@ -110,20 +131,13 @@ func TestTLSSandboxAnswersOnlyClientsThatTrustItsCA(t *testing.T) {
 	}
 
 	// The cookies of the sign-in pages are Secure: a plain-http request must never carry them.
-	reg, _ := json.Marshal(map[string]any{"client_name": "pages", "redirect_uris": []string{"https://app.example/cb"}, "token_endpoint_auth_method": "none"})
-	resp, err := client.Post(base+"/api/clients", "application/json", strings.NewReader(string(reg)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var app struct {
-		ID string `json:"client_id"`
-	}
-	json.NewDecoder(resp.Body).Decode(&app)
-	resp.Body.Close()
+	app := registerApp(t, client, base, map[string]any{"client_name": "pages", "redirect_uris": []string{"https://app.example/cb"},
+		"token_endpoint_auth_method": "none"})
 	authorize := base + "/auth/authorize?" + url.Values{"response_type": {"code"}, "client_id": {app.ID}, "redirect_uri": {"https://app.example/cb"},
 		"scope": {"openid fhirUser"}, "state": {"s"}, "aud": {base + "/fhir"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"},
 		"code_challenge_method": {"S256"}}.Encode()
-	if resp, err = client.Get(authorize); err != nil {
+	resp, err := client.Get(authorize)
+	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
@@ -214,20 +228,8 @@ func TestSMARTLaunchOverHTTPS(t *testing.T) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 
 	const redirect = "https://app.example/cb"
-	reg, _ := json.Marshal(map[string]any{"client_name": "https app", "redirect_uris": []string{redirect}, "token_endpoint_auth_method": "none",
-		"valet_user": "Practitioner/dr1", "valet_patient": "p1", "valet_auto_approve": true})
-	resp, err := client.Post(base+"/api/clients", "application/json", strings.NewReader(string(reg)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var app struct {
-		ID string `json:"client_id"`
-	}
-	json.NewDecoder(resp.Body).Decode(&app)
-	resp.Body.Close()
-	if resp.StatusCode != 201 {
-		t.Fatalf("register: %d", resp.StatusCode)
-	}
+	app := registerApp(t, client, base, map[string]any{"client_name": "https app", "redirect_uris": []string{redirect},
+		"token_endpoint_auth_method": "none", "valet_user": "Practitioner/dr1", "valet_patient": "p1", "valet_auto_approve": true})
 
 	provider, err := oidc.NewProvider(ctx, fhirBase) // fetches the https discovery document and checks its issuer
 	if err != nil {
@@ -246,7 +248,7 @@ func TestSMARTLaunchOverHTTPS(t *testing.T) {
 		}
 		return nil
 	}}
-	resp, err = browser.Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", fhirBase)))
+	resp, err := browser.Get(cfg.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("aud", fhirBase)))
 	if err != nil {
 		t.Fatal(err)
 	}
